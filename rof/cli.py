@@ -1,0 +1,70 @@
+"""The ``rof`` command.
+
+Each layer contributes its subcommands through a ``register(subparsers)`` function
+in its own ``cli`` module; this file only assembles them and turns user errors
+into one line on stderr and exit status 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from rof.errors import RofError
+
+__all__ = ["main"]
+
+#: Modules whose ``register(subparsers)`` adds subcommands, in ``--help`` order.
+_COMMAND_MODULES = ("rof.sweep.cli", "rof.link.cli", "rof.learnware.cli")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse parser whose usage errors are one line and exit status 2."""
+
+    def error(self, message: str):
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Assemble the ``rof`` parser from every layer's ``register``."""
+    from rof import __version__
+
+    parser = _OneLineParser(
+        prog="rof",
+        description="Analog radio-over-fiber fronthaul simulator for dense radio access networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"rof {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``rof`` command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except RofError as exc:
+        sys.stderr.write(f"rof {args.command}: error: {_one_line(exc)}\n")
+        return 2
+    except OSError as exc:  # missing or unreadable user files
+        sys.stderr.write(f"rof {args.command}: error: {_one_line(exc)}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("rof: interrupted\n")
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
