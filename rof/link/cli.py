@@ -1,0 +1,260 @@
+"""``rof link``: the analytic budget of one analog link, from flags or a TOML file.
+
+The link file (see ``scenarios/links/*.toml``) has the tables ``[transmitter]``
+(``type = "mzm"`` or ``"dml"`` plus that device's parameters; an MZM's laser is set
+by ``laser_power_dbm``, ``wavelength_nm``, ``rin_db_per_hz``), ``[fiber]``,
+``[detector]``, optional ``[amplifier]``, ``[link]`` (``optical_loss_db``,
+``crosstalk_ratios``), ``[signal]`` (``rf_ghz``, ``rf_in_dbm``, ``bandwidth_mhz``) and
+``[fronthaul]`` (``antennas``, ``bit_width``, ``oversampling``, ``line_coding``).
+Flags override the file. This module stays light: physics imports happen in the
+handler.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+from rof.errors import ConfigError
+
+__all__ = ["build_from_config", "register"]
+
+_MZM_LASER = {"laser_power_dbm": "power_dbm", "wavelength_nm": "wavelength_nm",
+              "rin_db_per_hz": "rin_db_per_hz", "linewidth_hz": "linewidth_hz"}  # fmt: skip
+_MZM = ("v_pi_v", "bias_rad", "insertion_loss_db", "extinction_ratio_db", "bandwidth_hz",
+        "chirp_alpha", "input_impedance_ohm")  # fmt: skip
+_DML = ("wavelength_nm", "bias_current_ma", "threshold_current_ma", "slope_efficiency_w_per_a",
+        "rin_db_per_hz", "chirp_alpha", "relaxation_frequency_hz", "damping_rate_per_s",
+        "input_impedance_ohm")  # fmt: skip
+_FIBER = ("length_km", "attenuation_db_per_km", "dispersion_ps_per_nm_km", "wavelength_nm",
+          "group_index")  # fmt: skip
+_PD = ("responsivity_a_per_w", "dark_current_a", "bandwidth_hz", "load_ohm", "temperature_k",
+       "saturation_current_a")  # fmt: skip
+_EDFA = ("gain_db", "noise_figure_db", "optical_bandwidth_hz")
+_LINK = ("optical_loss_db", "crosstalk_ratios")
+_SIGNAL = ("rf_ghz", "rf_in_dbm", "bandwidth_mhz")
+_FRONTHAUL = ("antennas", "bit_width", "oversampling", "line_coding")
+_TOP = ("name", "transmitter", "fiber", "detector", "amplifier", "link", "signal", "fronthaul")
+
+#: flag dest -> (table, key)
+_FLAGS = {
+    "transmitter": ("transmitter", "type"),
+    "length_km": ("fiber", "length_km"),
+    "rf_ghz": ("signal", "rf_ghz"),
+    "rf_dbm": ("signal", "rf_in_dbm"),
+    "bandwidth_mhz": ("signal", "bandwidth_mhz"),
+    "laser_dbm": ("transmitter", "laser_power_dbm"),
+    "v_pi": ("transmitter", "v_pi_v"),
+    "wavelength_nm": ("transmitter", "wavelength_nm"),
+    "rin_db_hz": ("transmitter", "rin_db_per_hz"),
+    "chirp_alpha": ("transmitter", "chirp_alpha"),
+    "bias_ma": ("transmitter", "bias_current_ma"),
+    "threshold_ma": ("transmitter", "threshold_current_ma"),
+    "slope_w_per_a": ("transmitter", "slope_efficiency_w_per_a"),
+    "dispersion": ("fiber", "dispersion_ps_per_nm_km"),
+    "responsivity": ("detector", "responsivity_a_per_w"),
+    "edfa_gain_db": ("amplifier", "gain_db"),
+    "edfa_nf_db": ("amplifier", "noise_figure_db"),
+    "optical_loss_db": ("link", "optical_loss_db"),
+    "antennas": ("fronthaul", "antennas"),
+    "bit_width": ("fronthaul", "bit_width"),
+}
+
+
+def register(sub) -> None:
+    """Add the ``link`` subcommand to the ``rof`` subparsers."""
+    p = sub.add_parser(
+        "link",
+        help="analytic budget of one analog radio-over-fiber link",
+        description="Gain, noise figure, IP3, SFDR, SNR/EVM of one A-RoF link, and the "
+        "CPRI line rate the same radio would need digitally.",
+    )
+    p.add_argument("--config", metavar="FILE.toml", help="link file (scenarios/links/*.toml)")
+    p.add_argument("--transmitter", choices=("mzm", "dml"), help="transmitter type (default mzm)")
+    p.add_argument("--length-km", type=float, help="fiber length, km (default 20)")
+    p.add_argument("--rf-ghz", type=float, help="RF carrier, GHz (default 3.5)")
+    p.add_argument("--rf-dbm", type=float, help="mean RF input (OFDM) power, dBm (default 0)")
+    p.add_argument("--bandwidth-mhz", type=float, help="signal bandwidth, MHz (default 100)")
+    p.add_argument("--laser-dbm", type=float, help="MZM: CW laser power, dBm")
+    p.add_argument("--v-pi", type=float, help="MZM: RF half-wave voltage, V")
+    p.add_argument("--wavelength-nm", type=float, help="laser wavelength, nm")
+    p.add_argument("--rin-db-hz", type=float, help="laser RIN, dB/Hz")
+    p.add_argument("--chirp-alpha", type=float, help="chirp (linewidth enhancement) factor")
+    p.add_argument("--bias-ma", type=float, help="DML: bias current, mA")
+    p.add_argument("--threshold-ma", type=float, help="DML: threshold current, mA")
+    p.add_argument("--slope-w-per-a", type=float, help="DML: slope efficiency, W/A")
+    p.add_argument("--dispersion", type=float, help="fiber dispersion, ps/(nm km)")
+    p.add_argument("--responsivity", type=float, help="photodiode responsivity, A/W")
+    p.add_argument("--edfa-gain-db", type=float, help="add an EDFA pre-amplifier of this gain")
+    p.add_argument("--edfa-nf-db", type=float, help="EDFA noise figure, dB")
+    p.add_argument("--optical-loss-db", type=float, help="extra optical loss before the PD, dB")
+    p.add_argument("--antennas", type=int, help="antennas for the CPRI comparison (default 1)")
+    p.add_argument("--bit-width", type=int, help="CPRI I/Q sample bits (default 15)")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object (non-finite values as null)"
+    )
+    p.set_defaults(handler=_run)
+
+
+def _load_toml(path: str) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _take(table: dict, allowed, where: str) -> dict:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key in table:
+        if key not in allowed:
+            import difflib
+
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(
+                f"{where}.{key} is not a known key{extra}; allowed: {', '.join(allowed)}"
+            )
+    return dict(table)
+
+
+def build_from_config(cfg: dict, source: str = "link"):
+    """Build ``(link, signal, fronthaul, name)`` from a link-file dict.
+
+    ``signal`` holds ``rf_hz, rf_in_dbm, bandwidth_hz``; ``fronthaul`` the keyword
+    arguments of :func:`rof.link.fronthaul_rate`. Unknown keys raise
+    :class:`rof.errors.ConfigError` naming them.
+    """
+    from rof.link.link import RoFLink
+    from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
+
+    _take(cfg, _TOP, source)
+    tx = dict(cfg.get("transmitter", {}))
+    kind = tx.pop("type", "mzm")
+    if kind == "mzm":
+        tx = _take(tx, (*_MZM_LASER, *_MZM), f"{source}: transmitter")
+        laser = CWLaser(**{_MZM_LASER[k]: tx.pop(k) for k in list(tx) if k in _MZM_LASER})
+        transmitter = MachZehnderModulator(laser=laser, **tx)
+        wavelength = laser.wavelength_nm
+    elif kind == "dml":
+        transmitter = DirectLaser(**_take(tx, _DML, f"{source}: transmitter"))
+        wavelength = transmitter.wavelength_nm
+    else:
+        raise ConfigError(
+            f"{source}: transmitter.type = {kind!r} is not known; allowed: 'mzm', 'dml'"
+        )
+    fib = _take(cfg.get("fiber", {}), _FIBER, f"{source}: fiber")
+    fib.setdefault("length_km", 20.0)
+    fib.setdefault("wavelength_nm", wavelength)
+    amp_cfg = cfg.get("amplifier")
+    amp = EDFA(**_take(amp_cfg, _EDFA, f"{source}: amplifier")) if amp_cfg else None
+    extra = _take(cfg.get("link", {}), _LINK, f"{source}: link")
+    link = RoFLink(
+        transmitter,
+        Fiber(**fib),
+        Photodiode(**_take(cfg.get("detector", {}), _PD, f"{source}: detector")),
+        amp,
+        optical_loss_db=extra.get("optical_loss_db", 0.0),
+        crosstalk_ratios=tuple(extra.get("crosstalk_ratios", ())),
+    )
+    sig = _take(cfg.get("signal", {}), _SIGNAL, f"{source}: signal")
+    signal = {
+        "rf_hz": float(sig.get("rf_ghz", 3.5)) * 1e9,
+        "rf_in_dbm": float(sig.get("rf_in_dbm", 0.0)),
+        "bandwidth_hz": float(sig.get("bandwidth_mhz", 100.0)) * 1e6,
+    }
+    fronthaul = _take(cfg.get("fronthaul", {}), _FRONTHAUL, f"{source}: fronthaul")
+    return link, signal, fronthaul, str(cfg.get("name", kind))
+
+
+def _run(args) -> int:
+    from rof.link.fronthaul_rate import fronthaul_rate
+
+    cfg = _load_toml(args.config) if args.config else {}
+    source = args.config or "flags"
+    for dest, (table, key) in _FLAGS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            cfg.setdefault(table, {})
+            if not isinstance(cfg[table], dict):
+                raise ConfigError(f"{source}: {table} must be a table")
+            cfg[table][key] = value
+    link, signal, fh, name = build_from_config(cfg, source)
+    budget = link.budget(**signal)
+    rate = fronthaul_rate(signal["bandwidth_hz"], **fh)
+    if args.json:
+        out = {
+            "name": name,
+            "signal": signal,
+            "budget": budget.to_dict(),
+            "fronthaul": vars(rate) | {"bandwidth_hz": signal["bandwidth_hz"]},
+        }
+        json.dump(_finite(out), sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    sys.stdout.write(_table(name, link, signal, budget, rate))
+    return 0
+
+
+def _finite(x):
+    """JSON-safe copy: non-finite floats (no ASE noise, infinite IIP3) become null."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _table(name, link, signal, b, rate) -> str:
+    rows = [
+        ("RF carrier", signal["rf_hz"] / 1e9, "GHz"),
+        ("RF input (mean OFDM)", signal["rf_in_dbm"], "dBm"),
+        ("bandwidth", signal["bandwidth_hz"] / 1e6, "MHz"),
+        ("fiber length", link.fiber.length_km, "km"),
+        ("latency (one way)", b.latency_s * 1e6, "us"),
+        ("received optical power", b.received_optical_power_dbm, "dBm"),
+        ("photocurrent", b.photocurrent_a * 1e3, "mA"),
+        ("RF gain", b.gain_db, "dB"),
+        ("noise figure", b.noise_figure_db, "dB"),
+        ("output noise", b.noise_dbm_hz, "dBm/Hz"),
+        ("  thermal (load)", b.thermal_noise_dbm_hz, "dBm/Hz"),
+        ("  input + termination", b.input_noise_dbm_hz, "dBm/Hz"),
+        ("  shot", b.shot_noise_dbm_hz, "dBm/Hz"),
+        ("  dark", b.dark_noise_dbm_hz, "dBm/Hz"),
+        ("  RIN", b.rin_noise_dbm_hz, "dBm/Hz"),
+        ("  signal-ASE", b.sig_ase_noise_dbm_hz, "dBm/Hz"),
+        ("  ASE-ASE", b.ase_ase_noise_dbm_hz, "dBm/Hz"),
+        ("IIP3", b.iip3_dbm, "dBm"),
+        ("OIP3", b.oip3_dbm, "dBm"),
+        ("SFDR", b.sfdr_db_hz23, "dB Hz^2/3"),
+        ("SNR (noise only)", b.snr_db, "dB"),
+        ("SDR (distortion)", b.sdr_db, "dB"),
+        ("SNDR", b.sndr_db, "dB"),
+        ("EVM", b.evm_percent, "%"),
+    ]
+    lines = [f"rof link: {name}", ""]
+    for label, value, unit in rows:
+        lines.append(f"  {label:<26} {_fmt(value):>10}  {unit}")
+    lines.append(f"  {'max modulation (38.104)':<26} {b.max_modulation:>10}")
+    lines += [
+        "",
+        "fronthaul bandwidth (same radio, digital vs analog)",
+        f"  {'CPRI line rate':<26} {_fmt(rate.line_rate_bps / 1e9):>10}  Gbit/s",
+        f"  {'analog RF bandwidth':<26} {_fmt(rate.analog_bandwidth_hz / 1e6):>10}  MHz",
+        f"  {'digital / analog':<26} {_fmt(rate.ratio):>10}  x",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    v = float(v)
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return f"{v:.2f}"

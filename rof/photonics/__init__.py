@@ -1,0 +1,28 @@
+"""Photonic components of an analog radio-over-fiber link.
+
+Frozen, validated parameter dataclasses with pure methods: lasers
+(:class:`CWLaser`, :class:`DirectLaser`), the :class:`MachZehnderModulator`,
+:class:`Fiber`, the :class:`EDFA` pre-amplifier and the :class:`Photodiode`.
+Transmitters satisfy the :class:`Transmitter` protocol that
+:class:`rof.link.RoFLink` consumes. Importing this package pulls in NumPy only
+(SciPy special functions load on first use).
+"""
+
+from __future__ import annotations
+
+from rof.photonics.amplifier import EDFA
+from rof.photonics.fiber import Fiber
+from rof.photonics.laser import CWLaser, DirectLaser
+from rof.photonics.modulator import MachZehnderModulator
+from rof.photonics.photodiode import Photodiode
+from rof.photonics.protocols import Transmitter
+
+__all__ = [
+    "EDFA",
+    "CWLaser",
+    "DirectLaser",
+    "Fiber",
+    "MachZehnderModulator",
+    "Photodiode",
+    "Transmitter",
+]

@@ -1,0 +1,205 @@
+"""Laser sources: a CW laser (for external modulation) and a directly modulated laser.
+
+Both are frozen dataclasses validated in ``__post_init__``. :class:`DirectLaser`
+implements the :class:`rof.photonics.protocols.Transmitter` protocol; a
+:class:`CWLaser` becomes a transmitter through
+:class:`rof.photonics.modulator.MachZehnderModulator`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rof._validate import check_range
+from rof.photonics._common import check_wavelength
+from rof.units import dbm_to_w
+
+__all__ = ["CWLaser", "DirectLaser"]
+
+
+@dataclass(frozen=True)
+class CWLaser:
+    """Continuous-wave laser feeding an external modulator.
+
+    Parameters
+    ----------
+    power_dbm : float
+        Optical output power, dBm (-20 to 30).
+    wavelength_nm : float
+        Emission wavelength, nm (1260 to 1675).
+    rin_db_per_hz : float
+        One-sided relative intensity noise, dB/Hz (-200 to -100): the power spectral
+        density of :math:`\\delta P / P` (Cox 2004, ch. 5).
+    linewidth_hz : float
+        Lorentzian linewidth, Hz (>= 0); carried for the waveform model, unused by the
+        analytic budget (IM/DD detection is phase-insensitive to first order).
+
+    Examples
+    --------
+    >>> CWLaser(power_dbm=10.0).power_w
+    0.01
+    """
+
+    power_dbm: float = 10.0
+    wavelength_nm: float = 1550.0
+    rin_db_per_hz: float = -155.0
+    linewidth_hz: float = 1e6
+
+    def __post_init__(self):
+        check_range("CWLaser.power_dbm", self.power_dbm, -20.0, 30.0)
+        check_wavelength("CWLaser.wavelength_nm", self.wavelength_nm)
+        check_range("CWLaser.rin_db_per_hz", self.rin_db_per_hz, -200.0, -100.0)
+        check_range("CWLaser.linewidth_hz", self.linewidth_hz, 0.0)
+
+    @property
+    def power_w(self) -> float:
+        """Optical output power, W."""
+        return float(dbm_to_w(self.power_dbm))
+
+
+@dataclass(frozen=True)
+class DirectLaser:
+    """Directly modulated semiconductor laser (DML) with a resistively matched input.
+
+    Static light-current curve above threshold and the rate-equation small-signal
+    response:
+
+    .. math::
+
+        P(t) = s_l\\,\\max(I_b - I_{th} + i(t),\\ 0), \\qquad
+        i(t) = v(t) / R_{in},
+
+        H(f) = \\frac{f_r^2}{f_r^2 - f^2 + j f \\gamma / (2\\pi)},
+
+    with slope efficiency :math:`s_l` (W/A), bias :math:`I_b`, threshold
+    :math:`I_{th}`, relaxation-oscillation frequency :math:`f_r` and damping rate
+    :math:`\\gamma` (1/s). :math:`H` is the two-pole small-signal intensity
+    modulation response of the single-mode rate equations (Coldren, Corzine &
+    Mašanović, *Diode Lasers and Photonic Integrated Circuits*, 2nd ed., Wiley 2012,
+    Sec. 5.3, the transfer function :math:`\\omega_R^2/(\\omega_R^2-\\omega^2+j\\omega\\gamma)`;
+    Cox, *Analog Optical Links*, 2004, ch. 2, direct modulation). The matched input is a series
+    resistor bringing the laser's resistance up to :math:`R_{in}` (Cox 2004,
+    ch. 3, resistive matching), so the laser current is the input voltage over :math:`R_{in}`.
+
+    Parameters
+    ----------
+    wavelength_nm : float
+        Emission wavelength, nm (1260 to 1675).
+    bias_current_ma, threshold_current_ma : float
+        Bias and threshold currents, mA; bias must exceed threshold.
+    slope_efficiency_w_per_a : float
+        Fiber-coupled slope efficiency, W/A (0 to 1).
+    rin_db_per_hz : float
+        One-sided RIN at the bias point, dB/Hz (-200 to -100).
+    chirp_alpha : float
+        Linewidth-enhancement (Henry) factor :math:`\\alpha_H` (-20 to 20); positive means
+        the optical frequency rises with the power (transient chirp
+        :math:`\\Delta\\nu = \\frac{\\alpha}{4\\pi}\\frac{d\\ln P}{dt}`, Koch & Bowers 1984).
+    relaxation_frequency_hz : float
+        Relaxation-oscillation frequency :math:`f_r`, Hz (> 0).
+    damping_rate_per_s : float
+        Damping rate :math:`\\gamma`, 1/s (> 0).
+    input_impedance_ohm : float
+        Matched RF input impedance, ohm (> 0).
+
+    Notes
+    -----
+    The L-I curve above threshold is taken as linear, so the Taylor coefficients
+    :math:`a_2 = a_3 = 0` and the two-tone IIP3 is infinite; distortion enters the
+    budget through clipping at threshold (:meth:`envelope_response_w`), the limit of
+    a DML carrying many subcarriers (Saleh, Electron. Lett. 25(12), 776-777, 1989).
+    """
+
+    wavelength_nm: float = 1550.0
+    bias_current_ma: float = 40.0
+    threshold_current_ma: float = 10.0
+    slope_efficiency_w_per_a: float = 0.3
+    rin_db_per_hz: float = -150.0
+    chirp_alpha: float = 3.0
+    relaxation_frequency_hz: float = 10e9
+    damping_rate_per_s: float = 4e10
+    input_impedance_ohm: float = 50.0
+
+    def __post_init__(self):
+        check_wavelength("DirectLaser.wavelength_nm", self.wavelength_nm)
+        check_range("DirectLaser.threshold_current_ma", self.threshold_current_ma, 0.0, 1000.0)
+        check_range(
+            "DirectLaser.bias_current_ma",
+            self.bias_current_ma,
+            self.threshold_current_ma,
+            1000.0,
+            lo_open=True,
+        )
+        check_range(
+            "DirectLaser.slope_efficiency_w_per_a",
+            self.slope_efficiency_w_per_a,
+            0.0,
+            1.0,
+            lo_open=True,
+        )
+        check_range("DirectLaser.rin_db_per_hz", self.rin_db_per_hz, -200.0, -100.0)
+        check_range("DirectLaser.chirp_alpha", self.chirp_alpha, -20.0, 20.0)
+        check_range(
+            "DirectLaser.relaxation_frequency_hz", self.relaxation_frequency_hz, 0.0, lo_open=True
+        )
+        check_range("DirectLaser.damping_rate_per_s", self.damping_rate_per_s, 0.0, lo_open=True)
+        check_range("DirectLaser.input_impedance_ohm", self.input_impedance_ohm, 0.0, lo_open=True)
+
+    @property
+    def bias_above_threshold_a(self) -> float:
+        """:math:`I_b - I_{th}`, A."""
+        return (self.bias_current_ma - self.threshold_current_ma) * 1e-3
+
+    @property
+    def clipping_amplitude_v(self) -> float:
+        """Input voltage amplitude at which the current touches threshold, V."""
+        return self.bias_above_threshold_a * self.input_impedance_ohm
+
+    def mean_power_w(self) -> float:
+        """Mean launched optical power :math:`s_l (I_b - I_{th})`, W."""
+        return self.slope_efficiency_w_per_a * self.bias_above_threshold_a
+
+    def modulation_response(self, rf_hz) -> np.ndarray:
+        """Magnitude :math:`|H(f)|` of the rate-equation response (1 at DC), linear."""
+        f = np.asarray(rf_hz, dtype=float)
+        fr2 = self.relaxation_frequency_hz**2
+        damp = f * self.damping_rate_per_s / (2.0 * math.pi)
+        return fr2 / np.sqrt((fr2 - f * f) ** 2 + damp * damp)
+
+    def slope_w_per_v(self, rf_hz) -> np.ndarray:
+        """Small-signal slope :math:`|dP/dv| = s_l |H(f)| / R_{in}`, W/V."""
+        return (
+            self.slope_efficiency_w_per_a
+            / self.input_impedance_ohm
+            * self.modulation_response(rf_hz)
+        )
+
+    def taylor_w_per_vn(self) -> tuple[float, float, float]:
+        """Taylor coefficients :math:`(s_l/R_{in}, 0, 0)` of the L-I curve above threshold."""
+        return (self.slope_efficiency_w_per_a / self.input_impedance_ohm, 0.0, 0.0)
+
+    def envelope_response_w(self, amplitude_v) -> np.ndarray:
+        """First-harmonic optical-power amplitude for a drive :math:`A\\cos\\omega t`, W.
+
+        Below clipping (:math:`m = A/(R_{in}(I_b-I_{th})) \\le 1`) it is
+        :math:`s_l A/R_{in}`. Above, the current is half-wave clipped at threshold for
+        :math:`|\\omega t| > \\theta_c = \\arccos(-1/m)`, and the Fourier cosine
+        coefficient of :math:`\\max(a + b\\cos\\theta, 0)` gives
+
+        .. math:: c_1 = \\frac{s_l A}{\\pi R_{in}}\\,(\\theta_c - \\sin\\theta_c\\cos\\theta_c),
+
+        which tends to :math:`s_l A/(2 R_{in})` (half-wave rectifier) as
+        :math:`m \\to \\infty` (e.g. Saleh, "Fundamental limit on number of channels in
+        subcarrier-multiplexed lightwave CATV system", Electron. Lett. 25, 1989, for the
+        clipping model).
+        """
+        a = np.abs(np.asarray(amplitude_v, dtype=float))
+        i_amp = a / self.input_impedance_ohm
+        m = i_amp / self.bias_above_threshold_a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta_c = np.arccos(-1.0 / np.maximum(m, 1.0))
+        frac = np.where(m <= 1.0, 1.0, (theta_c - np.sin(theta_c) * np.cos(theta_c)) / math.pi)
+        return self.slope_efficiency_w_per_a * i_amp * frac
