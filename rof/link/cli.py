@@ -71,7 +71,9 @@ def register(sub) -> None:
         "CPRI line rate the same radio would need digitally.",
     )
     p.add_argument("--config", metavar="FILE.toml", help="link file (scenarios/links/*.toml)")
-    p.add_argument("--transmitter", choices=("mzm", "dml"), help="transmitter type (default mzm)")
+    p.add_argument(
+        "--transmitter", choices=("mzm", "dml", "ring"), help="transmitter type (default mzm)"
+    )
     p.add_argument("--length-km", type=float, help="fiber length, km (default 20)")
     p.add_argument("--rf-ghz", type=float, help="RF carrier, GHz (default 3.5)")
     p.add_argument("--rf-dbm", type=float, help="mean RF input (OFDM) power, dBm (default 0)")
@@ -143,9 +145,12 @@ def build_from_config(cfg: dict, source: str = "link"):
     elif kind == "dml":
         transmitter = DirectLaser(**_take(tx, _DML, f"{source}: transmitter"))
         wavelength = transmitter.wavelength_nm
+    elif kind == "ring":
+        transmitter, wdm_site = _ring_transmitter(tx, source)
+        wavelength = transmitter.wavelength_nm
     else:
         raise ConfigError(
-            f"{source}: transmitter.type = {kind!r} is not known; allowed: 'mzm', 'dml'"
+            f"{source}: transmitter.type = {kind!r} is not known; allowed: 'mzm', 'dml', 'ring'"
         )
     fib = _take(cfg.get("fiber", {}), _FIBER, f"{source}: fiber")
     fib.setdefault("length_km", 20.0)
@@ -153,6 +158,16 @@ def build_from_config(cfg: dict, source: str = "link"):
     amp_cfg = cfg.get("amplifier")
     amp = EDFA(**_take(amp_cfg, _EDFA, f"{source}: amplifier")) if amp_cfg else None
     extra = _take(cfg.get("link", {}), _LINK, f"{source}: link")
+    if kind == "ring" and wdm_site is not None:
+        if extra:
+            raise ConfigError(
+                f"{source}: link.optical_loss_db/crosstalk_ratios come from the WDM node "
+                "when transmitter.wdm_channels > 1; remove them"
+            )
+        extra = {
+            "optical_loss_db": wdm_site.optical_loss_db,
+            "crosstalk_ratios": wdm_site.crosstalk_ratios,
+        }
     link = RoFLink(
         transmitter,
         Fiber(**fib),
@@ -169,6 +184,26 @@ def build_from_config(cfg: dict, source: str = "link"):
     }
     fronthaul = _take(cfg.get("fronthaul", {}), _FRONTHAUL, f"{source}: fronthaul")
     return link, signal, fronthaul, str(cfg.get("name", kind))
+
+
+def _ring_transmitter(tx: dict, source: str):
+    """Microring transmitter and, with ``wdm_channels > 1``, this site's WDM-node figures.
+
+    ``tx`` holds the ring keys of :data:`rof.photonics.siph.RING_KEYS` and
+    :data:`~rof.photonics.siph.WDM_KEYS`, plus ``wdm_channels`` (sites on the node,
+    default 1: no node) and ``wdm_site`` (which channel this link is, default 0).
+    """
+    from rof._validate import check_int_range
+    from rof.photonics.siph import ring_transmitter_from_config, wdm_node_from_config
+
+    tx = dict(tx)
+    n_ch = check_int_range(f"{source}: transmitter.wdm_channels", tx.pop("wdm_channels", 1), lo=1)
+    site = tx.pop("wdm_site", 0)
+    check_int_range(f"{source}: transmitter.wdm_site", site, lo=0, hi=n_ch - 1)
+    transmitter = ring_transmitter_from_config(tx)
+    if n_ch == 1:
+        return transmitter, None
+    return transmitter, wdm_node_from_config(tx, n_ch).sites()[int(site)]
 
 
 def _run(args) -> int:
@@ -235,6 +270,7 @@ def _table(name, link, signal, b, rate) -> str:
         ("SFDR", b.sfdr_db_hz23, "dB Hz^2/3"),
         ("SNR (noise only)", b.snr_db, "dB"),
         ("SDR (distortion)", b.sdr_db, "dB"),
+        ("SIR (WDM crosstalk)", b.sir_db, "dB"),
         ("SNDR", b.sndr_db, "dB"),
         ("EVM", b.evm_percent, "%"),
     ]

@@ -12,6 +12,7 @@ import rof.cli
 ROOT = Path(__file__).resolve().parents[2]
 MZM_FILE = ROOT / "scenarios" / "links" / "mzm_3p5ghz_20km.toml"
 DML_FILE = ROOT / "scenarios" / "links" / "dml_3p5ghz_10km.toml"
+RING_FILE = ROOT / "scenarios" / "links" / "ring_wdm_3p5ghz_5km.toml"
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def test_table_with_defaults(capsys):
         assert word in out
 
 
-@pytest.mark.parametrize("path", [MZM_FILE, DML_FILE])
+@pytest.mark.parametrize("path", [MZM_FILE, DML_FILE, RING_FILE])
 def test_shipped_link_files_run_and_json(capsys, path):
     code, out, _ = _run(capsys, "--config", str(path), "--json")
     assert code == 0
@@ -109,7 +110,7 @@ def test_subprocess_bad_flag_exit_2_one_line():
     )
     for argv in (
         ["link", "--no-such-flag"],
-        ["link", "--transmitter", "ring"],
+        ["link", "--transmitter", "laser"],
         ["link", "--v-pi", "0"],
     ):
         proc = subprocess.run(
@@ -119,3 +120,39 @@ def test_subprocess_bad_flag_exit_2_one_line():
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         assert len(lines) == 1, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_ring_wdm_site_carries_node_loss_and_crosstalk(capsys, tmp_path):
+    """A WDM-node site sees demux loss and finite crosstalk; a lone ring sees neither.
+
+    With 0.5 K of chip heating, heater locking must give a better SNDR than leaving
+    the rings detuned (the unlocked modulator slides off its bias point and the demux
+    ring off its channel).
+    """
+    import tomllib
+
+    cfg = tomllib.loads(RING_FILE.read_text())
+
+    def sndr_sir(**tx):
+        c = {**cfg, "transmitter": {**cfg["transmitter"], **tx}}
+        path = tmp_path / "ring.toml"
+        lines = []
+        for table, body in c.items():
+            if not isinstance(body, dict):
+                lines.insert(0, f"{table} = {json.dumps(body)}")
+                continue
+            lines.append(f"[{table}]")
+            lines += [f"{k} = {json.dumps(v)}" for k, v in body.items()]
+        path.write_text("\n".join(lines) + "\n")
+        code, out, err = _run(capsys, "--config", str(path), "--json")
+        assert code == 0, err
+        b = json.loads(out)["budget"]
+        return b["sndr_db"], b["sir_db"], b["received_optical_power_dbm"]
+
+    node_sndr, node_sir, node_rx = sndr_sir()
+    _, lone_sir, lone_rx = sndr_sir(wdm_channels=1, wdm_site=0)
+    assert node_sir is not None and node_sir < 60.0
+    assert lone_sir is None  # infinite: no other channel
+    assert node_rx < lone_rx - 1.0  # demux and gratings cost optical power
+    unlocked_sndr, _, _ = sndr_sir(heater_locking=False)
+    assert node_sndr > unlocked_sndr
