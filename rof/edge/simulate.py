@@ -1,0 +1,279 @@
+"""The smart-edge TTI loop: report, schedule, evaluate, adapt, deliver.
+
+Per TTI (one NR slot, 1 ms / 2^mu):
+
+1. the fading process advances; its state enters the CSI history;
+2. the edge sees each link's channel as reported with the delay of that link's
+   site: fiber round trip (2 x one-way latency, if ``csi_ageing``) plus
+   ``processing_delay_ms`` (``csi = "perfect"``: no delay; ``"learnware"``: a
+   predictor from the dock extrapolates the delayed report), see :mod:`rof.edge.csi`;
+3. the scheduler decides ``assign (n_cells, n_rb)`` and ``power_w``;
+4. :func:`rof.radio.sinr.sinr_scheduled` evaluates the decision on the *true*
+   channel (fronthaul noise included if ``fronthaul_noise``);
+5. link adaptation: each served UE sends one transport block; its MCS comes from
+   the effective SINR of the *reported* channel under the same decision, minus the
+   outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
+   BLER of :func:`rof.radio.rates.bler` at the true effective SINR, drawn from the
+   run's generator; the TB size is TS 38.214 Sec. 5.1.3.2
+   (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With
+   ``rate_model = "shannon"`` the block carries the attenuated Shannon rate of TR
+   36.942 A.2 at the true effective SINR and never fails;
+6. delivered bits leave the buffers; PF averages update as an EWMA with time
+   constant ``pf_window_ttis`` (Jalali, Padovani, Pankaj, VTC 2000).
+
+All randomness comes from one ``numpy.random.Generator`` seeded by
+``SeedSequence(scenario.seed)``, so identical seeds give identical results.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rof.edge._base import SchedulingInput
+from rof.edge.config import as_scenario, check_scenario
+from rof.edge.csi import CsiHistory
+from rof.edge.kpis import throughput_kpis
+from rof.edge.link_adaptation import OuterLoop, effective_sinr
+from rof.edge.registry import make_scheduler
+from rof.edge.result import Result
+from rof.edge.traffic import Traffic
+from rof.edge.world import build_world
+from rof.units import db_to_lin
+
+__all__ = ["simulate"]
+
+#: Data symbols per slot counted in the TB size (14 minus PDCCH/DMRS).
+DATA_SYMBOLS = 12
+#: Cap on stored SINR samples (Result.sinr_db).
+MAX_SINR_SAMPLES = 500_000
+#: Initial PF average throughput, bit/s (equal weights at start).
+PF_INITIAL_BPS = 1e3
+
+
+def _csi_delays(world, edge, ageing: bool):
+    """Report delay of each cell's links, s and TTIs."""
+    site = world.deployment.cell_site
+    if edge.csi == "perfect":
+        age = np.zeros(world.n_cells)
+    else:
+        rtt = 2.0 * world.latency_s[site] if ageing else np.zeros(world.n_cells)
+        age = rtt + edge.processing_delay_ms * 1e-3
+    return age, age / world.tti_s
+
+
+def _learnware_predictor(scn, world, age_s, rng):
+    from rof.edge.learnware_csi import LearnwareCsi
+
+    return LearnwareCsi.from_dock(scn, world, age_s, rng)
+
+
+def simulate(scenario) -> Result:
+    """Run one scenario through the smart-edge TTI loop (module docstring).
+
+    Parameters
+    ----------
+    scenario : rof.sweep.Scenario, str or Path (TOML file), or dict
+        The scenario; its ``[deployment]``, ``[radio]``, ``[fronthaul]``, ``[edge]``
+        and ``[run]`` tables drive the run (a ``[sweep]`` table is ignored).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    RofError
+        For invalid scenarios (the message names the key).
+
+    Examples
+    --------
+    >>> from rof.edge import simulate
+    >>> res = simulate("scenario.toml")  # doctest: +SKIP
+    >>> res.kpis["ue_throughput_p5_bps"]  # doctest: +SKIP
+    """
+    from rof.radio import rates
+    from rof.radio.sinr import sinr_scheduled
+
+    scn = as_scenario(scenario)
+    check_scenario(scn)
+    edge, run, radio = scn.edge, scn.run, scn.radio
+    rng = np.random.default_rng(np.random.SeedSequence(int(scn.seed)))
+    world = build_world(scn, rng)
+    n_ue, n_cells, n_rb, tti_s = world.deployment.n_ue, world.n_cells, world.n_rb, world.tti_s
+    link_cell, ls = world.link_cell, world.large_scale
+    serve_k = np.zeros(n_ue, dtype=np.int32)
+    snr_fh_cell = db_to_lin(world.snr_fh_db)[world.deployment.cell_site]
+    snr_eval = snr_fh_cell if edge.fronthaul_noise else np.full(n_cells, np.inf)
+    age_s, delay_ttis = _csi_delays(world, edge, edge.csi_ageing)
+    depth = float(np.max(delay_ttis, initial=0.0))
+    predictor = None
+    if edge.csi == "learnware":
+        from rof.edge.learnware_csi import history_span_ttis
+
+        depth += history_span_ttis(tti_s)
+        predictor = _learnware_predictor(scn, world, age_s, rng)
+    history = CsiHistory(depth, (n_ue, link_cell.shape[1], n_rb))
+
+    scheduler = make_scheduler(
+        edge.scheduler,
+        fronthaul_aware=edge.fronthaul_aware,
+        wmmse_iterations=edge.wmmse_iterations,
+        wmmse_starts=edge.wmmse_starts,
+    )
+    traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
+    olla = OuterLoop(n_ue, bler_target=edge.bler_target)
+    avg = np.full(n_ue, PF_INITIAL_BPS)
+    beta = 1.0 / edge.pf_window_ttis
+
+    n_meas = run.ttis - run.warmup_ttis
+    stride = max(1, -(-n_meas * n_cells * n_rb // MAX_SINR_SAMPLES))
+    delivered_sum = np.zeros(n_ue)
+    sinr_samples, sched_time = [], []
+    n_blocks = n_errors = 0
+    muted = eligible_rb = 0
+    for t in range(run.ttis):
+        fad = world.fading.step()
+        history.push(fad)
+        traffic.arrive(tti_s, rng)
+        if edge.csi == "perfect":
+            rep = fad
+        else:
+            rep = history.delayed(link_cell, delay_ttis)
+            if predictor is not None:
+                rep = predictor.predict(history, rep)
+        gain_true = ls[:, :, None] * fad
+        gain_rep = ls[:, :, None] * rep
+        has_data = traffic.has_data()
+        inp = SchedulingInput(
+            link_cell=link_cell,
+            gain=gain_rep,
+            large_scale=ls,
+            background_gain=world.background_gain,
+            noise_w=world.noise_w,
+            p_max_w=world.p_rb_w,
+            background_power_w=world.p_rb_w,
+            weight=np.where(has_data, 1.0 / avg, 0.0),
+            serving=world.serving,
+            serve_k=serve_k,
+            n_cells=n_cells,
+            snr_fh=snr_eval,
+            csi_age_s=age_s,
+            doppler_hz=world.doppler_hz,
+            rng=rng,
+        )
+        t0 = time.perf_counter()
+        assign, power = scheduler(inp)
+        dt = time.perf_counter() - t0
+        args = (world.background_gain, assign, power, snr_eval, world.noise_w, world.p_rb_w)
+        sinr_true = sinr_scheduled(link_cell, gain_true, *args)
+        eff_true, nrb = effective_sinr(assign, sinr_true, n_ue)
+        ue = np.flatnonzero(nrb)
+        true_db = 10.0 * np.log10(eff_true[ue])
+        if radio.rate_model == "mcs":
+            sinr_rep = sinr_scheduled(link_cell, gain_rep, *args)
+            eff_rep, _ = effective_sinr(assign, sinr_rep, n_ue)
+            rep_db = 10.0 * np.log10(eff_rep[ue]) - olla.offset_db[ue]
+            mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
+            err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
+            tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
+            bits_ue = np.where(err, 0.0, tb)
+            sent = mcs >= 0
+            olla.update(ue[sent], err[sent])
+        else:
+            se = rates.shannon_attenuated(true_db, se_max=rates.SE_MAX_NR_256QAM)
+            bits_ue = np.floor(se * 12 * DATA_SYMBOLS * nrb[ue])
+            err = np.zeros(ue.size, dtype=bool)
+            sent = bits_ue > 0
+        bits = np.zeros(n_ue)
+        bits[ue] = bits_ue
+        got = traffic.deliver(bits)
+        avg = (1.0 - beta) * avg + beta * got / tti_s
+        if t >= run.warmup_ttis:
+            delivered_sum += got
+            sched_time.append(dt)
+            n_blocks += int(np.count_nonzero(sent))
+            n_errors += int(np.count_nonzero(err & sent))
+            cell_busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
+            muted += int(np.count_nonzero((assign < 0) & cell_busy[:, None]))
+            eligible_rb += int(np.count_nonzero(cell_busy)) * n_rb
+            if (t - run.warmup_ttis) % stride == 0:
+                s = sinr_true[assign >= 0]
+                sinr_samples.append(10.0 * np.log10(s))
+    return _result(
+        scn,
+        world,
+        delivered_sum,
+        n_meas,
+        sinr_samples,
+        sched_time,
+        n_blocks,
+        n_errors,
+        muted,
+        eligible_rb,
+        delay_ttis,
+        traffic,
+    )
+
+
+def _result(
+    scn,
+    world,
+    delivered_sum,
+    n_meas,
+    sinr_samples,
+    sched_time,
+    n_blocks,
+    n_errors,
+    muted,
+    eligible_rb,
+    delay_ttis,
+    traffic,
+) -> Result:
+    dep = world.deployment
+    thr = delivered_sum / (n_meas * world.tti_s)
+    kpis = throughput_kpis(thr, world.n_cells, world.area_km2, world.n_rb * world.rb_bandwidth_hz)
+    st = np.asarray(sched_time)
+    kpis.update(
+        muted_rb_share=muted / eligible_rb if eligible_rb else 0.0,
+        scheduler_time_per_tti_s=float(st.mean()),
+        scheduler_time_per_tti_p95_s=float(np.percentile(st, 95)),
+        bler=n_errors / n_blocks if n_blocks else 0.0,
+        fiber_km_mean=float(world.fiber_km.mean()),
+        fiber_km_max=float(world.fiber_km.max()),
+        snr_fh_db_min=float(world.snr_fh_db.min()),
+        csi_delay_ttis_mean=float(np.mean(delay_ttis)),
+        n_ue=float(dep.n_ue),
+        n_cells=float(world.n_cells),
+        n_rb=float(world.n_rb),
+        tti_s=float(world.tti_s),
+    )
+    if traffic.kind == "bursty":
+        offered = traffic.offered_bits.sum()
+        kpis["offered_load_bps"] = float(offered / (scn.run.ttis * world.tti_s))
+    arrays = {
+        "site_xy_m": np.asarray(dep.site_xy_m),
+        "ue_xy_m": np.asarray(dep.ue_xy_m),
+        "cell_site": np.asarray(dep.cell_site),
+        "ue_serving_cell": world.serving.astype(np.int64),
+        "link_cell": world.link_cell,
+        "link_gain_db": 10.0 * np.log10(world.large_scale.astype(np.float64)),
+        "background_gain": world.background_gain,
+        "noise_w": world.noise_w,
+        "p_rb_w": np.array([world.p_rb_w]),
+        "fiber_km": world.fiber_km,
+        "snr_fh_db": world.snr_fh_db,
+        "evm_percent": world.evm_percent,
+        "latency_s": world.latency_s,
+        "csi_delay_ttis": np.asarray(delay_ttis, dtype=np.float64),
+        "scheduler_time_s": st,
+    }
+    sinr = np.concatenate(sinr_samples) if sinr_samples else np.zeros(0)
+    return Result(
+        ue_throughput_bps=thr,
+        sinr_db=sinr,
+        kpis=kpis,
+        arrays=arrays,
+        scenario_name=str(scn.name),
+    )
