@@ -1,0 +1,87 @@
+"""Waveform-level benchmarks, side by side with OptiCommPy where it is installed.
+
+Run with ``python -m pytest benches/test_bench_waveform.py``. OptiCommPy is not a
+dependency; its cases are skipped when ``import optic`` fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rof.photonics import DirectLaser, Fiber, Photodiode
+from rof.photonics.timedomain import propagate_linear, ssfm
+
+try:
+    from optic.models.channels import linearFiberChannel
+    from optic.models.channels import ssfm as ocp_ssfm
+    from optic.utils import parameters
+except ImportError:  # pragma: no cover - depends on the environment
+    linearFiberChannel = None
+
+needs_ocp = pytest.mark.skipif(linearFiberChannel is None, reason="OptiCommPy not installed")
+
+FS = 64e9
+
+
+def _field(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.sqrt(1e-3 / 2) * (rng.normal(size=n) + 1j * rng.normal(size=n))
+
+
+def test_linear_fiber_2p20_rof(benchmark):
+    x = _field(2**20)
+    fiber = Fiber(50.0)
+    propagate_linear(x, FS, fiber)
+    benchmark(propagate_linear, x, FS, fiber)
+
+
+@needs_ocp
+def test_linear_fiber_2p20_opticommpy(benchmark):
+    x = _field(2**20)
+    p = parameters()
+    p.Fs, p.L, p.alpha, p.D, p.Fc = FS, 50.0, 0.2, 17.0, 299792458.0 / 1550e-9
+    np.testing.assert_allclose(
+        linearFiberChannel(x, p), propagate_linear(x, FS, Fiber(50.0)), atol=1e-9
+    )
+    benchmark(linearFiberChannel, x, p)
+
+
+def test_ssfm_50km_2p16_500steps_rof(benchmark):
+    x = _field(2**16)
+    fiber = Fiber(50.0)
+    ssfm(x, FS, fiber, n_steps=500)
+    benchmark(ssfm, x, FS, fiber, gamma_per_w_km=1.3, n_steps=500)
+
+
+@needs_ocp
+def test_ssfm_50km_2p16_500steps_opticommpy(benchmark):
+    x = _field(2**16)
+    p = parameters()
+    p.Fs, p.Ltotal, p.Lspan, p.hz = FS, 50.0, 50.0, 0.1
+    p.alpha, p.D, p.gamma, p.Fc = 0.2, 17.0, 1.3, 299792458.0 / 1550e-9
+    p.amp, p.prgsBar = None, False
+    ref = ocp_ssfm(x, p)
+    ours = ssfm(x, FS, Fiber(50.0), gamma_per_w_km=1.3, n_steps=500)
+    assert np.max(np.abs(ref - ours)) / np.max(np.abs(ref)) < 1e-3
+    benchmark(ocp_ssfm, x, p)
+
+
+def test_nr_slot_dml_20km_evm(benchmark):
+    """One 100 MHz NR slot (30 kHz, 14 symbols) at 3.5 GHz: DML, 20 km, PD, EVM."""
+    from rof.link import RoFLink
+    from rof.link.waveform import simulate_link
+    from rof.signals import evm_percent, nr_ofdm
+
+    w = nr_ofdm(100, 30, "256QAM", 14, np.random.default_rng(0), carrier_hz=3.5e9, power_dbm=-5.0)
+    link = RoFLink(DirectLaser(), Fiber(20.0), Photodiode())
+
+    def run():
+        rx = simulate_link(link, w, np.random.default_rng(1))
+        return evm_percent(rx, None)
+
+    evm = run()
+    assert evm < 10.0
+    benchmark.extra_info["samples"] = int(w.samples.size)
+    benchmark.extra_info["evm_percent"] = float(evm)
+    benchmark.pedantic(run, rounds=3, iterations=1)

@@ -1,0 +1,382 @@
+"""Directly modulated laser by the single-mode rate equations (time domain).
+
+Carrier number :math:`N`, photon number :math:`S` and optical phase :math:`\\phi`
+(Coldren, Corzine & Mašanović, *Diode Lasers and Photonic Integrated Circuits*, 2nd
+ed., Wiley 2012, ch. 2 and 5; Agrawal & Dutta, *Semiconductor Lasers*, 2nd ed.,
+1993, ch. 6), in numbers rather than densities:
+
+.. math::
+
+    \\dot N = \\frac{I}{q} - \\frac{N}{\\tau_n} - \\frac{G_N (N-N_0)}{1+\\epsilon S} S + F_N,
+    \\qquad
+    \\dot S = \\frac{G_N (N-N_0)}{1+\\epsilon S} S - \\frac{S}{\\tau_p}
+        + \\beta\\frac{N}{\\tau_n} + F_S,
+
+    \\dot\\phi = -\\frac{\\alpha}{2} G_N (N - N_{th}) + F_\\phi, \\qquad P = k S,
+
+with gain compression :math:`\\epsilon`, Henry factor :math:`\\alpha`, and white
+Langevin forces whose strengths follow Coldren et al. ch. 5 (Langevin sources, shot-noise limit):
+:math:`D_{SS} = 2R_{sp}S`, :math:`D_{NN} = 2R_{sp}S + 2N/\\tau_n`,
+:math:`D_{SN} = -2R_{sp}S`, :math:`D_{\\phi\\phi} = R_{sp}/(2S)`,
+:math:`R_{sp} = \\beta N/\\tau_n`. The phase sign is that of
+:mod:`rof.photonics.timedomain.fiber` (field :math:`\\propto e^{-i\\omega_0 t}`, frequency
+shift :math:`-\\dot\\phi`), so the light's frequency rises with carrier density for
+:math:`\\alpha > 0`; this gives the transient chirp
+:math:`\\Delta\\nu = \\frac{\\alpha}{4\\pi}\\frac{d\\ln P}{dt}` plus the adiabatic chirp
+:math:`\\frac{\\alpha}{4\\pi}\\kappa P` that gain compression brings (Koch & Bowers,
+Electron. Lett. 20, 1984; Agrawal & Dutta ch. 6.
+
+The parameters come from :class:`rof.photonics.DirectLaser`: :func:`rate_constants`
+takes the threshold and bias currents, chooses :math:`N_0` so that threshold falls at
+``threshold_current_ma``, fits :math:`G_N` and :math:`\\epsilon` so that the
+linearised system has exactly the laser's relaxation frequency and damping rate
+(:math:`\\omega_R^2 = \\det J`, :math:`\\gamma = -\\mathrm{tr} J`, Coldren et al.
+ch. 5, small-signal analysis), sets :math:`k` so the mean power is ``mean_power_w()``,
+and scales the Langevin strengths by one common factor so that the RIN of the sampled
+model at a reference frequency (:func:`rin_sampled`) equals ``rin_db_per_hz``; the
+Langevin kicks per sample are exact for the linearised system (:func:`noise_increment`).
+
+Integration: exponential Rosenbrock-Euler (Hochbruck, Ostermann & Schweitzer, SIAM J.
+Numer. Anal. 47(1), 2009, eq. 2.4), :math:`y_{n+1} = y_n + h\\,\\varphi_1(hJ_n)f(y_n)`
+with the analytic 2x2 Jacobian, which is exact for the linearised dynamics at any step
+and stable below threshold where :math:`\\tau_p` makes the equations stiff. The drive
+is the exact average of the band-limited current over each step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import fft as sfft
+from scipy import optimize
+
+from rof._validate import check_finite, check_int_range, check_range
+from rof.errors import ParameterError
+from rof.photonics.timedomain.rate_kernel import rate_equation_kernel
+from rof.units import Q_C, db_to_lin
+
+__all__ = [
+    "RateConstants",
+    "dml_field",
+    "dml_step_reference",
+    "noise_increment",
+    "rate_constants",
+    "rate_equation_kernel",
+    "rin_linearised",
+    "rin_sampled",
+]
+
+
+@dataclass(frozen=True)
+class RateConstants:
+    """Rate-equation constants derived from a :class:`~rof.photonics.DirectLaser`.
+
+    Not user parameters: :func:`rate_constants` computes them. Numbers, not densities.
+    """
+
+    tau_p_s: float
+    tau_n_s: float
+    beta: float
+    g_n_per_s: float
+    n0: float
+    epsilon: float
+    alpha: float
+    k_w: float
+    noise_scale: float
+    n_bias: float
+    s_bias: float
+
+    @property
+    def n_th(self) -> float:
+        """Carrier number at threshold (gain equals loss)."""
+        return self.n0 + 1.0 / (self.tau_p_s * self.g_n_per_s)
+
+    def as_tuple(self):
+        """Kernel argument tuple ``(tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th)``."""
+        return (
+            self.tau_p_s,
+            self.tau_n_s,
+            self.beta,
+            self.g_n_per_s,
+            self.n0,
+            self.epsilon,
+            self.alpha,
+            self.k_w,
+            self.n_th,
+        )
+
+
+def _steady(i_a, tau_p, tau_n, beta, g_n, n0, eps):
+    """Steady state (N, S) at current ``i_a``."""
+
+    def n_of_s(s):
+        c = 1.0 + eps * s
+        return (g_n * n0 + c / tau_p) / (g_n + c * beta / (tau_n * s))
+
+    def resid(s):
+        n = n_of_s(s)
+        return n / tau_n + s / tau_p - beta * n / tau_n - i_a / Q_C
+
+    s_hi = 10.0 * i_a * tau_p / Q_C + 10.0
+    s = optimize.brentq(resid, 1e-12, s_hi, xtol=1e-14, rtol=1e-14)
+    return n_of_s(s), s
+
+
+def _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps):
+    c = 1.0 + eps * s
+    g = g_n * (n - n0)
+    a11 = -1.0 / tau_n - g_n * s / c
+    a12 = -g / (c * c)
+    a21 = g_n * s / c + beta / tau_n
+    a22 = g / (c * c) - 1.0 / tau_p
+    return a11, a12, a21, a22
+
+
+def rin_linearised(rc: RateConstants, f_hz) -> np.ndarray:
+    """One-sided RIN of the linearised Langevin model, 1/Hz (Coldren et al. ch. 5).
+
+    .. math:: \\mathrm{RIN}(\\omega) = \\frac{2}{S_0^2}\\,\\frac{(\\omega^2 + a_{11}^2) D_{SS}
+              + a_{21}^2 D_{NN} - 2a_{11}a_{21}D_{SN}}{|(j\\omega - a_{11})(j\\omega - a_{22})
+              - a_{12}a_{21}|^2}
+    """
+    n, s = rc.n_bias, rc.s_bias
+    a11, a12, a21, a22 = _jacobian(
+        n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
+    )
+    rsp = rc.beta * n / rc.tau_n_s
+    d_ss, d_nn, d_sn = 2 * rsp * s, 2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s
+    w = 2 * np.pi * np.asarray(f_hz, dtype=float)
+    num = (w**2 + a11**2) * d_ss + a21**2 * d_nn - 2 * a11 * a21 * d_sn
+    den = np.abs((1j * w - a11) * (1j * w - a22) - a12 * a21) ** 2
+    return rc.noise_scale * 2.0 * num / den / s**2
+
+
+def rate_constants(
+    laser,
+    *,
+    photon_lifetime_s: float = 2e-12,
+    carrier_lifetime_s: float = 1e-9,
+    spontaneous_coupling: float = 1e-4,
+    rin_reference_hz: float = 1e9,
+    sample_rate_hz: float | None = None,
+) -> RateConstants:
+    """Fit rate-equation constants to a :class:`~rof.photonics.DirectLaser`.
+
+    Parameters
+    ----------
+    laser : rof.photonics.DirectLaser
+        Uses bias and threshold current, slope efficiency (through the mean power),
+        chirp_alpha, relaxation_frequency_hz, damping_rate_per_s and rin_db_per_hz.
+    photon_lifetime_s, carrier_lifetime_s : float
+        :math:`\\tau_p` and :math:`\\tau_n`, s. If the damping rate is below what
+        :math:`\\tau_p` allows with :math:`\\epsilon = 0`, a shorter :math:`\\tau_p` is used.
+    spontaneous_coupling : float
+        :math:`\\beta`, fraction of spontaneous emission into the lasing mode.
+    rin_reference_hz : float
+        Frequency at which the model's RIN is set to ``laser.rin_db_per_hz``, Hz.
+    sample_rate_hz : float, optional
+        If given, the RIN matched is that of the sampled model (:func:`rin_sampled`,
+        noise above Nyquist folded in), which is what a simulation at that rate shows.
+    """
+    tau_p = check_range("rate_constants.photon_lifetime_s", photon_lifetime_s, 0.0, lo_open=True)
+    tau_n = check_range("rate_constants.carrier_lifetime_s", carrier_lifetime_s, 0.0, lo_open=True)
+    beta = check_range(
+        "rate_constants.spontaneous_coupling", spontaneous_coupling, 0.0, 0.1, lo_open=True
+    )
+    i_th = laser.threshold_current_ma * 1e-3
+    i_b = laser.bias_current_ma * 1e-3
+    w_r = 2 * math.pi * laser.relaxation_frequency_hz
+    gam = laser.damping_rate_per_s
+    n_th = i_th * tau_n / Q_C
+
+    for _ in range(40):
+        s_guess = tau_p * (i_b - i_th) / Q_C
+
+        def model(x, tau_p=tau_p, s_guess=s_guess):
+            g_n, eps = math.exp(x[0]), x[1] / s_guess
+            n0 = n_th - 1.0 / (tau_p * g_n)
+            n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
+            a11, a12, a21, a22 = _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)
+            return np.array(
+                [math.sqrt(a11 * a22 - a12 * a21) / w_r - 1.0, -(a11 + a22) / gam - 1.0]
+            )
+
+        x0 = [math.log(w_r**2 * tau_p / s_guess), 0.0]
+        sol = optimize.least_squares(
+            model, x0, bounds=([-50, 0.0], [80, 5.0]), xtol=1e-14, ftol=1e-14
+        )
+        if np.max(np.abs(sol.fun)) < 1e-6:
+            break
+        tau_p *= 0.7
+    else:
+        raise ParameterError(
+            f"DirectLaser.damping_rate_per_s = {gam!r} cannot be reached by the rate equations "
+            f"at f_r = {laser.relaxation_frequency_hz:g} Hz; allowed: larger damping"
+        )
+    g_n, eps = math.exp(sol.x[0]), sol.x[1] / s_guess
+    n0 = n_th - 1.0 / (tau_p * g_n)
+    n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
+    k = laser.mean_power_w() / s
+    rc = RateConstants(tau_p, tau_n, beta, g_n, n0, eps, laser.chirp_alpha, k, 1.0, n, s)
+    if sample_rate_hz is None:
+        rin0 = float(rin_linearised(rc, rin_reference_hz))
+    else:
+        rin0 = float(rin_sampled(rc, rin_reference_hz, sample_rate_hz))
+    scale = float(db_to_lin(laser.rin_db_per_hz)) / rin0
+    return RateConstants(tau_p, tau_n, beta, g_n, n0, eps, laser.chirp_alpha, k, scale, n, s)
+
+
+def noise_increment(rc: RateConstants, h: float) -> np.ndarray:
+    r"""Kick factors for one sample of length ``h``: exact for the linearised system.
+
+    The Langevin increment over a sample, propagated through the linearised dynamics,
+    has covariance :math:`Q = \int_0^h e^{Js} D e^{J^T s} ds` (linear-noise
+    approximation with :math:`J` and :math:`D` at the bias point), computed with Van
+    Loan's block-exponential method (Van Loan, IEEE Trans. Autom. Control 23(3), 1978,
+    Thm. 1). Returns ``(c_NN, c_SN, c_SS, sigma_phi)`` with :math:`Q = CC^T`.
+    """
+    from scipy.linalg import expm
+
+    n, s = rc.n_bias, rc.s_bias
+    a11, a12, a21, a22 = _jacobian(
+        n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
+    )
+    j = np.array([[a11, a12], [a21, a22]])
+    rsp = rc.beta * n / rc.tau_n_s
+    d = rc.noise_scale * np.array(
+        [[2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s], [-2 * rsp * s, 2 * rsp * s]]
+    )
+    m = np.zeros((4, 4))
+    m[:2, :2] = -j * h
+    m[:2, 2:] = d * h
+    m[2:, 2:] = j.T * h
+    e = expm(m)
+    q = e[2:, 2:].T @ e[:2, 2:]
+    q = 0.5 * (q + q.T)
+    c = np.linalg.cholesky(q)
+    sig_phi = math.sqrt(rc.noise_scale * rsp / (2.0 * s) * h)
+    return np.array([c[0, 0], c[1, 0], c[1, 1], sig_phi])
+
+
+def rin_sampled(rc: RateConstants, f_hz, sample_rate_hz: float, n_alias: int = 200) -> np.ndarray:
+    r"""RIN of the model sampled at ``sample_rate_hz``: :func:`rin_linearised` folded, 1/Hz.
+
+    .. math:: \mathrm{RIN}_s(f) = \sum_{k} \mathrm{RIN}(|f + k f_s|)/2 \text{ over } k \in
+              [-K, K] \text{ (one-sided spectra fold into } [0, f_s/2]).
+    """
+    f = np.asarray(f_hz, dtype=float)[..., None]
+    k = np.arange(-n_alias, n_alias + 1)
+    return np.sum(rin_linearised(rc, np.abs(f + k * sample_rate_hz)), axis=-1)
+
+
+def dml_step_reference(current_a, dt, rc: RateConstants):
+    """Plain-NumPy/SciPy reference of the noiseless kernel (``scipy.linalg.expm`` per step).
+
+    Uses :math:`\\varphi_1(Z) f = [\\exp(\\begin{smallmatrix}Z & f\\\\0 & 0
+    \\end{smallmatrix})]_{1:2,3}`
+    (Higham, *Functions of Matrices*, SIAM 2008, Thm. 10.9 augmentation). Slow; for tests.
+    """
+    from scipy.linalg import expm
+
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th = rc.as_tuple()
+    n, s, phi = rc.n_bias, rc.s_bias, 0.0
+    p = np.empty(len(current_a))
+    ph = np.empty(len(current_a))
+    for i, cur in enumerate(current_a):
+        g_net = g_n * (n - n0) / (1.0 + eps * s) ** 2 - 1.0 / tau_p
+        m = 1 if g_net * dt <= 0.5 else min(math.ceil(g_net * dt / 0.5), 4096)
+        h = dt / m
+        for _ in range(m):
+            a11, a12, a21, a22 = _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)
+            c = 1.0 + eps * s
+            g = g_n * (n - n0)
+            f = np.array(
+                [cur / Q_C - n / tau_n - g * s / c, g * s / c - s / tau_p + beta * n / tau_n]
+            )
+            aug = np.zeros((3, 3))
+            aug[:2, :2] = h * np.array([[a11, a12], [a21, a22]])
+            aug[:2, 2] = h * f
+            dy = expm(aug)[:2, 2]
+            n_new, s_new = n + dy[0], max(s + dy[1], 1e-3)
+            phi -= 0.5 * alpha * g_n * (0.5 * (n + n_new) - n_th) * h
+            n, s = n_new, s_new
+        p[i], ph[i] = k * s, phi
+    return p, ph
+
+
+def dml_field(
+    laser,
+    drive_v,
+    sample_rate_hz: float,
+    rng: np.random.Generator | None,
+    *,
+    substeps: int | None = None,
+    constants: RateConstants | None = None,
+    noise: bool = True,
+    chunk: int = 1 << 20,
+) -> np.ndarray:
+    """Optical field of a directly modulated laser driven by an RF voltage.
+
+    Parameters
+    ----------
+    laser : rof.photonics.DirectLaser
+        The laser; its current is :math:`I_b + v/R_{in}` (matched input).
+    drive_v : ndarray of float, shape (n,)
+        RF voltage across ``laser.input_impedance_ohm``, V (real passband).
+    sample_rate_hz : float
+        Sample rate, Hz.
+    rng : numpy.random.Generator or None
+        Source of the Langevin noise; None (or ``noise=False``) for a noiseless run.
+    substeps : int, optional
+        Integration steps per sample (default: enough for steps below 1/(4 f_r)).
+    constants : RateConstants, optional
+        Precomputed :func:`rate_constants` (default: computed with the RIN reference at
+        the drive's strongest frequency).
+
+    Returns
+    -------
+    ndarray of complex128, shape (n,)
+        Field :math:`\\sqrt{P}e^{i\\phi}`, sqrt(W), at the sample instants.
+    """
+    v = check_finite("dml_field.drive_v", drive_v)
+    fs = check_range("dml_field.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
+    if substeps is None:
+        substeps = max(1, math.ceil(4.0 * laser.relaxation_frequency_hz / fs))
+    u = check_int_range("dml_field.substeps", substeps, 1, 4096)
+    # Zero-pad to a fast FFT length (OFDM slots have large prime factors).
+    nf = sfft.next_fast_len(v.size, real=True)
+    spec = sfft.rfft(v / laser.input_impedance_ohm, n=nf, workers=-1)
+    if constants is None:
+        f_peak = (np.argmax(np.abs(spec[1:])) + 1) * fs / nf
+        constants = rate_constants(laser, rin_reference_hz=f_peak, sample_rate_hz=fs)
+    # Exact step average of the band-limited current: multiply by sinc(f dt) and shift
+    # by half a step (steps end at the output instants).
+    dt = 1.0 / (fs * u)
+    f = sfft.rfftfreq(nf, 1.0 / fs)
+    spec *= np.sinc(f * dt) * np.exp(2j * np.pi * f * dt / 2.0)
+    cur = sfft.irfft(spec, n=nf * u, workers=-1) * u + laser.bias_current_ma * 1e-3
+    cur = np.concatenate((cur[u - 1 :], cur[: u - 1]))[: v.size * u]  # step ends on samples
+    p = np.empty(v.size)
+    ph = np.empty(v.size)
+    state = np.array([constants.n_bias, constants.s_bias, 0.0])
+    scale = constants.noise_scale if (noise and rng is not None) else 0.0
+    chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(4)
+    zeros = np.zeros((1, 3))
+    for lo in range(0, v.size, chunk):
+        hi = min(lo + chunk, v.size)
+        z = rng.standard_normal((hi - lo, 3)) if scale > 0 else np.broadcast_to(zeros, (hi - lo, 3))
+        rate_equation_kernel(
+            cur[lo * u : hi * u],
+            u,
+            dt,
+            constants.as_tuple(),
+            state,
+            np.ascontiguousarray(z),
+            scale,
+            chol,
+            p[lo:hi],
+            ph[lo:hi],
+        )
+    return np.sqrt(p) * np.exp(1j * ph)

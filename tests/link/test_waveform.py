@@ -1,0 +1,164 @@
+"""Waveform-level link vs the analytic budget, fading nulls, IF-over-fiber IMD3."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rof.errors import ParameterError
+from rof.link import RoFLink
+from rof.link.waveform import plot_waveform_report, run_waveform_report, simulate_link
+from rof.photonics import CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
+from rof.signals import combine_carriers, nr_ofdm
+
+V_PI = 3.5
+# Drive at which a sine of the mean power reaches +-V_pi/2 (the MZM's clipping), dBm.
+CLIP_DBM = 10 * math.log10((V_PI / 2) ** 2 / (2 * 50.0) * 1e3)
+
+
+def _mzm(bandwidth_hz=20e9):
+    # 1 kHz linewidth: the analytic budget has no laser phase noise, whose conversion to
+    # intensity noise by dispersion (PM-IM) would otherwise dominate at low drive.
+    return MachZehnderModulator(
+        CWLaser(power_dbm=16.0, linewidth_hz=1e3), v_pi_v=V_PI, bandwidth_hz=bandwidth_hz
+    )
+
+
+def _compare(tx, rf_hz, length_km, rf_in_dbm, bw_mhz, scs_khz, n_sym, seed=0):
+    link = RoFLink(tx, Fiber(length_km), Photodiode())
+    rep = run_waveform_report(
+        link,
+        rf_hz,
+        rf_in_dbm=rf_in_dbm,
+        bandwidth_mhz=bw_mhz,
+        scs_khz=scs_khz,
+        modulation="64QAM",
+        n_symbols=n_sym,
+        seed=seed,
+    )
+    c = rep["carriers"][0]
+    return 20 * math.log10(c["evm_percent"] / c["evm_analytic_percent"]), c
+
+
+@pytest.mark.parametrize(
+    ("length_km", "rf_in_dbm"),
+    [(0.0, -20.0), (20.0, -10.0), (20.0, 0.0), (40.0, CLIP_DBM - 3.0)],
+)
+def test_mzm_waveform_matches_budget_at_3p5ghz(length_km, rf_in_dbm):
+    diff_db, _ = _compare(_mzm(), 3.5e9, length_km, rf_in_dbm, 20, 60, 14)
+    assert abs(diff_db) < 1.0
+
+
+def test_mzm_waveform_matches_budget_at_28ghz():
+    # Wide electrode: the budget applies the electrode response after the non-linearity,
+    # the waveform before it; with f_e >> 28 GHz both agree (see the report).
+    diff_db, _ = _compare(_mzm(200e9), 28e9, 10.0, 0.0, 50, 120, 14)
+    assert abs(diff_db) < 1.0
+
+
+def test_dml_waveform_matches_budget_back_to_back():
+    diff_db, _ = _compare(DirectLaser(), 3.5e9, 0.0, -10.0, 20, 60, 14)
+    assert abs(diff_db) < 1.0
+
+
+def test_fading_null_collapses_at_closed_form_frequency():
+    # First chirp-free null f = sqrt(c / (2 L D lambda^2)) (Smith et al. 1997); put it
+    # at 28 GHz. Both models collapse; just off the null both are fine.
+    c, lam, d = 299792458.0, 1550e-9, 17e-6
+    l_null = c / (2 * d * lam**2 * 28e9**2) / 1e3
+    link = RoFLink(_mzm(200e9), Fiber(l_null), Photodiode())
+    assert Fiber(l_null).null_frequencies_hz(1)[0] == pytest.approx(28e9, rel=1e-9)
+    rep = run_waveform_report(
+        link,
+        28e9,
+        bandwidth_mhz=50,
+        scs_khz=120,
+        modulation="64QAM",
+        n_symbols=4,
+        keep_waveforms=True,
+    )
+    car = rep["carriers"][0]
+    assert car["evm_percent"] > 50 and car["evm_analytic_percent"] > 50
+    dem = rep["waveforms"]["demodulated"][0]
+    cc = rep["waveforms"]["tx"].carriers[0]
+    f_sc = cc.carrier_hz + (np.arange(cc.n_sc) - cc.n_sc // 2) * cc.scs_hz
+    # The measured channel's weakest point lies near the closed-form null.
+    assert abs(f_sc[np.argmin(np.abs(dem.channel))] - 28e9) < 10e6
+    # Off the null (0.8 L: fading -10 dB) the waveform no longer collapses. (There the
+    # laser RIN, intensity modulation of the same carrier, fades with the signal; the
+    # budget keeps it unfaded, so it is pessimistic by several dB: see the report.)
+    _, c2 = _compare(_mzm(200e9), 28e9, 0.8 * l_null, -10.0, 50, 120, 4)
+    assert c2["evm_percent"] < 3 and c2["evm_analytic_percent"] < 3
+
+
+def test_if_over_fiber_two_carriers_imd3():
+    # Two NR carriers at IFs f1, f2 through a quadrature MZM: third-order products at
+    # 2 f1 - f2 and 2 f2 - f1. For Gaussian (OFDM) carriers of input power P each, the
+    # product band holds 2 P^3 / IIP3^2 referred to the input (E|s|^4 = 2 sigma^4),
+    # i.e. 3 dB above the two-tone value, IIP3 = 4 V_pi^2 / (pi^2 R) (Cox 2004, ch. 6).
+    rng = np.random.default_rng(7)
+    mzm = _mzm(1e12)
+    link = RoFLink(mzm, Fiber(0.0), Photodiode())
+    fs = 128 * 60e3 * 1024  # third-order sum products (<= 3.6 GHz) below Nyquist
+    p_dbm = 0.0
+    a = nr_ofdm(20, 60, "64QAM", 14, rng, carrier_hz=1.0e9, sample_rate_hz=fs, power_dbm=p_dbm)
+    b = nr_ofdm(20, 60, "64QAM", 14, rng, carrier_hz=1.2e9, sample_rate_hz=fs, power_dbm=p_dbm)
+    rx = simulate_link(link, combine_carriers(a, b), None)
+    spec = np.abs(np.fft.rfft(rx.samples)) ** 2
+    f = np.fft.rfftfreq(rx.samples.size, 1 / fs)
+
+    def band(fc, half):
+        return spec[np.abs(f - fc) <= half].sum()
+
+    occ = a.carriers[0].occupied_hz
+    fund = band(1.0e9, occ / 2)
+    low, high = band(0.8e9, 1.5 * occ), band(1.4e9, 1.5 * occ)
+    elsewhere = band(0.7e9, 1.5 * occ)  # no mixing product of 1.0 and 1.2 GHz there
+    iip3_w = 4 * V_PI**2 / (math.pi**2 * 50.0)
+    p_w = 1e-3 * 10 ** (p_dbm / 10)
+    expect_db = 10 * math.log10(2 * (p_w / iip3_w) ** 2)
+    for imd in (low, high):
+        assert 10 * math.log10(imd / fund) == pytest.approx(expect_db, abs=0.5)
+        assert imd > 30 * elsewhere  # 15 dB above the OFDM sidelobes between products
+
+
+def test_report_and_plots(tmp_path):
+    link = RoFLink(_mzm(), Fiber(5.0), Photodiode())
+    rep = run_waveform_report(
+        link, [0.8e9, 1.0e9], bandwidth_mhz=20, scs_khz=60, n_symbols=2, keep_waveforms=True
+    )
+    assert len(rep["carriers"]) == 2
+    paths = plot_waveform_report(rep, str(tmp_path / "wf"))
+    assert all((tmp_path / p.split("/")[-1]).stat().st_size > 1000 for p in paths)
+
+
+def test_bad_input_names_the_parameter():
+    rng = np.random.default_rng(0)
+    link = RoFLink(_mzm(), Fiber(1.0), Photodiode())
+    base = nr_ofdm(5, 15, "QPSK", 2, rng)
+    with pytest.raises(ParameterError, match=r"simulate_link.waveform"):
+        simulate_link(link, base, rng)
+    with pytest.raises(ParameterError, match="predistort"):
+        w = nr_ofdm(5, 15, "QPSK", 2, rng, carrier_hz=100e6)
+        simulate_link(RoFLink(DirectLaser(), Fiber(1.0), Photodiode()), w, rng, predistort=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rf_hz", [3.5e9, 28e9])
+def test_mzm_waveform_matches_budget_wide_sweep(rf_hz):
+    # 14 symbols: with fewer, the distortion EVM of an OFDM slot fluctuates by ~1 dB
+    # from seed to seed (its energy follows the slot's own high-order moments).
+    bw, scs, nsym, f_e = (20, 60, 14, 20e9) if rf_hz < 10e9 else (50, 120, 14, 200e9)
+    bad, near_null = [], []
+    for length in (0.0, 10.0, 20.0, 30.0, 40.0):
+        fade = float(Fiber(length).power_fading(rf_hz)) if length > 0 else 1.0
+        for p in (-20.0, -10.0, 0.0, 5.0, CLIP_DBM - 3.0):
+            diff_db, _ = _compare(_mzm(f_e), rf_hz, length, p, bw, scs, nsym)
+            # Within 3 dB of a fading null (28 GHz, 40 km: 0.8 GHz below the 5th null)
+            # dispersion reshapes the field-domain intermodulation, which the budget
+            # scales like the signal: allow 2 dB there.
+            (near_null if fade < 0.5 else bad).append((length, p, diff_db))
+    assert not [b for b in bad if abs(b[2]) >= 1.0], bad
+    assert not [b for b in near_null if abs(b[2]) >= 2.0], near_null
