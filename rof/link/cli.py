@@ -96,6 +96,29 @@ def register(sub) -> None:
     p.add_argument(
         "--json", action="store_true", help="print one JSON object (non-finite values as null)"
     )
+    w = p.add_argument_group("waveform simulation (NR OFDM sample by sample through the link)")
+    w.add_argument(
+        "--waveform",
+        action="store_true",
+        help="also send NR carriers through the waveform model and print measured EVM "
+        "beside the analytic prediction",
+    )
+    w.add_argument(
+        "--if-ghz",
+        metavar="F1,F2,...",
+        help="IF-over-fiber: carrier frequencies, GHz, one NR carrier each (default: --rf-ghz)",
+    )
+    w.add_argument("--modulation", default="256QAM", help="NR data modulation (default 256QAM)")
+    w.add_argument(
+        "--waveform-symbols", type=int, default=14, help="OFDM symbols simulated (default 14)"
+    )
+    w.add_argument("--predistort", action="store_true", help="arcsine predistortion (MZM)")
+    w.add_argument("--seed", type=int, default=0, help="seed for data and noise (default 0)")
+    w.add_argument(
+        "--plot",
+        metavar="PREFIX",
+        help="with --waveform: write PREFIX_constellation.png and PREFIX_spectrum.png",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -221,6 +244,9 @@ def _run(args) -> int:
     link, signal, fh, name = build_from_config(cfg, source)
     budget = link.budget(**signal)
     rate = fronthaul_rate(signal["bandwidth_hz"], **fh)
+    if args.plot and not args.waveform:
+        raise ConfigError("--plot needs --waveform")
+    report = _waveform(args, link, signal) if args.waveform else None
     if args.json:
         out = {
             "name": name,
@@ -228,11 +254,60 @@ def _run(args) -> int:
             "budget": budget.to_dict(),
             "fronthaul": vars(rate) | {"bandwidth_hz": signal["bandwidth_hz"]},
         }
+        if report is not None:
+            out["waveform"] = _jsonable(report)
         json.dump(_finite(out), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
     sys.stdout.write(_table(name, link, signal, budget, rate))
+    if report is not None:
+        from rof.link.waveform import format_waveform_report
+
+        sys.stdout.write("\n" + format_waveform_report(report).rstrip("\n") + "\n")
     return 0
+
+
+def _waveform(args, link, signal) -> dict:
+    """Run the NR waveform report the flags ask for (plots written when ``--plot``)."""
+    from rof.link.waveform import default_scs_khz, plot_waveform_report, run_waveform_report
+
+    if args.if_ghz:
+        try:
+            rfs = [float(x) * 1e9 for x in args.if_ghz.split(",")]
+        except ValueError:
+            raise ConfigError(
+                f"--if-ghz = {args.if_ghz!r} is not a comma-separated list of GHz values"
+            ) from None
+    else:
+        rfs = [signal["rf_hz"]]
+    bw_mhz = signal["bandwidth_hz"] / 1e6
+    report = run_waveform_report(
+        link,
+        rfs if len(rfs) > 1 else rfs[0],
+        rf_in_dbm=signal["rf_in_dbm"],
+        bandwidth_mhz=bw_mhz,
+        scs_khz=default_scs_khz(max(rfs), bw_mhz),
+        modulation=args.modulation,
+        n_symbols=args.waveform_symbols,
+        seed=args.seed,
+        predistort=args.predistort,
+        keep_waveforms=bool(args.plot),
+    )
+    if args.plot:
+        report["plots"] = [str(p) for p in plot_waveform_report(report, args.plot)]
+    report.pop("waveforms", None)
+    return report
+
+
+def _jsonable(x):
+    """Plain-JSON copy of a report (NumPy scalars and arrays become floats and lists)."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    return x
 
 
 def _finite(x):

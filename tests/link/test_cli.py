@@ -156,3 +156,26 @@ def test_ring_wdm_site_carries_node_loss_and_crosstalk(capsys, tmp_path):
     assert node_rx < lone_rx - 1.0  # demux and gratings cost optical power
     unlocked_sndr, _, _ = sndr_sir(heater_locking=False)
     assert node_sndr > unlocked_sndr
+
+
+def test_waveform_flag_measures_evm_near_the_budget(capsys, tmp_path):
+    """--waveform runs an NR carrier through the sample-level model: its measured EVM
+    must sit near the analytic budget's (independent models of the same link)."""
+    prefix = tmp_path / "wf"
+    code, out, err = _run(
+        capsys,
+        *("--config", str(MZM_FILE), "--bandwidth-mhz", "20", "--waveform-symbols", "4"),
+        *("--waveform", "--plot", str(prefix), "--json"),
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    analytic = data["budget"]["evm_percent"]
+    measured = data["waveform"]["carriers"][0]["evm_percent"]
+    assert measured == pytest.approx(analytic, rel=0.25)
+    assert (tmp_path / "wf_constellation.png").stat().st_size > 0
+
+
+def test_plot_without_waveform_is_user_error(capsys, tmp_path):
+    code, _, err = _run(capsys, "--plot", str(tmp_path / "x"))
+    assert code == 2 and "--waveform" in err
+    assert not list(tmp_path.iterdir())
