@@ -2,9 +2,9 @@
 
 The budget separates into factors that depend on one input each (computed by
 :meth:`rof.link.RoFLink.budget` on that input's own, small shape) and a per-point
-combination over the broadcast grid, done here. Inputs are 2-D arrays of one common
-shape, usually zero-stride broadcast views, so a 1000 x 1000 (length x RF) grid
-needs no input copies.
+combination over the broadcast grid, done here. The inputs broadcast to one common
+shape and are passed as zero-stride views, so a 1000 x 1000 (length x RF) grid, or a
+(drive x length x RF) cube, needs no input copies.
 
 Per point, with :math:`F = (1+\\alpha^2)\\cos^2(\\theta_L f^2 + \\arctan\\alpha)`:
 
@@ -25,204 +25,51 @@ and ASE-ASE noise, :math:`s_{in}` the drive power times the Bussgang compression
 :math:`X = \\sum_c x_c^2` the crosstalk (see :class:`rof.link.RoFLink`). The other
 :class:`~rof.link.LinkBudget` fields are these plus per-input dB terms (noise figure,
 OIP3, SFDR, SNR, ...) and are formed on first access.
+
+Speed. The Numba kernel makes one pass over the grid, row by row: each input row is
+gathered into contiguous scratch (skipped where it repeats the previous row), then
+short loops over the row, which LLVM vectorises, evaluate it. That needs the NumPy
+error model (division by zero gives inf instead of a Python exception branch) and
+branch-free :func:`cos_sq` and :func:`ln` (libm calls do not vectorise). Gain and
+noise are reused along an axis that leaves their inputs unchanged (drive,
+bandwidth). SNDR and EVM share :math:`q = 1/\\mathrm{SNDR}`. No ``fastmath``: the
+fading nulls give zeros and infinities that must survive. Results match the
+reference to ~1e-15 relative (~1e-9 next to a fading null, where the last bits of
+the phase decide). One thread by default (sweeps run budgets in worker processes);
+``$ROF_LINK_THREADS`` or ``threads=`` splits one large grid over Python threads.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.extending import intrinsic
 
-__all__ = ["FIELDS", "INPUTS", "budget_grid_numba", "budget_grid_numpy", "cos_sq"]
+from rof._validate import check_int_range
+from rof.errors import ConfigError
+
+__all__ = [
+    "FIELDS",
+    "INPUTS",
+    "THREADS_ENV",
+    "budget_grid_numba",
+    "budget_grid_numpy",
+    "cos_sq",
+    "link_threads",
+    "ln",
+]
 
 #: Full-grid fields the kernels compute, in the order of the output stack.
 FIELDS: tuple[str, ...] = ("gain_db", "noise_dbm_hz", "sndr_db", "evm_percent")
 
-#: Rows per work item of the grid kernel.
-_ROWS_PER_BLOCK = 32
-
-#: pi/2 split for Cody-Waite argument reduction (fdlibm ``__ieee754_rem_pio2`` constants).
-_PIO2_1 = 1.57079632673412561417e00
-_PIO2_2 = 6.07710050630396597660e-11
-_PIO2_3 = 2.02226624871116645580e-21
-_TWO_OVER_PI = 6.36619772367581382433e-01
-_DB_PER_LN = 10.0 / math.log(10.0)
-
-
-@numba.njit(cache=True, inline="always")
-def cos_sq(x):
-    r""":math:`\cos^2 x` for finite :math:`|x| \lesssim 10^6`, branch-free (SIMD-friendly).
-
-    Cody-Waite reduction :math:`x = k\pi/2 + r`, :math:`|r| \le \pi/4`, with
-    :math:`\pi/2` split in three parts (Cody & Waite, *Software Manual for the
-    Elementary Functions*, 1980; constants of fdlibm), then
-    :math:`\cos^2 x = \cos^2 r` for even :math:`k` and :math:`\sin^2 r` for odd
-    :math:`k` (the sign drops out), with the Taylor polynomials of :math:`\cos r`,
-    :math:`\sin r` to degree 16/17 (truncation below 1e-17 on :math:`|r| \le \pi/4`).
-    Relative error a few ulp, also next to the zeros that are the fading nulls;
-    about 30x faster than libm ``cos`` here because the loop vectorises.
-    """
-    k = math.floor(x * _TWO_OVER_PI + 0.5)
-    r = ((x - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
-    z = r * r
-    c = 1.0 + z * (
-        -1.0 / 2
-        + z
-        * (
-            1.0 / 24
-            + z
-            * (
-                -1.0 / 720
-                + z
-                * (
-                    1.0 / 40320
-                    + z
-                    * (
-                        -1.0 / 3628800
-                        + z * (1.0 / 479001600 + z * (-1.0 / 87178291200 + z / 20922789888000))
-                    )
-                )
-            )
-        )
-    )
-    sn = r * (
-        1.0
-        + z
-        * (
-            -1.0 / 6
-            + z
-            * (
-                1.0 / 120
-                + z
-                * (
-                    -1.0 / 5040
-                    + z
-                    * (
-                        1.0 / 362880
-                        + z
-                        * (
-                            -1.0 / 39916800
-                            + z
-                            * (1.0 / 6227020800 + z * (-1.0 / 1307674368000 + z / 355687428096000))
-                        )
-                    )
-                )
-            )
-        )
-    )
-    v = sn if (np.int64(k) & 1) == 1 else c
-    return v * v
-
-
-@numba.njit(cache=True, inline="always")
-def _row(a, i, buf, again):
-    """Copy row ``i`` of a (possibly zero-stride) 2-D array into ``buf``; with ``again``
-    skip rows identical to the previous one (zero stride along axis 0)."""
-    if again and a.strides[0] == 0:
-        return
-    if a.strides[1] == 0:
-        v = a[i, 0]
-        for j in range(buf.size):
-            buf[j] = v
-    else:
-        for j in range(buf.size):
-            buf[j] = a[i, j]
-
-
-_RO2 = numba.types.Array(numba.types.float64, 2, "A", readonly=True)
-_F8 = numba.types.float64
-_SIG = numba.types.void(*([_RO2] * 10), _F8, _F8, _F8, _F8, numba.types.Array(_F8, 3, "C"))
-
-
-@numba.njit(cache=True, nogil=True)
-def _rows(
-    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-    one_a2, phase, kt0, kt_pd, xt, out, i0, i1,
-):  # fmt: skip
-    # Row by row: gather the (usually zero-stride) input rows into contiguous scratch,
-    # then short loops over few arrays each, which LLVM vectorises.
-    n1 = f_hz.shape[1]
-    sc = np.empty((10, n1))
-    f, th, gl, sf, nl, nf, hp, sin, isd, bw = (
-        sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9]
-    )  # fmt: skip
-    for i in range(i0, i1):
-        again = i > i0
-        _row(f_hz, i, f, again)
-        _row(theta_l, i, th, again)
-        _row(gain_l, i, gl, again)
-        _row(slope_f, i, sf, again)
-        _row(noise_l, i, nl, again)
-        _row(noise_f, i, nf, again)
-        _row(hpd_f, i, hp, again)
-        _row(s_in_w, i, sin, again)
-        _row(inv_sdr, i, isd, again)
-        _row(bw_hz, i, bw, again)
-        g, n, sndr, evm = out[0, i], out[1, i], out[2, i], out[3, i]
-        for j in range(n1):  # linear gain with power fading
-            g[j] = gl[j] * sf[j] * one_a2 * cos_sq(th[j] * f[j] * f[j] + phase)
-        for j in range(n1):  # output noise density, W/Hz
-            n[j] = 2.0 * kt0 * g[j] + kt_pd + nl[j] * hp[j] + nf[j]
-        for j in range(n1):  # SNDR = 1 / (1/SNR + 1/SDR + X (1 + 1/SDR))
-            sndr[j] = 1.0 / (n[j] * bw[j] / (sin[j] * g[j]) + isd[j] + xt * (1.0 + isd[j]))
-        for j in range(n1):
-            evm[j] = 100.0 / math.sqrt(sndr[j])
-        for j in range(n1):
-            g[j] = _DB_PER_LN * math.log(g[j])
-        for j in range(n1):
-            n[j] = _DB_PER_LN * math.log(n[j]) + 30.0
-        for j in range(n1):
-            sndr[j] = _DB_PER_LN * math.log(sndr[j])
-
-
-@numba.njit(_SIG, cache=True, nogil=True)
-def _budget_kernel(
-    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-    alpha, kt0, kt_pd, xt, out,
-):  # fmt: skip
-    # Blocks of rows (serial: budgets also run inside multi-process and threaded sweeps,
-    # where a parallel kernel would oversubscribe or hit the workqueue layer's limits).
-    n0 = f_hz.shape[0]
-    one_a2 = 1.0 + alpha * alpha
-    phase = math.atan(alpha)
-    n_blocks = (n0 + _ROWS_PER_BLOCK - 1) // _ROWS_PER_BLOCK
-    for blk in range(n_blocks):
-        _rows(
-            f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-            one_a2, phase, kt0, kt_pd, xt, out, blk * _ROWS_PER_BLOCK,
-            min(n0, (blk + 1) * _ROWS_PER_BLOCK),
-        )  # fmt: skip
-
-
-def budget_grid_numba(inputs: dict, params: dict) -> np.ndarray:
-    """Run the Numba kernel; return the ``(len(FIELDS), n0, n1)`` output stack.
-
-    Parameters
-    ----------
-    inputs : dict of str -> ndarray
-        The 10 per-point inputs (``f_hz`` Hz, ``theta_l`` 1/Hz^2, ``gain_l`` V^2/W^2,
-        ``slope_f`` W^2/V^2, ``noise_l`` and ``noise_f`` W/Hz, ``hpd_f`` linear,
-        ``s_in_w`` W, ``inv_sdr`` linear, ``bw_hz`` Hz), each 2-D of one common shape
-        (zero-stride views welcome).
-    params : dict of str -> float
-        ``alpha`` (chirp), ``kt0`` and ``kt_pd`` (W/Hz), ``xt`` (crosstalk sum).
-    """
-    f = inputs["f_hz"]
-    out = np.empty((len(FIELDS), *f.shape))
-    _budget_kernel(
-        *(inputs[k] for k in INPUTS),
-        params["alpha"],
-        params["kt0"],
-        params["kt_pd"],
-        params["xt"],
-        out,
-    )
-    return out
-
-
 #: Names of the kernel inputs, in argument order.
-INPUTS = (
+INPUTS: tuple[str, ...] = (
     "f_hz",
     "theta_l",
     "gain_l",
@@ -234,6 +81,315 @@ INPUTS = (
     "inv_sdr",
     "bw_hz",
 )
+
+#: Rows per work item of the grid kernel.
+_ROWS_PER_BLOCK = 32
+
+#: pi/2 split for Cody-Waite argument reduction (fdlibm ``__ieee754_rem_pio2`` constants).
+_PIO2_1 = 1.57079632673412561417e00
+_PIO2_2 = 6.07710050630396597660e-11
+_PIO2_3 = 2.02226624871116645580e-21
+_TWO_OVER_PI = 6.36619772367581382433e-01
+_DB_PER_LN = 10.0 / math.log(10.0)
+#: ln 2 split so that ``e * _LN2_HI`` is exact for |e| < 2^11 (fdlibm ``e_log.c``).
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_SQRT2 = 1.4142135623730951
+#: fdlibm ``e_log.c`` minimax coefficients of :math:`R(z) \approx \sum_i L_i z^i`.
+_LG1, _LG2, _LG3, _LG4, _LG5, _LG6, _LG7 = (
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
+#: fdlibm ``k_sin.c`` / ``k_cos.c`` minimax coefficients on :math:`|r| \le \pi/4`.
+_S1, _S2, _S3, _S4, _S5, _S6 = (
+    -1.66666666666666324348e-01,
+    8.33333333332248946124e-03,
+    -1.98412698298579493134e-04,
+    2.75573137070700676789e-06,
+    -2.50507602534068634195e-08,
+    1.58969099521155010221e-10,
+)
+_C1, _C2, _C3, _C4, _C5, _C6 = (
+    4.16666666666666019037e-02,
+    -1.38888888888741095749e-03,
+    2.48015872894767294178e-05,
+    -2.75573143513906633035e-07,
+    2.08757232129817482790e-09,
+    -1.13596475577881948265e-11,
+)
+_TINY = 2.2250738585072014e-308  # smallest normal double
+_TWO54 = 18014398509481984.0
+
+
+@numba.njit(cache=True, inline="always")
+def cos_sq(x):
+    r""":math:`\cos^2 x` for finite :math:`|x| \lesssim 10^6`, branch-free (SIMD-friendly).
+
+    Cody-Waite reduction :math:`x = k\pi/2 + r`, :math:`|r| \le \pi/4`, with
+    :math:`\pi/2` split in three parts (Cody & Waite, *Software Manual for the
+    Elementary Functions*, 1980; constants of fdlibm ``e_rem_pio2.c``), then
+    :math:`\cos^2 x = \cos^2 r` for even :math:`k` and :math:`\sin^2 r` for odd
+    :math:`k` (the sign drops out), with the minimax polynomials of fdlibm
+    ``k_cos.c`` (degree 14) and ``k_sin.c`` (degree 13) on :math:`|r| \le \pi/4`
+    (Sun Microsystems fdlibm 5.3, 1993). Relative error below 1e-15, also next to
+    the zeros that are the fading nulls; unlike libm ``cos`` the loop vectorises.
+    """
+    k = math.floor(x * _TWO_OVER_PI + 0.5)
+    r = ((x - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
+    z = r * r
+    c = 1.0 - (0.5 * z - z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
+    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    v = sn if (np.int64(k) & 1) == 1 else c
+    return v * v
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """Reinterpret a float64 as its int64 bit pattern (a no-op bitcast)."""
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return numba.types.int64(numba.types.float64), codegen
+
+
+@intrinsic
+def _float(typingctx, b):
+    """Reinterpret an int64 bit pattern as a float64 (a no-op bitcast)."""
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return numba.types.float64(numba.types.int64), codegen
+
+
+if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 (debugging): plain-Python bitcasts
+
+    def _bits(x):
+        return int(np.float64(x).view(np.int64))
+
+    def _float(b):
+        return float(np.int64(b).view(np.float64))
+
+
+@numba.njit(cache=True, inline="always")
+def ln(x):
+    r"""Natural logarithm of a float64, branch-free (SIMD-friendly); IEEE special values.
+
+    fdlibm's ``e_log.c`` algorithm (Sun Microsystems fdlibm 5.3, 1993): split
+    :math:`x = 2^k (1+f)` from the bit pattern with :math:`\sqrt{1/2} < 1+f \le
+    \sqrt2` (subnormals pre-scaled by :math:`2^{54}`), :math:`s = f/(2+f)`, so that
+    :math:`\ln(1+f) = 2\,\mathrm{artanh}\,s = 2s + \tfrac23 s^3 + \tfrac25 s^5 +
+    \dots` (Abramowitz & Stegun, *Handbook of Mathematical Functions*, 1964, eq.
+    4.1.27), whose tail is fdlibm's degree-14 minimax polynomial :math:`R(s^2)`, and
+    :math:`\ln x = k \ln 2 + f - \tfrac12 f^2 + s(\tfrac12 f^2 + R)` with
+    :math:`\ln 2` split in two. Error about 1 ulp; ``ln(0) = -inf``,
+    ``ln(inf) = inf``, NaN for negative or NaN input, like ``math.log`` but without the
+    exception and, unlike a libm call, vectorisable by LLVM.
+    """
+    sub = x < _TINY
+    xs = x * _TWO54 if sub else x
+    b = _bits(xs)
+    k = ((b >> 52) & 0x7FF) - (1023 + 54 if sub else 1023)
+    m = _float((b & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000)  # [1, 2)
+    hi = m > _SQRT2
+    m = 0.5 * m if hi else m
+    k = k + 1 if hi else k
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    rr = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+    hfsq = 0.5 * f * f
+    dk = float(k)
+    r = dk * _LN2_HI - ((hfsq - (s * (hfsq + rr) + dk * _LN2_LO)) - f)
+    r = r if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
+    return x if x == math.inf else r
+
+
+@numba.njit(cache=True, inline="always")
+def _gather(a, k, i, i0, buf):
+    """Copy row ``(k, i)`` of a (possibly zero-stride) 3-D array into ``buf`` unless
+    ``buf`` already holds it: rows are visited with ``k`` inner, starting at
+    ``(0, i0)``. Return whether it copied."""
+    n0 = a.shape[0]
+    if k > 0:
+        if a.strides[0] == 0:
+            return False
+    elif i > i0 and a.strides[1] == 0 and (n0 == 1 or a.strides[0] == 0):
+        return False
+    if a.strides[2] == 0:
+        v = a[k, i, 0]
+        for j in range(buf.size):
+            buf[j] = v
+    else:
+        for j in range(buf.size):
+            buf[j] = a[k, i, j]
+    return True
+
+
+_RO3 = numba.types.Array(numba.types.float64, 3, "A", readonly=True)
+_F8 = numba.types.float64
+_I8 = numba.types.int64
+_OUT = numba.types.Array(_F8, 4, "C")
+_SIG = numba.types.void(*([_RO3] * 10), _F8, _F8, _F8, _F8, _OUT, numba.types.boolean, _I8, _I8)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _rows(
+    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
+    one_a2, phase, kt0, kt_pd, xt, out, swap, i0, i1, sc,
+):  # fmt: skip
+    # Rows (k, i) with k inner. Gather the input rows into contiguous scratch, then
+    # short loops over the row, which LLVM vectorises (one long loop spills registers).
+    # Gain and noise depend on the first 7 inputs only: where none of them changed
+    # since the previous row (a drive or bandwidth axis), their dB rows are copied.
+    n0, n2 = f_hz.shape[0], f_hz.shape[2]
+    f, th, gl, sf, nl, nf, hp, sin, isd, bw, g, n = (
+        sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10], sc[11]
+    )  # fmt: skip
+    two_kt0 = 2.0 * kt0
+    for i in range(i0, i1):
+        for k in range(n0):
+            fresh = _gather(f_hz, k, i, i0, f)
+            fresh |= _gather(theta_l, k, i, i0, th)
+            fresh |= _gather(gain_l, k, i, i0, gl)
+            fresh |= _gather(slope_f, k, i, i0, sf)
+            fresh |= _gather(noise_l, k, i, i0, nl)
+            fresh |= _gather(noise_f, k, i, i0, nf)
+            fresh |= _gather(hpd_f, k, i, i0, hp)
+            _gather(s_in_w, k, i, i0, sin)
+            _gather(inv_sdr, k, i, i0, isd)
+            _gather(bw_hz, k, i, i0, bw)
+            ko, io = (i, k) if swap else (k, i)  # out is (4, n0, n1, n2) or (4, n1, n0, n2)
+            o_g, o_n, o_s, o_e = out[0, ko, io], out[1, ko, io], out[2, ko, io], out[3, ko, io]
+            if fresh:
+                for j in range(n2):
+                    gj = gl[j] * sf[j] * (one_a2 * cos_sq(th[j] * f[j] * f[j] + phase))
+                    g[j] = gj
+                    n[j] = two_kt0 * gj + kt_pd + nl[j] * hp[j] + nf[j]
+                for j in range(n2):
+                    o_g[j] = _DB_PER_LN * ln(g[j])
+                    o_n[j] = _DB_PER_LN * ln(n[j]) + 30.0
+                p_g, p_n = o_g, o_n
+            else:
+                for j in range(n2):
+                    o_g[j] = p_g[j]
+                    o_n[j] = p_n[j]
+            for j in range(n2):  # 1 / SNDR
+                o_e[j] = n[j] * bw[j] / (sin[j] * g[j]) + isd[j] + xt * (1.0 + isd[j])
+            for j in range(n2):
+                o_s[j] = -_DB_PER_LN * ln(o_e[j])
+                o_e[j] = 100.0 * math.sqrt(o_e[j])
+
+
+@numba.njit(_SIG, cache=True, nogil=True, error_model="numpy")
+def _budget_kernel(
+    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
+    alpha, kt0, kt_pd, xt, out, swap, item0, item1,
+):  # fmt: skip
+    # Work items are blocks of rows along axis 1; this call does items [item0, item1).
+    n1, n2 = f_hz.shape[1], f_hz.shape[2]
+    one_a2 = 1.0 + alpha * alpha
+    phase = math.atan(alpha)
+    sc = np.empty((len(INPUTS) + 2, n2))
+    for blk in range(item0, item1):
+        _rows(
+            f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
+            one_a2, phase, kt0, kt_pd, xt, out, swap, blk * _ROWS_PER_BLOCK,
+            min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
+        )  # fmt: skip
+
+
+def _as_3d(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """View ``a`` broadcast to ``shape`` as 3-D (leading axes merged; no copy for <= 3-D)."""
+    b = np.broadcast_to(np.asarray(a, dtype=float), shape)
+    if len(shape) <= 3:
+        return b.reshape((1,) * (3 - len(shape)) + b.shape)
+    return b.reshape((-1, *shape[-2:]))  # copies only where the strides do not merge
+
+
+#: Environment variable with the number of threads of :func:`budget_grid_numba`.
+THREADS_ENV = "ROF_LINK_THREADS"
+#: Grids smaller than this many points always run on the calling thread.
+_MIN_POINTS_PER_THREAD = 1 << 16
+
+
+def link_threads() -> int:
+    """Threads for the grid kernel: ``$ROF_LINK_THREADS`` (1 to 256), default 1."""
+    raw = os.environ.get(THREADS_ENV, "1").strip() or "1"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{THREADS_ENV} = {raw!r} is not an integer; allowed: 1 to 256") from None
+    return check_int_range(THREADS_ENV, value, 1, 256)
+
+
+def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None) -> np.ndarray:
+    """Run the Numba kernel; return the ``(len(FIELDS), *shape)`` output stack.
+
+    Parameters
+    ----------
+    inputs : dict of str -> array_like
+        The 10 per-point inputs :data:`INPUTS` (``f_hz`` Hz, ``theta_l`` 1/Hz^2,
+        ``gain_l`` V^2/W^2, ``slope_f`` W^2/V^2, ``noise_l`` and ``noise_f`` W/Hz,
+        ``hpd_f`` linear, ``s_in_w`` W, ``inv_sdr`` linear, ``bw_hz`` Hz), broadcasting
+        to one common ``shape`` (each on its own small shape; no copies are made up to
+        3-D).
+    params : dict of str -> float
+        ``alpha`` (chirp), ``kt0`` and ``kt_pd`` (W/Hz), ``xt`` (crosstalk sum).
+    threads : int, optional
+        Threads sharing the grid's row blocks (the kernel releases the GIL; plain
+        Python threads, so no Numba threading layer and nothing that breaks in forked
+        sweep workers). Default :func:`link_threads`, i.e. ``$ROF_LINK_THREADS`` or 1:
+        sweeps already run one budget per process, and a shared machine gains nothing
+        from more; set it to the free cores for one large grid in one process.
+
+    Returns
+    -------
+    ndarray, shape ``(4, *shape)``
+        gain_db, noise_dbm_hz, sndr_db, evm_percent as in :func:`budget_grid_numpy`.
+    """
+    n_threads = link_threads() if threads is None else check_int_range("threads", threads, 1, 256)
+    arrays = [np.asarray(inputs[k], dtype=float) for k in INPUTS]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    out = np.empty((len(FIELDS), *shape))
+    grid = [_as_3d(a, shape) for a in arrays]
+    n0, n1, n2 = grid[0].shape
+
+    # Rows are visited with axis 0 inner, so that gain and noise are reused along it:
+    # swap the axes if only axis 1 leaves the gain / noise inputs (first 7) unchanged.
+    def still(axis):
+        return grid[0].shape[axis] == 1 or all(a.strides[axis] == 0 for a in grid[:7])
+
+    swap = still(1) and not still(0)
+    if swap:
+        grid = [a.transpose(1, 0, 2) for a in grid]
+    args = (
+        *grid,
+        float(params["alpha"]),
+        float(params["kt0"]),
+        float(params["kt_pd"]),
+        float(params["xt"]),
+        out.reshape((len(FIELDS), n0, n1, n2)),
+        swap,
+    )
+    n_items = -(-grid[0].shape[1] // _ROWS_PER_BLOCK)
+    n_threads = max(1, min(n_threads, n_items, out[0].size // _MIN_POINTS_PER_THREAD))
+    if n_threads == 1:
+        _budget_kernel(*args, 0, n_items)
+        return out
+    edges = np.linspace(0, n_items, n_threads + 1).astype(np.int64)
+    with ThreadPoolExecutor(n_threads) as pool:
+        jobs = [pool.submit(_budget_kernel, *args, int(a), int(b)) for a, b in pairwise(edges)]
+        for job in jobs:
+            job.result()
+    return out
 
 
 def budget_grid_numpy(inputs: dict, params: dict) -> np.ndarray:

@@ -237,8 +237,7 @@ class RoFLink:
             "kt_pd": pd.thermal_noise_w_per_hz,
             "xt": xt,
         }
-        grid = _to_grid(shape)
-        inputs = {k: grid(np.asarray(lin[k], dtype=float)) for k in INPUTS}
+        inputs = {k: np.asarray(lin[k], dtype=float) for k in INPUTS}  # own shapes
         kernel = budget_grid_numba if engine == "numba" else budget_grid_numpy
         stack = kernel(inputs, params)
 
@@ -275,17 +274,6 @@ class RoFLink:
         from rof.link.waveform import simulate_link
 
         return simulate_link(self, waveform, rng)
-
-
-def _to_grid(shape):
-    """Return a function mapping an array broadcastable to ``shape`` onto a 2-D grid view."""
-    if len(shape) <= 2:
-        shape2 = (1,) * (2 - len(shape)) + tuple(shape)
-        return lambda a: np.broadcast_to(
-            a.reshape((1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a, shape2
-        )
-    shape2 = (int(np.prod(shape[:-1])), shape[-1])
-    return lambda a: np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(shape2)
 
 
 def _scalar(a):

@@ -4,8 +4,18 @@ import numba
 import numpy as np
 import pytest
 
+from rof.errors import RofError
 from rof.link import RoFLink
-from rof.link.kernels import FIELDS, INPUTS, budget_grid_numba, budget_grid_numpy, cos_sq
+from rof.link.kernels import (
+    FIELDS,
+    INPUTS,
+    THREADS_ENV,
+    budget_grid_numba,
+    budget_grid_numpy,
+    cos_sq,
+    link_threads,
+    ln,
+)
 from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
 
 
@@ -64,6 +74,163 @@ def test_cos_sq_accuracy_including_near_zeros():
     np.testing.assert_allclose(run(x), exact, rtol=1e-13, atol=0)
     big = rng.uniform(0.0, 1e4, 100_000)
     np.testing.assert_allclose(run(big), np.cos(big) ** 2, rtol=0, atol=1e-15)
+
+
+@numba.njit(error_model="numpy")
+def _ln_vec(x):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = ln(x[i])
+    return out
+
+
+def test_ln_accuracy_against_mpmath_and_special_values():
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(3)
+    x = np.concatenate(
+        [
+            10.0 ** rng.uniform(-300.0, 300.0, 400),
+            rng.uniform(0.6, 1.5, 400),  # both sides of the sqrt(2) / sqrt(1/2) split
+            1.0 + rng.uniform(-1e-9, 1e-9, 100),  # ln ~ 0: relative accuracy kept
+            np.array([5e-324, 1e-310, 2.2250738585072014e-308, 1.7976931348623157e308]),
+        ]
+    )
+    exact = np.array([float(mpmath.log(mpmath.mpf(float(v)))) for v in x])
+    got = _ln_vec(x)
+    # fdlibm's bound is < 1 ulp; allow 2 ulp of the result
+    assert np.all(np.abs(got - exact) <= 2.0 * np.spacing(np.abs(exact))), np.max(
+        np.abs(got - exact) / np.spacing(np.abs(exact))
+    )
+    special = np.array([0.0, -0.0, np.inf, np.nan, -1.0, -np.inf, 1.0])
+    np.testing.assert_array_equal(
+        _ln_vec(special), [-np.inf, -np.inf, np.inf, np.nan, np.nan, np.nan, 0.0]
+    )
+    wide = 10.0 ** rng.uniform(-307.0, 307.0, 100_000)
+    np.testing.assert_allclose(_ln_vec(wide), np.log(wide), rtol=1e-15, atol=0)
+
+
+def _random_inputs(rng, kinds, shape_scale=1.0):
+    x = {k: rng.uniform(0.5, 2.0, size=kinds[i % len(kinds)]) for i, k in enumerate(INPUTS)}
+    x["f_hz"] = x["f_hz"] * 1e10
+    x["theta_l"] = x["theta_l"] * 1e-19 * shape_scale
+    return x
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        [(4, 1, 1), (1, 9, 1), (1, 1, 33), (4, 9, 33)],  # drive x length x RF cube
+        [(3, 1, 40, 1), (1, 2, 1, 70), (1, 1, 1, 1), (3, 2, 40, 70)],  # 4-D: leading merge
+        [(5,), (1,), (5,)],  # 1-D
+        [()],  # 0-d
+    ],
+)
+def test_kernel_matches_reference_on_broadcast_shapes(kinds):
+    rng = np.random.default_rng(4)
+    x = _random_inputs(rng, kinds)
+    params = {"alpha": 1.3, "kt0": 4e-21, "kt_pd": 4.1e-21, "xt": 0.02}
+    a = budget_grid_numba(x, params)
+    b = budget_grid_numpy(x, params)
+    shape = np.broadcast_shapes(*kinds)
+    assert a.shape == b.shape == (len(FIELDS), *shape)
+    np.testing.assert_allclose(a, b, rtol=1e-9)
+
+
+_GAIN_NOISE = INPUTS[:7]  # the inputs that gain and noise depend on
+
+
+@pytest.mark.parametrize(
+    ("gn_shapes", "drive_shape"),
+    [
+        ([(70, 1), (1, 45)], (3, 1, 1)),  # drive x length x RF: gain / noise reused
+        ([(70, 1, 1), (1, 45)], (3, 1)),  # length x drive x RF: axes swapped inside
+        ([(1, 45)], (70, 1)),  # drive x RF at one length: reused along rows
+        ([(1, 45)], (70, 1, 1)),  # drive x 1 x RF
+        ([(3, 70, 1), (1, 45)], (3, 70, 1)),  # everything varies: no reuse
+    ],
+)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_kernel_reuses_gain_and_noise_only_where_they_repeat(gn_shapes, drive_shape, threads):
+    rng = np.random.default_rng(8)
+    x = {}
+    for i, k in enumerate(INPUTS):
+        own = gn_shapes[i % len(gn_shapes)] if k in _GAIN_NOISE else drive_shape
+        x[k] = rng.uniform(0.5, 2.0, size=own)
+    x["f_hz"] = x["f_hz"] * 1e10
+    x["theta_l"] = x["theta_l"] * 1e-20
+    params = {"alpha": 0.9, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.05}
+    ref = budget_grid_numpy(x, params)
+    # threads=2 with fewer than 2 x 65536 points still runs on one thread; the large
+    # case below exercises the split
+    got = budget_grid_numba(x, params, threads=threads)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, rtol=1e-9)
+
+
+def test_kernel_reuse_with_threads_on_a_large_swapped_grid():
+    rng = np.random.default_rng(9)
+    x = {k: rng.uniform(0.5, 2.0, size=(1, 1, 700)) for k in INPUTS}
+    for k in ("theta_l", "gain_l", "noise_l"):
+        x[k] = rng.uniform(0.5, 2.0, size=(150, 1, 1))  # length on axis 0
+    for k in ("s_in_w", "inv_sdr", "bw_hz"):
+        x[k] = rng.uniform(0.5, 2.0, size=(3, 1))  # drive on axis 1
+    x["f_hz"] = x["f_hz"] * 1e10
+    x["theta_l"] = x["theta_l"] * 1e-20
+    params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}
+    one = budget_grid_numba(x, params, threads=1)
+    np.testing.assert_array_equal(budget_grid_numba(x, params, threads=2), one)
+    np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
+
+
+def test_kernel_infinities_where_the_reference_has_them():
+    """Zero gain (an exact fading null or no slope) and infinite distortion: the
+    kernel's division by zero must give NumPy's inf, not an exception or NaN."""
+    rng = np.random.default_rng(5)
+    x = _random_inputs(rng, [(6, 1), (1, 8)])
+    slope = np.array(x["slope_f"], dtype=float).reshape(1, 8)
+    slope[0, 2] = 0.0
+    isd = np.array(x["inv_sdr"], dtype=float).reshape(6, 1)
+    isd[4, 0] = np.inf
+    x["slope_f"], x["inv_sdr"] = slope, isd
+    params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.01}
+    a = budget_grid_numba(x, params)
+    b = budget_grid_numpy(x, params)
+    assert not np.isnan(b).any()
+    assert np.isneginf(b[0, :, 2]).all() and np.isposinf(b[3, 4, :]).all()
+    assert not np.isnan(a).any()
+    np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
+    np.testing.assert_array_equal(np.signbit(a[np.isinf(a)]), np.signbit(b[np.isinf(b)]))
+    finite = np.isfinite(b)
+    np.testing.assert_allclose(a[finite], b[finite], rtol=1e-12)
+
+
+def test_kernel_empty_grid():
+    x = _random_inputs(np.random.default_rng(6), [(0, 1), (1, 7)])
+    out = budget_grid_numba(x, {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0})
+    assert out.shape == (len(FIELDS), 0, 7)
+
+
+def test_threaded_kernel_equals_single_thread_and_reference(monkeypatch):
+    rng = np.random.default_rng(7)
+    x = _random_inputs(rng, [(3, 1, 1), (1, 301, 1), (1, 1, 517)])  # 467k points
+    params = {"alpha": 0.4, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.003}
+    one = budget_grid_numba(x, params, threads=1)
+    # Row blocks split unevenly over the threads; every point is computed exactly once.
+    np.testing.assert_array_equal(budget_grid_numba(x, params, threads=3), one)
+    monkeypatch.setenv(THREADS_ENV, "2")
+    assert link_threads() == 2
+    np.testing.assert_array_equal(budget_grid_numba(x, params), one)
+    np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
+
+
+@pytest.mark.parametrize("raw", ["two", "0", "-1", "1.5"])
+def test_threads_env_rejects_bad_values(monkeypatch, raw):
+    monkeypatch.setenv(THREADS_ENV, raw)
+    with pytest.raises(RofError, match=THREADS_ENV):
+        link_threads()
+    monkeypatch.delenv(THREADS_ENV)
+    assert link_threads() == 1
 
 
 @pytest.mark.parametrize(
