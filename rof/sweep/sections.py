@@ -1,0 +1,273 @@
+"""The tables of a scenario: ``[deployment]``, ``[radio]``, ``[fronthaul]``, ``[edge]``, ``[run]``.
+
+Every field carries its unit in its name and its allowed range in its type; a value
+outside it is a :class:`rof.errors.ConfigError` naming the key path (see
+:mod:`rof.sweep.scenario`). Ranges are the validity ranges of the models that consume
+the values (e.g. TR 38.901 covers carriers of 0.5 to 100 GHz) or physical limits
+(e.g. a photodiode's responsivity cannot exceed one electron per photon).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rof.sweep.nr_bandwidth import frequency_range, nrb_table
+
+__all__ = ["CrossFieldError", "Deployment", "Edge", "Fronthaul", "Radio", "Run"]
+
+#: Photon energy constant h*c/q in W/A * um: responsivity limit = lambda_um / 1.23984.
+_HC_OVER_Q_UM = 1.239841984
+
+
+class CrossFieldError(Exception):
+    """A value that is valid alone but not together with others in its table.
+
+    Deliberately not a ``ValueError``, so pydantic lets it through unchanged and the
+    scenario loader can name the offending key path itself.
+    """
+
+    def __init__(self, section: str, key: str, value, allowed: str):
+        super().__init__(f"{section}.{key} = {value!r}; allowed: {allowed}")
+        self.section, self.key, self.value, self.allowed = section, key, value, allowed
+
+
+def _hex_count(n: int) -> bool:
+    """Whether ``n`` sites fill complete hexagonal rings: 1 + 3 k (k + 1)."""
+    k = (math.isqrt(12 * n - 3) - 3) // 6 if n >= 1 else -1
+    return k >= 0 and 1 + 3 * k * (k + 1) == n
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    section: ClassVar[str] = ""
+
+    def _bad(self, key: str, allowed: str):
+        raise CrossFieldError(self.section, key, getattr(self, key), allowed)
+
+
+Pos = Annotated[float, Field(gt=0)]
+
+
+class Deployment(_Section):
+    """Sites and users. Lengths in metres, areas in km^2, densities per km^2."""
+
+    section: ClassVar[str] = "deployment"
+    layout: Literal["hex", "ppp", "file"] = "hex"
+    n_sites: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    inter_site_distance_m: Annotated[float, Field(ge=10.0, le=100_000.0)] | None = None
+    density_per_km2: Annotated[float, Field(gt=0.0, le=100_000.0)] | None = None
+    area_km2: Annotated[float, Field(gt=0.0, le=10_000.0)] | None = None
+    sites_file: Annotated[str, Field(min_length=1)] | None = None
+    sectors: Literal[1, 3] = 3
+    wraparound: bool = False
+    ue_per_site: Annotated[int, Field(ge=1, le=1000)] = 10
+    ue_height_m: Annotated[float, Field(ge=1.0, le=30.0)] = 1.5
+    indoor_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    ue_distribution: Literal["uniform", "hotspot"] = "uniform"
+
+    @model_validator(mode="after")
+    def _layout_keys(self):
+        needs = {
+            "hex": ("n_sites", "inter_site_distance_m"),
+            "ppp": ("density_per_km2", "area_km2"),
+            "file": ("sites_file",),
+        }
+        for layout, keys in needs.items():
+            for key in keys:
+                if self.layout == layout and getattr(self, key) is None:
+                    raise CrossFieldError(
+                        self.section, key, None, f"required with layout = {layout!r}"
+                    )
+                if self.layout != layout and getattr(self, key) is not None:
+                    self._bad(key, f"omit it with layout = {self.layout!r} (used by {layout!r})")
+        if self.layout == "file" and not Path(self.sites_file).is_file():
+            self._bad("sites_file", "an existing CSV file (relative to the scenario file)")
+        if self.layout == "file" and self.wraparound:
+            self._bad("wraparound", "false with layout = 'file'")
+        if self.layout == "hex" and self.wraparound and not _hex_count(self.n_sites):
+            self._bad(
+                "n_sites",
+                "complete hexagonal rings with wraparound: 1, 7, 19, 37, 61, ... (1 + 3k(k+1))",
+            )
+        return self
+
+    @property
+    def area_m2(self) -> float | None:
+        """Area the sites cover in m^2 (hex: ``n_sites`` cells of area sqrt(3)/2 ISD^2)."""
+        if self.layout == "hex":
+            return self.n_sites * math.sqrt(3.0) / 2.0 * self.inter_site_distance_m**2
+        if self.layout == "ppp":
+            return self.area_km2 * 1e6
+        return None
+
+    @property
+    def site_density_per_km2(self) -> float | None:
+        """Sites per km^2 (hex: one site per hexagonal cell of area sqrt(3)/2 ISD^2)."""
+        if self.layout == "hex":
+            return 1e6 / (math.sqrt(3.0) / 2.0 * self.inter_site_distance_m**2)
+        if self.layout == "ppp":
+            return self.density_per_km2
+        return None
+
+
+class Radio(_Section):
+    """Air interface. Carrier in GHz, bandwidth in MHz, powers in dBm, heights in m.
+
+    ``resource_blocks`` must equal ``N_RB`` of TS 38.104 Table 5.3.2-1 (FR1, carriers up
+    to 7.125 GHz) or Table 5.3.2-2 (FR2-1, above) for the bandwidth and subcarrier
+    spacing; left out, it is taken from the table. ``pathloss_exponent``,
+    ``reference_loss_db`` and ``reference_distance_m`` parameterise the ``power_law``
+    model PL(d) = reference_loss_db + 10 n log10(d / reference_distance_m); the defaults
+    (n = 3.76, 128.1 dB at 1 km) are TR 36.942 clause 4.5's urban macro model at 2 GHz,
+    L = 128.1 + 37.6 log10(R / km).
+    """
+
+    section: ClassVar[str] = "radio"
+    scenario: Literal["UMa", "UMi", "InH", "RMa", "power_law"] = "UMi"
+    carrier_ghz: Annotated[float, Field(ge=0.5, le=100.0)] = 3.5
+    bandwidth_mhz: Annotated[float, Field(gt=0.0)] = 100.0
+    subcarrier_spacing_khz: Literal[15, 30, 60, 120] = 30
+    resource_blocks: Annotated[int, Field(ge=1, le=275)] | None = None
+    site_power_dbm: Annotated[float, Field(ge=0.0, le=60.0)] = 35.0
+    site_height_m: Annotated[float, Field(ge=1.0, le=150.0)] = 10.0
+    ue_noise_figure_db: Annotated[float, Field(ge=0.0, le=20.0)] = 9.0
+    fading: Literal["none", "rayleigh", "rician", "tdl"] = "tdl"
+    delay_profile: Literal["TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E"] = "TDL-C"
+    delay_spread_ns: Annotated[float, Field(gt=0.0, le=5000.0)] = 100.0
+    ue_speed_kmh: Annotated[float, Field(ge=0.0, le=500.0)] = 3.0
+    top_k_links: Annotated[int, Field(ge=1, le=1024)] = 16
+    pathloss_exponent: Annotated[float, Field(ge=1.5, le=8.0)] = 3.76
+    reference_loss_db: Annotated[float, Field(ge=0.0, le=250.0)] = 128.1
+    reference_distance_m: Annotated[float, Field(gt=0.0, le=100_000.0)] = 1000.0
+    shadowing: bool = True
+    rician_k_db: Annotated[float, Field(ge=-20.0, le=40.0)] = 9.0
+    mcs_table: Literal["qam64", "qam256", "qam1024"] = "qam256"
+    rate_model: Literal["mcs", "shannon"] = "mcs"
+
+    @model_validator(mode="after")
+    def _numerology(self):
+        fr = frequency_range(self.carrier_ghz)
+        table = nrb_table(fr)
+        scs_ok = sorted({s for (_, s) in table})
+        if self.subcarrier_spacing_khz not in scs_ok:
+            self._bad("subcarrier_spacing_khz", f"{scs_ok} kHz in {fr} (TS 38.104 Table 5.3.2)")
+        bws = sorted({b for (b, s) in table if s == self.subcarrier_spacing_khz})
+        nrb = table.get((self.bandwidth_mhz, self.subcarrier_spacing_khz))
+        if nrb is None:
+            listed = ", ".join(f"{b:g}" for b in bws)
+            self._bad(
+                "bandwidth_mhz",
+                f"{listed} MHz at {self.subcarrier_spacing_khz} kHz SCS in {fr} "
+                "(TS 38.104 Table 5.3.2-1/-2)",
+            )
+        if self.resource_blocks is None:
+            object.__setattr__(self, "resource_blocks", nrb)
+        elif self.resource_blocks != nrb:
+            self._bad(
+                "resource_blocks",
+                f"{nrb} for {self.bandwidth_mhz:g} MHz at {self.subcarrier_spacing_khz} kHz "
+                "(TS 38.104 Table 5.3.2-1/-2), or omit it",
+            )
+        return self
+
+
+class Fronthaul(_Section):
+    """Analog RoF links from the edge node to each site.
+
+    Lengths in km, optical powers in dBm, RF drive in dBm, RIN in dB/Hz, currents in
+    mA. A photodiode's responsivity and a laser's slope efficiency cannot exceed the
+    one-carrier-per-photon limit q lambda / (h c) = lambda_um / 1.23984 A/W (and its
+    inverse in W/A) (Agrawal, *Fiber-Optic Communication Systems*, 4th ed., eqs. 4.1.3
+    and 3.5.8).
+    """
+
+    section: ClassVar[str] = "fronthaul"
+    edge_location: Literal["centroid"] | list[float] = "centroid"
+    fiber_route_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
+    fiber_length_km: Annotated[float, Field(ge=0.0, le=200.0)] | None = None
+    transmitter: Literal["dml", "mzm", "ring"] = "mzm"
+    laser_power_dbm: Annotated[float, Field(ge=-10.0, le=30.0)] = 10.0
+    v_pi_v: Annotated[float, Field(gt=0.0, le=50.0)] = 3.5
+    wavelength_nm: Annotated[float, Field(ge=1260.0, le=1675.0)] = 1550.0
+    dispersion_ps_per_nm_km: Annotated[float, Field(ge=-100.0, le=100.0)] = 17.0
+    attenuation_db_per_km: Annotated[float, Field(ge=0.0, le=10.0)] = 0.2
+    rin_db_per_hz: Annotated[float, Field(ge=-180.0, le=-100.0)] = -155.0
+    photodiode_responsivity_a_per_w: Annotated[float, Field(gt=0.0)] = 0.8
+    rf_drive_dbm: Annotated[float, Field(ge=-60.0, le=30.0)] = 0.0
+    chirp_alpha: Annotated[float, Field(ge=-10.0, le=10.0)] = 3.0
+    slope_efficiency_w_per_a: Annotated[float, Field(gt=0.0)] = 0.3
+    bias_current_ma: Annotated[float, Field(gt=0.0, le=1000.0)] = 50.0
+    threshold_current_ma: Annotated[float, Field(ge=0.0, le=1000.0)] = 10.0
+    wdm_channel_spacing_ghz: Annotated[float, Field(ge=12.5, le=5000.0)] = 100.0
+    temperature_offset_k: Annotated[float, Field(ge=-100.0, le=100.0)] = 0.0
+    heater_locking: bool = True
+
+    @field_validator("edge_location", mode="before")
+    @classmethod
+    def _xy(cls, v):
+        if v == "centroid":
+            return v
+        ok = isinstance(v, list) and len(v) == 2
+        ok = ok and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)
+        if not (ok and all(math.isfinite(x) for x in v)):
+            raise ValueError("allowed: 'centroid' or [x_m, y_m], two finite numbers in metres")
+        return [float(x) for x in v]
+
+    @model_validator(mode="after")
+    def _physics(self):
+        limit = self.wavelength_nm / 1000.0 / _HC_OVER_Q_UM
+        if self.photodiode_responsivity_a_per_w > limit:
+            self._bad(
+                "photodiode_responsivity_a_per_w",
+                f"<= {limit:.3f} A/W at {self.wavelength_nm:g} nm (quantum efficiency 1)",
+            )
+        if self.slope_efficiency_w_per_a > 1.0 / limit:
+            self._bad(
+                "slope_efficiency_w_per_a",
+                f"<= {1.0 / limit:.3f} W/A at {self.wavelength_nm:g} nm (one photon per electron)",
+            )
+        if self.bias_current_ma <= self.threshold_current_ma:
+            self._bad(
+                "bias_current_ma", f"> threshold_current_ma = {self.threshold_current_ma:g} mA"
+            )
+        return self
+
+
+class Edge(_Section):
+    """The smart-edge coordinator. Delays in ms, rates per s, sizes in bits."""
+
+    section: ClassVar[str] = "edge"
+    scheduler: Literal["round_robin", "proportional_fair", "coordinated_pf", "wmmse"] = (
+        "proportional_fair"
+    )
+    csi: Literal["perfect", "delayed", "learnware"] = "delayed"
+    processing_delay_ms: Annotated[float, Field(ge=0.0, le=100.0)] = 0.5
+    traffic: Literal["full_buffer", "bursty"] = "full_buffer"
+    arrival_rate_per_s: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
+    file_size_bits: Annotated[float, Field(gt=0.0, le=1e12)] = 4e6
+    bler_target: Annotated[float, Field(gt=0.0, le=0.5)] = 0.1
+    fronthaul_aware: bool = False
+    fronthaul_noise: bool = True
+    csi_ageing: bool = True
+    wmmse_iterations: Annotated[int, Field(ge=1, le=10_000)] = 20
+    wmmse_starts: Annotated[int, Field(ge=1, le=100)] = 3
+    pf_window_ttis: Annotated[int, Field(ge=1, le=1_000_000)] = 100
+    dock: Annotated[str, Field(min_length=1)] = "models/dock"
+
+
+class Run(_Section):
+    """Simulation length in TTIs (slots); statistics skip the first ``warmup_ttis``."""
+
+    section: ClassVar[str] = "run"
+    ttis: Annotated[int, Field(ge=1, le=10_000_000)] = 200
+    warmup_ttis: Annotated[int, Field(ge=0)] = 20
+
+    @model_validator(mode="after")
+    def _warmup(self):
+        if self.warmup_ttis >= self.ttis:
+            self._bad("warmup_ttis", f"< ttis = {self.ttis}")
+        return self
