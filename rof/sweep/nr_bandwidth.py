@@ -1,11 +1,11 @@
 """NR channel bandwidths and resource-block counts (TS 38.104 Tables 5.3.2-1 and 5.3.2-2).
 
 The maximum transmission bandwidth configuration ``N_RB`` for each channel bandwidth
-and subcarrier spacing is kept as data files beside this module, named by table and
-release:
+and subcarrier spacing is read from the data files the waveform layer ships in
+``rof/signals/tables/`` (one copy of the standard's table in the package):
 
-* ``ts38104_table_5.3.2-1_rel17.csv``: FR1 (410 MHz to 7.125 GHz), SCS 15/30/60 kHz;
-* ``ts38104_table_5.3.2-2_rel17.csv``: FR2-1 (24.25 to 52.6 GHz), SCS 60/120 kHz.
+* ``ts38104_table5.3.2-1_r17.csv``: FR1 (410 MHz to 7.125 GHz), SCS 15/30/60 kHz;
+* ``ts38104_table5.3.2-2_r17.csv``: FR2-1 (24.25 to 52.6 GHz), SCS 60/120 kHz.
 
 Source: 3GPP TS 38.104 V17.8.0, "NR; Base Station (BS) radio transmission and
 reception", clause 5.3.2. Combinations the tables mark N/A are absent from the files.
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 __all__ = ["FR1_MAX_GHZ", "frequency_range", "nrb_table"]
 
 #: Upper edge of FR1 in GHz (TS 38.104 clause 5.1, Table 5.1-1).
 FR1_MAX_GHZ = 7.125
 
-_DATA = Path(__file__).parent
 _FILES = {
-    "FR1": "ts38104_table_5.3.2-1_rel17.csv",
-    "FR2": "ts38104_table_5.3.2-2_rel17.csv",
+    "FR1": "ts38104_table5.3.2-1_r17.csv",
+    "FR2": "ts38104_table5.3.2-2_r17.csv",
 }
 
 
@@ -41,7 +40,7 @@ def frequency_range(carrier_ghz: float) -> str:
 @cache
 def nrb_table(freq_range: str) -> dict[tuple[float, int], int]:
     """Return ``{(bandwidth_mhz, scs_khz): n_rb}`` for ``"FR1"`` or ``"FR2"``."""
-    path = _DATA / _FILES[freq_range]
-    with path.open(newline="") as fh:
+    path = resources.files("rof.signals").joinpath("tables", _FILES[freq_range])
+    with path.open("r", newline="") as fh:
         rows = csv.DictReader(line for line in fh if not line.startswith("#"))
         return {(float(r["bandwidth_mhz"]), int(r["scs_khz"])): int(r["n_rb"]) for r in rows}
