@@ -13,8 +13,8 @@ from rof.store import read_points
 from rof.sweep.tomlwrite import dumps
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = Path("/work/shared/examples/scenario.toml")
-if not EXAMPLE.exists():
+EXAMPLE = REPO.parent / "shared" / "examples" / "scenario.toml"
+if not EXAMPLE.exists():  # ../shared is not beside this checkout
     EXAMPLE = REPO / "scenarios" / "coordination.toml"
 BASE = tomllib.loads(EXAMPLE.read_text())
 
