@@ -45,20 +45,24 @@ def fiber_lengths_km(site_xy_m, edge_location="centroid", route_factor=1.5, fixe
     xy = np.asarray(site_xy_m, dtype=np.float64)
     if fixed_length_km is not None:
         return np.full(xy.shape[0], float(fixed_length_km))
+    edge = edge_position_m(xy, edge_location)
+    return float(route_factor) * np.hypot(*(xy - edge).T) / 1e3
+
+
+def edge_position_m(site_xy_m, edge_location="centroid"):
+    """Position of the smart-edge node, m: the sites' centroid or the given ``[x_m, y_m]``."""
     if isinstance(edge_location, str):
         if edge_location != "centroid":
             raise ConfigError(
                 f"fronthaul.edge_location = {edge_location!r} is not known; "
                 "allowed: 'centroid' or [x_m, y_m]"
             )
-        edge = xy.mean(axis=0)
-    else:
-        edge = np.asarray(edge_location, dtype=np.float64).reshape(2)
-    return float(route_factor) * np.hypot(*(xy - edge).T) / 1e3
+        return np.asarray(site_xy_m, dtype=np.float64).mean(axis=0)
+    return np.asarray(edge_location, dtype=np.float64).reshape(2)
 
 
 def make_link(fh):
-    """The scenario's RoF link (``[fronthaul]`` table ``fh``) with a placeholder length.
+    """The scenario's RoF link (``[fronthaul]`` table ``fh``); each site's length is set later.
 
     ``transmitter = "mzm"``: a CW laser and a quadrature-biased Mach-Zehnder modulator;
     ``"dml"``: a directly modulated laser (bias, threshold, slope efficiency, chirp).

@@ -34,6 +34,7 @@ import numpy as np
 from rof.edge._base import SchedulingInput
 from rof.edge.config import as_scenario, check_scenario
 from rof.edge.csi import CsiHistory
+from rof.edge.fronthaul import edge_position_m
 from rof.edge.kpis import throughput_kpis
 from rof.edge.link_adaptation import OuterLoop, effective_sinr
 from rof.edge.registry import make_scheduler
@@ -130,6 +131,7 @@ def simulate(scenario) -> Result:
     n_meas = run.ttis - run.warmup_ttis
     stride = max(1, -(-n_meas * n_cells * n_rb // MAX_SINR_SAMPLES))
     delivered_sum = np.zeros(n_ue)
+    ue_sinr_db_sum, ue_served = np.zeros(n_ue), np.zeros(n_ue)
     sinr_samples, sched_time = [], []
     n_blocks = n_errors = 0
     muted = eligible_rb = 0
@@ -192,6 +194,8 @@ def simulate(scenario) -> Result:
         avg = (1.0 - beta) * avg + beta * got / tti_s
         if t >= run.warmup_ttis:
             delivered_sum += got
+            ue_sinr_db_sum[ue] += true_db
+            ue_served[ue] += 1
             sched_time.append(dt)
             n_blocks += int(np.count_nonzero(sent))
             n_errors += int(np.count_nonzero(err & sent))
@@ -214,6 +218,7 @@ def simulate(scenario) -> Result:
         eligible_rb,
         delay_ttis,
         traffic,
+        ue_sinr_db_sum / np.maximum(ue_served, 1) + np.where(ue_served > 0, 0.0, np.nan),
     )
 
 
@@ -230,6 +235,7 @@ def _result(
     eligible_rb,
     delay_ttis,
     traffic,
+    ue_sinr_db,
 ) -> Result:
     dep = world.deployment
     thr = delivered_sum / (n_meas * world.tti_s)
@@ -254,6 +260,8 @@ def _result(
         kpis["offered_load_bps"] = float(offered / (scn.run.ttis * world.tti_s))
     arrays = {
         "site_xy_m": np.asarray(dep.site_xy_m),
+        "edge_xy_m": edge_position_m(dep.site_xy_m, scn.fronthaul.edge_location),
+        "ue_sinr_db": ue_sinr_db,
         "ue_xy_m": np.asarray(dep.ue_xy_m),
         "cell_site": np.asarray(dep.cell_site),
         "ue_serving_cell": world.serving.astype(np.int64),

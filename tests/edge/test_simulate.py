@@ -115,6 +115,7 @@ def test_single_link_shannon_rate_is_exact():
     r = simulate(_single_link("shannon"))
     sinr_db = _expected_sinr_db(r)
     np.testing.assert_allclose(r.sinr_db, sinr_db, atol=1e-6)
+    np.testing.assert_allclose(r.arrays["ue_sinr_db"], [sinr_db], atol=1e-6)
     n_rb, tti = r.kpis["n_rb"], r.kpis["tti_s"]
     se = min(0.6 * np.log2(1 + 10 ** (sinr_db / 10)), 7.4063) if sinr_db >= -10 else 0.0
     want = np.floor(se * 12 * 12 * n_rb) / tti
@@ -293,3 +294,20 @@ def test_ring_wdm_node_detuning_costs_fronthaul_snr_and_throughput():
     )
     assert np.all(hot.arrays["snr_fh_db"] < locked.arrays["snr_fh_db"] - 3.0)
     assert hot.kpis["ue_throughput_mean_bps"] < locked.kpis["ue_throughput_mean_bps"]
+
+
+def test_per_ue_sinr_and_edge_position_for_maps():
+    r = simulate(scenario(**{"fronthaul.edge_location": [120.0, -40.0]}))
+    assert r.arrays["ue_sinr_db"].shape == r.ue_throughput_bps.shape
+    served = np.isfinite(r.arrays["ue_sinr_db"])
+    assert served.mean() > 0.9
+    # a UE's mean SINR lies inside the range of all measured SINR samples
+    lo, hi = r.sinr_db.min(), r.sinr_db.max()
+    assert np.all(
+        (r.arrays["ue_sinr_db"][served] >= lo - 1e-9)
+        & (r.arrays["ue_sinr_db"][served] <= hi + 1e-9)
+    )
+    np.testing.assert_array_equal(r.arrays["edge_xy_m"], [120.0, -40.0])
+    # fiber = route factor x straight-line distance to that edge position
+    d_km = np.hypot(*(r.arrays["site_xy_m"] - [120.0, -40.0]).T) / 1e3
+    np.testing.assert_allclose(r.arrays["fiber_km"], 1.5 * d_km)
