@@ -241,8 +241,24 @@ class LinkBudget:
 
     @cached_property
     def rin_noise_dbm_hz(self):
-        """RIN of this and the crosstalk channels, dBm/Hz."""
-        return self._derived(self.terms["rin_db_l"] + self.terms["hpd_db_f"])
+        """Laser intensity noise of this and the crosstalk channels at the load, dBm/Hz.
+
+        The lasers' own RIN (faded by dispersion where the transmitter's ``rin_fades``)
+        plus their phase noise converted to intensity noise by dispersion
+        (:func:`rof.photonics.fiber.pm_to_im_rin`); see :meth:`rof.link.RoFLink.budget`.
+        """
+        from rof.photonics.fiber import pm_to_im_rin
+
+        t = self.terms
+        r0, r1, linewidth, rin_lin = t["rin_weights"]
+        f = np.asarray(t["f_hz"], dtype=float)
+        theta = t["theta_l"] * f * f
+        weight = r0 + r1 * np.cos(theta) ** 2
+        if linewidth > 0.0:
+            weight = weight + pm_to_im_rin(theta, f, linewidth) / rin_lin
+        with np.errstate(divide="ignore"):
+            rin_db = 10.0 * np.log10(t["rin_l"] * weight) + 30.0
+        return self._derived(rin_db + t["hpd_db_f"])
 
     @cached_property
     def sig_ase_noise_dbm_hz(self):

@@ -6,12 +6,16 @@ combination over the broadcast grid, done here. The inputs broadcast to one comm
 shape and are passed as zero-stride views, so a 1000 x 1000 (length x RF) grid, or a
 (drive x length x RF) cube, needs no input copies.
 
-Per point, with :math:`F = (1+\\alpha^2)\\cos^2(\\theta_L f^2 + \\arctan\\alpha)`:
+Per point, with :math:`\\theta = \\theta_L f^2` and the fading
+:math:`F = (1+\\alpha^2)\\cos^2(\\theta + \\arctan\\alpha) + (k_{ad}/f^2)\\sin^2\\theta`
+(:math:`k_{ad} = (\\alpha f_c)^2`, adiabatic chirp; :meth:`rof.photonics.Fiber.power_fading`):
 
 .. math::
 
     g &= G_L\\, S_f\\, F, \\qquad
-    N = 2 g k T_0 + k T_{pd} + N_L\\,H_f + N_f,
+    N = 2 g k T_0 + k T_{pd} + \\big(N_L + R_L\\,\\Phi_R\\big) H_f + N_f,
+
+    \\Phi_R &= r_0 + r_1 \\cos^2\\theta + \\frac{k_{pm}}{f^2}\\sin^2\\theta,
 
     \\mathrm{SNR} &= \\frac{s_{in} g}{N B}, \\qquad
     \\mathrm{SNDR} = \\left(\\mathrm{SNR}^{-1} + \\mathrm{SDR}^{-1}
@@ -20,7 +24,11 @@ Per point, with :math:`F = (1+\\alpha^2)\\cos^2(\\theta_L f^2 + \\arctan\\alpha)
 
 with :math:`G_L` the length-dependent optical factor, :math:`S_f` the squared
 transmitter slope times the photodiode response, :math:`N_L H_f` the photocurrent
-noise (shot, RIN, signal-ASE) after the photodiode response, :math:`N_f` the dark
+noise (shot, signal-ASE) after the photodiode response, :math:`R_L \\Phi_R H_f` the
+laser's intensity noise at the detector (:math:`R_L` its back-to-back density;
+:math:`r_0` the unfaded share, :math:`r_1` the share that fades like a chirp-free
+intensity modulation, :math:`k_{pm}` the laser phase noise converted to intensity
+noise by dispersion, see :func:`rof.photonics.fiber.laser_noise_fading`), :math:`N_f` the dark
 and ASE-ASE noise, :math:`s_{in}` the drive power times the Bussgang compression and
 :math:`X = \\sum_c x_c^2` the crosstalk (see :class:`rof.link.RoFLink`). The other
 :class:`~rof.link.LinkBudget` fields are these plus per-input dB terms (noise figure,
@@ -60,6 +68,7 @@ __all__ = [
     "THREADS_ENV",
     "budget_grid_numba",
     "budget_grid_numpy",
+    "cos_sin_sq",
     "cos_sq",
     "link_threads",
     "ln",
@@ -80,7 +89,12 @@ INPUTS: tuple[str, ...] = (
     "s_in_w",
     "inv_sdr",
     "bw_hz",
+    "rin_l",
 )
+
+#: Positions in :data:`INPUTS` of the inputs that gain and noise depend on (the others
+#: are drive and bandwidth; ``rin_l`` comes last to keep the older inputs' positions).
+_GAIN_NOISE = (0, 1, 2, 3, 4, 5, 6, 10)
 
 #: Rows per work item of the grid kernel.
 _ROWS_PER_BLOCK = 32
@@ -146,6 +160,23 @@ def cos_sq(x):
     sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
     v = sn if (np.int64(k) & 1) == 1 else c
     return v * v
+
+
+@numba.njit(cache=True, inline="always")
+def cos_sin_sq(x):
+    r""":math:`(\cos^2 x, \sin^2 x)` by the reduction and polynomials of :func:`cos_sq`.
+
+    Both come from the same reduced argument, so each keeps its full relative accuracy
+    next to its own zeros (no :math:`1 - \cos^2` cancellation); branch-free.
+    """
+    k = math.floor(x * _TWO_OVER_PI + 0.5)
+    r = ((x - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
+    z = r * r
+    c = 1.0 - (0.5 * z - z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
+    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    odd = (np.int64(k) & 1) == 1
+    cc, ss = c * c, sn * sn
+    return (ss if odd else cc), (cc if odd else ss)
 
 
 @intrinsic
@@ -237,21 +268,22 @@ _RO3 = numba.types.Array(numba.types.float64, 3, "A", readonly=True)
 _F8 = numba.types.float64
 _I8 = numba.types.int64
 _OUT = numba.types.Array(_F8, 4, "C")
-_SIG = numba.types.void(*([_RO3] * 10), _F8, _F8, _F8, _F8, _OUT, numba.types.boolean, _I8, _I8)
+_SIG = numba.types.void(*([_RO3] * 11), *([_F8] * 8), _OUT, numba.types.boolean, _I8, _I8)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rows(
-    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-    one_a2, phase, kt0, kt_pd, xt, out, swap, i0, i1, sc,
+    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
+    one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap, i0, i1, sc,
 ):  # fmt: skip
     # Rows (k, i) with k inner. Gather the input rows into contiguous scratch, then
     # short loops over the row, which LLVM vectorises (one long loop spills registers).
-    # Gain and noise depend on the first 7 inputs only: where none of them changed
+    # Gain and noise depend on the first 7 inputs and rin_l only: where none changed
     # since the previous row (a drive or bandwidth axis), their dB rows are copied.
     n0, n2 = f_hz.shape[0], f_hz.shape[2]
-    f, th, gl, sf, nl, nf, hp, sin, isd, bw, g, n = (
-        sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10], sc[11]
+    f, th, gl, sf, nl, nf, hp, sin, isd, bw, rl, g, n = (
+        sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10], sc[11],
+        sc[12],
     )  # fmt: skip
     two_kt0 = 2.0 * kt0
     for i in range(i0, i1):
@@ -263,6 +295,7 @@ def _rows(
             fresh |= _gather(noise_l, k, i, i0, nl)
             fresh |= _gather(noise_f, k, i, i0, nf)
             fresh |= _gather(hpd_f, k, i, i0, hp)
+            fresh |= _gather(rin_l, k, i, i0, rl)
             _gather(s_in_w, k, i, i0, sin)
             _gather(inv_sdr, k, i, i0, isd)
             _gather(bw_hz, k, i, i0, bw)
@@ -270,9 +303,13 @@ def _rows(
             o_g, o_n, o_s, o_e = out[0, ko, io], out[1, ko, io], out[2, ko, io], out[3, ko, io]
             if fresh:
                 for j in range(n2):
-                    gj = gl[j] * sf[j] * (one_a2 * cos_sq(th[j] * f[j] * f[j] + phase))
+                    x = th[j] * f[j] * f[j]
+                    c2, s2 = cos_sin_sq(x)
+                    inv_f2 = 1.0 / (f[j] * f[j])
+                    gj = gl[j] * sf[j] * (one_a2 * cos_sq(x + phase) + kad * inv_f2 * s2)
                     g[j] = gj
-                    n[j] = two_kt0 * gj + kt_pd + nl[j] * hp[j] + nf[j]
+                    fade = r0 + r1 * c2 + kpm * inv_f2 * s2
+                    n[j] = two_kt0 * gj + kt_pd + (nl[j] + rl[j] * fade) * hp[j] + nf[j]
                 for j in range(n2):
                     o_g[j] = _DB_PER_LN * ln(g[j])
                     o_n[j] = _DB_PER_LN * ln(n[j]) + 30.0
@@ -290,8 +327,8 @@ def _rows(
 
 @numba.njit(_SIG, cache=True, nogil=True, error_model="numpy")
 def _budget_kernel(
-    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-    alpha, kt0, kt_pd, xt, out, swap, item0, item1,
+    f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
+    alpha, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap, item0, item1,
 ):  # fmt: skip
     # Work items are blocks of rows along axis 1; this call does items [item0, item1).
     n1, n2 = f_hz.shape[1], f_hz.shape[2]
@@ -301,8 +338,8 @@ def _budget_kernel(
     for blk in range(item0, item1):
         _rows(
             f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-            one_a2, phase, kt0, kt_pd, xt, out, swap, blk * _ROWS_PER_BLOCK,
-            min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
+            rin_l, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap,
+            blk * _ROWS_PER_BLOCK, min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
         )  # fmt: skip
 
 
@@ -336,13 +373,17 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
     Parameters
     ----------
     inputs : dict of str -> array_like
-        The 10 per-point inputs :data:`INPUTS` (``f_hz`` Hz, ``theta_l`` 1/Hz^2,
-        ``gain_l`` V^2/W^2, ``slope_f`` W^2/V^2, ``noise_l`` and ``noise_f`` W/Hz,
-        ``hpd_f`` linear, ``s_in_w`` W, ``inv_sdr`` linear, ``bw_hz`` Hz), broadcasting
+        The 11 per-point inputs :data:`INPUTS` (``f_hz`` Hz, ``theta_l`` 1/Hz^2,
+        ``gain_l`` V^2/W^2, ``slope_f`` W^2/V^2, ``noise_l``, ``noise_f`` and ``rin_l``
+        W/Hz, ``hpd_f`` linear, ``s_in_w`` W, ``inv_sdr`` linear, ``bw_hz`` Hz), broadcasting
         to one common ``shape`` (each on its own small shape; no copies are made up to
         3-D).
     params : dict of str -> float
-        ``alpha`` (chirp), ``kt0`` and ``kt_pd`` (W/Hz), ``xt`` (crosstalk sum).
+        ``alpha`` (chirp), ``kt0`` and ``kt_pd`` (W/Hz), ``xt`` (crosstalk sum),
+        optionally ``adiabatic_hz2`` (:math:`k_{ad}`, Hz^2, default 0), and
+        optionally the laser-noise weights ``rin_flat`` (:math:`r_0`, default 1),
+        ``rin_faded`` (:math:`r_1`, default 0) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2,
+        default 0).
     threads : int, optional
         Threads sharing the grid's row blocks (the kernel releases the GIL; plain
         Python threads, so no Numba threading layer and nothing that breaks in forked
@@ -363,9 +404,9 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
     n0, n1, n2 = grid[0].shape
 
     # Rows are visited with axis 0 inner, so that gain and noise are reused along it:
-    # swap the axes if only axis 1 leaves the gain / noise inputs (first 7) unchanged.
+    # swap the axes if only axis 1 leaves the gain / noise inputs unchanged.
     def still(axis):
-        return grid[0].shape[axis] == 1 or all(a.strides[axis] == 0 for a in grid[:7])
+        return grid[0].shape[axis] == 1 or all(grid[i].strides[axis] == 0 for i in _GAIN_NOISE)
 
     swap = still(1) and not still(0)
     if swap:
@@ -373,9 +414,11 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
     args = (
         *grid,
         float(params["alpha"]),
+        float(params.get("adiabatic_hz2", 0.0)),
         float(params["kt0"]),
         float(params["kt_pd"]),
         float(params["xt"]),
+        *_noise_weights(params),
         out.reshape((len(FIELDS), n0, n1, n2)),
         swap,
     )
@@ -392,14 +435,35 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
     return out
 
 
+def _noise_weights(params: dict) -> tuple[float, float, float]:
+    """``(r0, r1, k_pm)`` laser-noise weights of ``params`` with their defaults."""
+    return (
+        float(params.get("rin_flat", 1.0)),
+        float(params.get("rin_faded", 0.0)),
+        float(params.get("pm_hz2", 0.0)),
+    )
+
+
 def budget_grid_numpy(inputs: dict, params: dict) -> np.ndarray:
     """Plain-NumPy reference of :func:`budget_grid_numba` (same inputs and output)."""
     a = params["alpha"]
+    r0, r1, kpm = _noise_weights(params)
     x = inputs
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        fading = (1.0 + a * a) * np.cos(x["theta_l"] * x["f_hz"] ** 2 + np.arctan(a)) ** 2
+        theta = x["theta_l"] * x["f_hz"] ** 2
+        fading = (1.0 + a * a) * np.cos(theta + np.arctan(a)) ** 2 + params.get(
+            "adiabatic_hz2", 0.0
+        ) * np.sin(theta) ** 2 / x["f_hz"] ** 2
         g = x["gain_l"] * x["slope_f"] * fading
-        n = 2.0 * params["kt0"] * g + params["kt_pd"] + x["noise_l"] * x["hpd_f"] + x["noise_f"]
+        laser = x["rin_l"] * (
+            r0 + r1 * np.cos(theta) ** 2 + kpm * np.sin(theta) ** 2 / x["f_hz"] ** 2
+        )
+        n = (
+            2.0 * params["kt0"] * g
+            + params["kt_pd"]
+            + (x["noise_l"] + laser) * x["hpd_f"]
+            + x["noise_f"]
+        )
         snr = x["s_in_w"] * g / (n * x["bw_hz"])
         isdr = x["inv_sdr"]
         sndr = 1.0 / (1.0 / snr + isdr + params["xt"] * (1.0 + isdr))

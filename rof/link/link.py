@@ -24,6 +24,44 @@ def _dbm(x):
     return lin_to_db(x) + 30.0
 
 
+def _drive_response_sq(tx, rf_hz) -> np.ndarray:
+    """:math:`|H_{pre}(f)|^2` of the transmitter's response ahead of its non-linearity."""
+    fn = getattr(tx, "drive_response", None)
+    rf = np.asarray(rf_hz, dtype=float)
+    if fn is None:
+        return np.ones_like(rf)
+    return np.asarray(fn(rf), dtype=float) ** 2
+
+
+#: Above this many distinct drive levels the OFDM distortion is tabulated and
+#: interpolated (log-log, 0.01 dB steps; see :func:`_distortion`).
+_MAX_EXACT_LEVELS = 2048
+
+
+def _distortion(tx, p_w):
+    """Bussgang compression and in-band distortion at each drive power ``p_w`` (W).
+
+    Exact (:func:`ofdm_distortion`) per distinct level; with more than
+    ``_MAX_EXACT_LEVELS`` distinct levels (an RF axis times a drive axis through an
+    electrode response) both are evaluated on a 0.01 dB grid over the range and
+    interpolated linearly in dB: both are smooth in the drive in dB, and the
+    interpolation error is below 1e-4 dB (second difference over 0.01 dB steps).
+    """
+    p = np.asarray(p_w, dtype=float)
+    levels, inverse = np.unique(p, return_inverse=True)
+    if levels.size <= _MAX_EXACT_LEVELS:
+        comp2, inv_sdr = ofdm_distortion(tx, levels)
+    else:
+        lo, hi = lin_to_db(levels[0]), lin_to_db(levels[-1])
+        grid_db = np.linspace(lo, hi, max(math.ceil((hi - lo) / 0.01) + 1, 2))
+        c_g, i_g = ofdm_distortion(tx, db_to_lin(grid_db))
+        x = lin_to_db(levels)
+        comp2 = np.interp(x, grid_db, c_g)
+        with np.errstate(divide="ignore"):
+            inv_sdr = db_to_lin(np.interp(x, grid_db, lin_to_db(np.maximum(i_g, 1e-300))))
+    return comp2[inverse].reshape(p.shape), inv_sdr[inverse].reshape(p.shape)
+
+
 @dataclass(frozen=True)
 class RoFLink:
     """An intensity-modulated, directly detected analog link (A-RoF).
@@ -93,7 +131,7 @@ class RoFLink:
         t = db_to_lin(-(loss_db + self.optical_loss_db))
         return t * (self.amplifier.gain if self.amplifier is not None else 1.0)
 
-    def iip3_dbm(self) -> float:
+    def iip3_dbm(self, rf_hz=None):
         """Two-tone input IP3 from the transmitter's Taylor coefficients, dBm.
 
         Equal-amplitude tones of amplitude :math:`A` give fundamentals :math:`a_1 A` and
@@ -101,15 +139,32 @@ class RoFLink:
         :math:`A^2 = \\tfrac43 |a_1/a_3|`, i.e. per-tone available power
         :math:`P_{IIP3} = \\tfrac23 |a_1/a_3| / R_{in}` (Cox 2004, ch. 6). For a
         quadrature MZM this is :math:`4 V_\\pi^2/(\\pi^2 R_{in})`. Infinite if
-        :math:`a_3 = 0` (a DML's linear L-I curve). The coefficients are the
-        low-frequency ones, so the non-linearity is treated as preceding the
-        frequency responses and OIP3 = IIP3 + gain(f).
+        :math:`a_3 = 0` (a DML's linear L-I curve). A frequency response ahead of the
+        non-linearity (the transmitter's ``drive_response``, e.g. an MZM electrode,
+        :math:`|H_e(f)|`) attenuates the drive before the transfer, so referred to the
+        input the intercept is :math:`P_{IIP3}/|H_e(f)|^2`; responses after it (the
+        photodiode, fading, a DML's rate-equation response) scale fundamentals and
+        products alike and leave IIP3 unchanged.
+
+        Parameters
+        ----------
+        rf_hz : array_like, optional
+            Tone frequency, Hz; default: low frequency (no drive response).
+
+        Returns
+        -------
+        float or ndarray
+            dBm, shape of ``rf_hz``.
         """
         a1, _, a3 = self.transmitter.taylor_w_per_vn()
         if a3 == 0.0:
-            return math.inf
-        p_w = (2.0 / 3.0) * abs(a1 / a3) / self.transmitter.input_impedance_ohm
-        return 10.0 * math.log10(p_w) + 30.0
+            base = math.inf
+        else:
+            p_w = (2.0 / 3.0) * abs(a1 / a3) / self.transmitter.input_impedance_ohm
+            base = 10.0 * math.log10(p_w) + 30.0
+        if rf_hz is None:
+            return base
+        return base - lin_to_db(_drive_response_sq(self.transmitter, rf_hz))
 
     # ------------------------------------------------------------------ budget
     def budget(
@@ -135,22 +190,38 @@ class RoFLink:
         with the transmitter slope :math:`s(f)` (W/V), optical transmission :math:`T`
         (fiber, EDFA, extra loss), responsivity :math:`\\mathcal{R}` and the power
         fading :math:`F` (:meth:`rof.photonics.Fiber.power_fading`, chirp of the
-        transmitter; the phase uses the transmitter's wavelength with the fiber's
+        transmitter: ``chirp_alpha``, or where the transmitter has
+        ``small_signal_chirp()`` (a DML) its transient factor and adiabatic-chirp
+        corner; the phase uses the transmitter's wavelength with the fiber's
         :math:`D`, so give :math:`D` at that wavelength). The output noise density (W/Hz) is
 
         .. math::
 
             N_{out} = 2 g k T_0 + k T_{pd} + \\frac{R_L}{4}|H_{pd}|^2\\big(2q(I + I_d)
-            + \\mathrm{RIN}\\,I_s^2 (1 + X) + S_{s\\text{-}sp} + S_{sp\\text{-}sp}\\big),
+            + \\mathrm{RIN}_{det}\\,I_s^2 (1 + X) + S_{s\\text{-}sp} + S_{sp\\text{-}sp}\\big),
 
         where :math:`2gkT_0` is the source and input-termination noise, :math:`kT_{pd}`
         the matched load's, :math:`I` the mean photocurrent (signal, crosstalk channels
         and ASE), :math:`X = \\sum x_c^2` and the beat terms are those of
         :class:`rof.photonics.EDFA`. :math:`NF = N_{out}/(g k T_0)`; a thermal-limited
         link therefore has :math:`NF = 2 + 1/g` (Cox 2004, ch. 5, resistive match).
-        OFDM distortion comes from :func:`rof.link.budget.ofdm_distortion` (it depends
-        on the drive only and scales with the same frequency response as the signal);
-        crosstalk adds interference :math:`X` times signal-plus-distortion.
+        The laser noise at the detector is, for a transmitter whose ``rin_fades`` (an
+        external modulator: the laser's intensity noise carries no phase, so it fades
+        like a chirp-free modulation, and its phase noise converts to intensity noise),
+
+        .. math::
+
+            \\mathrm{RIN}_{det} = \\mathrm{RIN}\\cos^2\\theta
+            + 4\\sin^2\\theta\\,\\frac{\\Delta\\nu}{\\pi f^2},
+
+        :math:`\\theta` the dispersion phase, :math:`\\Delta\\nu` the transmitter's
+        ``linewidth_hz`` (:func:`rof.photonics.fiber.pm_to_im_rin`; Wang & Petermann,
+        J. Lightwave Technol. 10(1), 1992); otherwise (a DML) :math:`\\mathrm{RIN}` as given.
+        OFDM distortion comes from :func:`rof.link.budget.ofdm_distortion` at the drive
+        power that reaches the non-linearity, :math:`|H_{pre}(f)|^2 P_{in}` with the
+        transmitter's ``drive_response`` (an MZM's electrode; 1 if it has none), and
+        scales after it with the same response as the signal; crosstalk adds
+        interference :math:`X` times signal-plus-distortion.
 
         Parameters
         ----------
@@ -208,12 +279,14 @@ class RoFLink:
         i_dc = i_sig * (1.0 + xs) + resp * 2.0 * rho * b_o
         pd.check_saturation(i_dc + pd.dark_current_a)
         shot = 2.0 * Q_C * i_dc * quarter_rl
-        rin = float(db_to_lin(tx.rin_db_per_hz)) * i_sig**2 * (1.0 + xt) * quarter_rl
+        rin_lin = float(db_to_lin(tx.rin_db_per_hz))
+        rin = rin_lin * i_sig**2 * (1.0 + xt) * quarter_rl
         sase = 4.0 * resp**2 * p_pd * (1.0 + xs) * rho * quarter_rl
         lin = {
             "theta_l": theta_per_hz2(length, self.fiber.dispersion_ps_per_nm_km, tx.wavelength_nm),
             "gain_l": (resp * t_opt) ** 2 * r_s * r_l / 4.0,
-            "noise_l": shot + rin + sase,
+            "noise_l": shot + sase,
+            "rin_l": rin,
         }
         # --- frequency-dependent factors (shape of rf) ----------------------------
         hpd = pd.response_sq(rf)
@@ -225,17 +298,26 @@ class RoFLink:
             "noise_f": dark + asase,
             "hpd_f": hpd,
         }
-        # --- drive-dependent factors (computed once per distinct drive level) ------
-        levels, inverse = np.unique(pin, return_inverse=True)
-        comp2, inv_sdr = ofdm_distortion(tx, dbm_to_w(levels))
-        comp2, inv_sdr = comp2[inverse].reshape(pin.shape), inv_sdr[inverse].reshape(pin.shape)
-        lin |= {"s_in_w": dbm_to_w(pin) * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
+        # --- drive-dependent factors (once per distinct drive at the non-linearity) -
+        h_pre2 = _drive_response_sq(tx, rf)
+        p_in_w = dbm_to_w(pin)
+        comp2, inv_sdr = _distortion(tx, p_in_w * h_pre2)  # shape of (pin, rf)
+        lin |= {"s_in_w": p_in_w * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
         kt0 = K_B_J_PER_K * T0_K
+        fades = bool(getattr(tx, "rin_fades", False))
+        linewidth = float(getattr(tx, "linewidth_hz", 0.0)) if fades else 0.0
+        alpha, corner = float(tx.chirp_alpha), 0.0
+        if callable(getattr(tx, "small_signal_chirp", None)):
+            alpha, corner = tx.small_signal_chirp()
         params = {
-            "alpha": float(tx.chirp_alpha),
+            "alpha": alpha,
+            "adiabatic_hz2": (alpha * corner) ** 2,
             "kt0": kt0,
             "kt_pd": pd.thermal_noise_w_per_hz,
             "xt": xt,
+            "rin_flat": 0.0 if fades else 1.0,
+            "rin_faded": 1.0 if fades else 0.0,
+            "pm_hz2": 4.0 * linewidth / (math.pi * rin_lin),
         }
         inputs = {k: np.asarray(lin[k], dtype=float) for k in INPUTS}  # own shapes
         kernel = budget_grid_numba if engine == "numba" else budget_grid_numpy
@@ -252,7 +334,7 @@ class RoFLink:
                 "ase_ase_noise_dbm_hz": full(_dbm(asase)),
                 "sdr_db": full(-lin_to_db(inv_sdr)),
                 "sir_db": full(-lin_to_db(xt) if xt > 0 else math.inf),
-                "iip3_dbm": full(self.iip3_dbm()),
+                "iip3_dbm": full(self.iip3_dbm() - lin_to_db(h_pre2)),
                 "received_optical_power_dbm": full(_dbm(p_pd)),
                 "photocurrent_a": full(i_dc),
                 "latency_s": full(length * 1e3 * self.fiber.group_index / C_M_PER_S),
@@ -261,7 +343,10 @@ class RoFLink:
                 "two_kt0_dbm": float(_dbm(2.0 * kt0)),
                 "kt0_dbm": float(_dbm(kt0)),
                 "shot_db_l": _dbm(shot),
-                "rin_db_l": _dbm(rin),
+                "rin_l": rin,
+                "theta_l": lin["theta_l"],
+                "f_hz": rf,
+                "rin_weights": (params["rin_flat"], params["rin_faded"], linewidth, rin_lin),
                 "sase_db_l": _dbm(sase),
                 "hpd_db_f": lin_to_db(hpd),
                 "s_in_dbm": pin + lin_to_db(comp2),

@@ -11,7 +11,7 @@ from rof._validate import check_range
 from rof.photonics._common import check_wavelength
 from rof.units import C_M_PER_S
 
-__all__ = ["Fiber", "fading_ratio", "theta_per_hz2"]
+__all__ = ["Fiber", "fading_ratio", "pm_to_im_rin", "theta_per_hz2"]
 
 
 def theta_per_hz2(length_km, dispersion_ps_per_nm_km: float, wavelength_nm: float) -> np.ndarray:
@@ -32,16 +32,66 @@ def theta_per_hz2(length_km, dispersion_ps_per_nm_km: float, wavelength_nm: floa
     )
 
 
-def fading_ratio(theta, chirp_alpha: float) -> np.ndarray:
+def fading_ratio(theta, chirp_alpha: float, corner_over_f=0.0) -> np.ndarray:
     """RF power after dispersion relative to back-to-back.
 
-    :math:`(1+\\alpha^2)\\cos^2(\\theta + \\arctan\\alpha)` for the dispersion phase
-    ``theta`` (rad, any shape) and chirp ``chirp_alpha``.
+    :math:`(1+\\alpha^2)\\cos^2(\\theta + \\arctan\\alpha)
+    + \\alpha^2 (f_c/f)^2 \\sin^2\\theta` for the dispersion phase ``theta`` (rad, any
+    shape), chirp ``chirp_alpha`` and the adiabatic-chirp corner over the RF frequency
+    ``corner_over_f`` (:math:`f_c/f`, 0 = transient chirp only).
 
     See :meth:`Fiber.power_fading` for the source and sign convention.
     """
-    c = np.cos(np.asarray(theta, dtype=float) + math.atan(chirp_alpha))
-    return (1.0 + chirp_alpha * chirp_alpha) * c * c
+    th = np.asarray(theta, dtype=float)
+    c = np.cos(th + math.atan(chirp_alpha))
+    adiabatic = (chirp_alpha * np.asarray(corner_over_f, dtype=float) * np.sin(th)) ** 2
+    return (1.0 + chirp_alpha * chirp_alpha) * c * c + adiabatic
+
+
+def pm_to_im_rin(theta, rf_hz, linewidth_hz: float) -> np.ndarray:
+    """Laser phase noise converted to intensity noise by dispersion, one-sided RIN, 1/Hz.
+
+    A Lorentzian laser of linewidth :math:`\\Delta\\nu` has white frequency noise,
+    i.e. a one-sided phase-noise density :math:`S_\\phi(f) = \\Delta\\nu / (\\pi f^2)`
+    (Henry, IEEE J. Quantum Electron. 18(2), 259-264, 1982). A phase modulation
+    :math:`\\phi\\cos 2\\pi f t` becomes, after the dispersion phase :math:`\\theta`
+    (:func:`theta_per_hz2`), the intensity modulation :math:`-2\\phi\\sin\\theta\\,
+    \\cos 2\\pi f t` (small-signal fiber response to FM, Wang & Petermann, "Small
+    signal analysis for dispersive optical fiber communication systems", J. Lightwave
+    Technol. 10(1), 96-100, 1992: the FM-to-IM term of their fiber transfer function; the same
+    :math:`\\sin\\theta` that gives the chirped fading of :meth:`Fiber.power_fading`), so
+
+    .. math:: \\mathrm{RIN}_{PM}(f) = 4\\sin^2\\theta\\,\\frac{\\Delta\\nu}{\\pi f^2}
+              \\;\\xrightarrow{\\theta \\ll 1}\\; 4\\pi\\Delta\\nu
+              \\Big(\\frac{L D\\lambda^2}{c}\\Big)^2 f^2,
+
+    whose low-dispersion limit is the PM-to-IM result of Marshall, Crosignani & Yariv,
+    "Laser phase noise to intensity noise conversion by lowest-order group-velocity
+    dispersion in optical fiber: exact theory", Opt. Lett. 25(3), 165-167, 2000
+    (small-dispersion limit). Valid while the phase noise accumulated over the dispersive delay
+    spread, :math:`2\\pi\\Delta\\nu\\,L D\\lambda^2 f / c`, is small (always the case
+    for MHz linewidths and RF carriers). The laser's own intensity noise, which a
+    chirp-free modulator passes on without a correlated phase, fades like a chirp-free
+    intensity modulation instead, :math:`\\cos^2\\theta` (:func:`fading_ratio` with
+    :math:`\\alpha = 0`).
+
+    Parameters
+    ----------
+    theta : array_like
+        Dispersion phase :math:`\\theta = \\theta_L f^2`, rad.
+    rf_hz : array_like
+        RF frequency, Hz (> 0).
+    linewidth_hz : float
+        Lorentzian (FWHM) linewidth, Hz.
+
+    Returns
+    -------
+    ndarray
+        One-sided RIN density of the converted phase noise, 1/Hz.
+    """
+    s = np.sin(np.asarray(theta, dtype=float))
+    f = np.asarray(rf_hz, dtype=float)
+    return 4.0 * s * s * linewidth_hz / (math.pi * f * f)
 
 
 @dataclass(frozen=True)
@@ -91,13 +141,23 @@ class Fiber:
         """One-way propagation delay :math:`L n_g / c`, s."""
         return self.length_km * 1e3 * self.group_index / C_M_PER_S
 
-    def power_fading(self, rf_hz, chirp_alpha: float = 0.0) -> np.ndarray:
+    def power_fading(self, rf_hz, chirp_alpha: float = 0.0, adiabatic_corner_hz=0.0):
         """Dispersion-induced RF power fading of double-sideband IM/DD, vs back-to-back.
 
         .. math::
 
             \\frac{P_{RF}(L)}{P_{RF}(0)} = (1 + \\alpha^2)\\cos^2\\left(\\theta +
-            \\arctan\\alpha\\right), \\qquad \\theta = \\frac{\\pi L D \\lambda^2 f^2}{c}.
+            \\arctan\\alpha\\right) + \\alpha^2\\frac{f_c^2}{f^2}\\sin^2\\theta,
+            \\qquad \\theta = \\frac{\\pi L D \\lambda^2 f^2}{c}.
+
+        The last term is the adiabatic chirp of a directly modulated laser (corner
+        :math:`f_c`, :class:`~rof.photonics.DirectLaser`): a relative power modulation
+        :math:`m` carries the phase :math:`\\frac{\\alpha}{2}(1 - j f_c/f)\\,m`, and the
+        fiber turns intensity and phase into :math:`m(\\cos\\theta - 2\\frac{\\phi}{m}
+        \\sin\\theta)`; the transient part gives the first term, the adiabatic part, in
+        quadrature, the second (small-signal fiber response with transient and adiabatic
+        chirp: Wang & Petermann, "Small signal analysis for dispersive optical fiber
+        communication systems", J. Lightwave Technol. 10(1), 96-100, 1992).
 
         Sources: Devaux, Sorel & Kerdiles, "Simple measurement of fiber dispersion and
         of chirp parameter of intensity modulated light emitter", J. Lightwave Technol.
@@ -120,6 +180,8 @@ class Fiber:
             RF modulation frequency, Hz (> 0).
         chirp_alpha : float
             Transmitter chirp (linewidth-enhancement) factor; 0 for a push-pull MZM.
+        adiabatic_corner_hz : float
+            Adiabatic-chirp corner :math:`f_c`, Hz (>= 0; 0 = transient chirp only).
 
         Returns
         -------
@@ -128,8 +190,10 @@ class Fiber:
         """
         f = check_range("Fiber.power_fading rf_hz", rf_hz, 0.0, lo_open=True)
         check_range("Fiber.power_fading chirp_alpha", chirp_alpha, -20.0, 20.0)
+        f_c = check_range("Fiber.power_fading adiabatic_corner_hz", adiabatic_corner_hz, 0.0)
         theta = theta_per_hz2(self.length_km, self.dispersion_ps_per_nm_km, self.wavelength_nm)
-        return fading_ratio(theta * np.asarray(f) ** 2, float(chirp_alpha))
+        f = np.asarray(f, dtype=float)
+        return fading_ratio(theta * f**2, float(chirp_alpha), np.asarray(f_c) / f)
 
     def null_frequencies_hz(self, n: int = 3, chirp_alpha: float = 0.0) -> np.ndarray:
         """First ``n`` fading-null frequencies (see :meth:`power_fading`), Hz; empty at L D = 0."""

@@ -8,6 +8,7 @@ implements the :class:`rof.photonics.protocols.Transmitter` protocol; a
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -60,6 +61,20 @@ class CWLaser:
         return float(dbm_to_w(self.power_dbm))
 
 
+@functools.lru_cache(maxsize=64)
+def _small_signal_chirp(laser) -> tuple[float, float]:
+    from rof.errors import ParameterError
+    from rof.photonics.timedomain.laser import chirp_response, rate_constants
+
+    try:
+        a_t, f_c = chirp_response(rate_constants(laser))
+    except ParameterError:
+        if laser.adiabatic_corner_hz is not None:
+            raise
+        return float(laser.chirp_alpha), 0.0
+    return float(a_t), float(f_c)
+
+
 @dataclass(frozen=True)
 class DirectLaser:
     """Directly modulated semiconductor laser (DML) with a resistively matched input.
@@ -104,6 +119,16 @@ class DirectLaser:
         Damping rate :math:`\\gamma`, 1/s (> 0).
     input_impedance_ohm : float
         Matched RF input impedance, ohm (> 0).
+    adiabatic_corner_hz : float or None
+        Corner :math:`f_c` of the adiabatic chirp, Hz (> 0): the small-signal chirp is
+        :math:`\\Delta\\nu = \\frac{\\alpha_t}{4\\pi}\\big(\\frac{d\\ln P}{dt}
+        + 2\\pi f_c\\,\\frac{\\delta P}{P_0}\\big)` (Koch & Bowers, Electron. Lett. 20,
+        1984), so frequency modulation dominates below :math:`f_c`. It is a property of
+        the rate equations behind :math:`f_r` and :math:`\\gamma` (gain compression,
+        :math:`2\\pi f_c \\approx \\epsilon S_0/\\tau_p`); None (default) takes what
+        :func:`rof.photonics.timedomain.rate_constants` fits with a 2 ps photon
+        lifetime (about 5 GHz for the defaults), a value makes that fit choose the
+        photon lifetime to give it. See :meth:`small_signal_chirp`.
 
     Notes
     -----
@@ -122,9 +147,14 @@ class DirectLaser:
     relaxation_frequency_hz: float = 10e9
     damping_rate_per_s: float = 4e10
     input_impedance_ohm: float = 50.0
+    adiabatic_corner_hz: float | None = None
 
     def __post_init__(self):
         check_wavelength("DirectLaser.wavelength_nm", self.wavelength_nm)
+        if self.adiabatic_corner_hz is not None:
+            check_range(
+                "DirectLaser.adiabatic_corner_hz", self.adiabatic_corner_hz, 0.0, 1e12, lo_open=True
+            )
         check_range("DirectLaser.threshold_current_ma", self.threshold_current_ma, 0.0, 1000.0)
         check_range(
             "DirectLaser.bias_current_ma",
@@ -176,6 +206,19 @@ class DirectLaser:
             / self.input_impedance_ohm
             * self.modulation_response(rf_hz)
         )
+
+    def small_signal_chirp(self) -> tuple[float, float]:
+        """Transient chirp factor and adiabatic-chirp corner ``(alpha_t, corner_hz)``.
+
+        Those of the single-mode rate equations fitted to this laser
+        (:func:`rof.photonics.timedomain.laser.chirp_response`, the model the waveform
+        simulation integrates): :math:`\\alpha_t = \\alpha\\,G_N S_0/a_{21}` (a few per cent
+        above ``chirp_alpha`` through gain compression) and :math:`f_c`. Cached per laser.
+        Where the rate equations cannot reach :math:`f_r` and :math:`\\gamma` (the
+        waveform model refuses such a laser too) and no corner is given, it is
+        ``(chirp_alpha, 0.0)``: transient chirp only.
+        """
+        return _small_signal_chirp(self)
 
     def taylor_w_per_vn(self) -> tuple[float, float, float]:
         """Taylor coefficients :math:`(s_l/R_{in}, 0, 0)` of the L-I curve above threshold."""

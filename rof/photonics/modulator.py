@@ -39,7 +39,20 @@ class MachZehnderModulator:
         a_3 = \\tfrac{P_I T \\eta}{12}\\beta^3\\sin\\phi_B .
 
     The electrode's electrical bandwidth is a first-order roll-off
-    :math:`|H_e(f)|^2 = 1/(1 + (f/f_e)^2)` of the drive.
+    :math:`|H_e(f)|^2 = 1/(1 + (f/f_e)^2)` of the drive. It acts on the voltage that
+    reaches the optical interaction region, i.e. *before* the sine non-linearity
+    (the travelling-wave electrode's velocity-mismatch and microwave-loss roll-off
+    reduce the phase modulation itself; Cox 2004, ch. 2, travelling-wave
+    modulators): a drive of
+    available power :math:`P_{in}` at frequency :math:`f` sees the transfer with the
+    power :math:`|H_e(f)|^2 P_{in}` (:meth:`drive_response`), so in-band distortion
+    falls and the input-referred IIP3 rises by :math:`1/|H_e|^2` at high frequency.
+
+    Noise of the laser: its intensity noise multiplies both arms alike and carries no
+    phase, so dispersion fades it like a chirp-free intensity modulation
+    (:math:`\\cos^2\\theta`, whatever the modulator's own ``chirp_alpha``, which ties
+    the phase to the drive only); its phase noise (``laser.linewidth_hz``) is
+    converted to intensity noise (:func:`rof.photonics.fiber.pm_to_im_rin`).
 
     Parameters
     ----------
@@ -127,6 +140,18 @@ class MachZehnderModulator:
     def mean_power_w(self) -> float:
         """Launched power at the bias point :math:`\\frac{P_I T}{2}(1+\\eta\\cos\\phi_B)`, W."""
         return self.peak_power_w * (1.0 + self.eta * math.cos(self.bias_rad))
+
+    #: The laser's RIN fades with dispersion like a chirp-free intensity modulation.
+    rin_fades = True
+
+    @property
+    def linewidth_hz(self) -> float:
+        """Lorentzian linewidth of the laser, Hz (PM-to-IM conversion in the fiber)."""
+        return self.laser.linewidth_hz
+
+    def drive_response(self, rf_hz) -> np.ndarray:
+        """Part of the frequency response ahead of the non-linearity: :math:`|H_e(f)|`."""
+        return self.modulation_response(rf_hz)
 
     def modulation_response(self, rf_hz) -> np.ndarray:
         """Electrode response :math:`|H_e(f)| = (1 + (f/f_e)^2)^{-1/2}`, linear."""

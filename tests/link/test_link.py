@@ -21,6 +21,7 @@ from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulato
 K_B = 1.380649e-23
 Q = 1.602176634e-19
 DB2 = 20 * math.log10(2)  # 6.0206 dB
+C_LIGHT = 299_792_458.0
 
 
 def _link(power_dbm=13.0, v_pi=3.5, length_km=10.0, amp=None, **kw):
@@ -86,8 +87,19 @@ def test_shot_and_rin_scale_with_photocurrent():
     assert b1.shot_noise_dbm_hz == pytest.approx(
         10 * math.log10(2 * Q * i * 50 / 4 * 1e3), abs=1e-9
     )
+    # Laser noise at 10 km, 3.5 GHz: the RIN fades like a chirp-free modulation,
+    # cos^2(theta), and the 1 MHz Lorentzian linewidth converts to intensity noise
+    # 4 sin^2(theta) dnu / (pi f^2) (Wang & Petermann 1992; theta = pi L D lam^2 f^2 / c).
+    theta = math.pi * 10e3 * 17e-6 * 1550e-9**2 * 3.5e9**2 / 299_792_458.0
+    rin = 10**-15.5 * math.cos(theta) ** 2 + 4 * math.sin(theta) ** 2 * 1e6 / (math.pi * 3.5e9**2)
     assert b1.rin_noise_dbm_hz == pytest.approx(
-        10 * math.log10(10**-15.5 * i * i * 50 / 4 * 1e3), abs=1e-9
+        10 * math.log10(rin * i * i * 50 / 4 * 1e3), abs=1e-9
+    )
+    # back to back both factors vanish: the plain RIN I^2 R_L / 4 (Cox 2004, ch. 5)
+    b0 = _link(power_dbm=10.0, length_km=0.0).budget(3.5e9)
+    i0 = b0.photocurrent_a
+    assert b0.rin_noise_dbm_hz == pytest.approx(
+        10 * math.log10(10**-15.5 * i0 * i0 * 50 / 4 * 1e3), abs=1e-9
     )
 
 
@@ -215,3 +227,117 @@ def test_mzm_distortion_grows_with_drive(p_dbm, step_db):
     # third-order dominated at small drive: about 2 dB SDR per dB of drive
     if p_dbm + step_db < 0:
         assert (b.sdr_db[0] - b.sdr_db[1]) / step_db == pytest.approx(2.0, abs=0.05)
+
+
+def test_electrode_response_acts_ahead_of_the_sine():
+    # The electrode attenuates the drive reaching the sine transfer by
+    # |H_e|^2 = 1 / (1 + (f/f_e)^2): the input-referred IIP3 rises by that factor above
+    # 4 V_pi^2 / (pi^2 R) (Cox 2004, ch. 6), and at small drive (third order,
+    # SDR ~ 1/P^2) the in-band SDR by twice it, while the small-signal gain keeps
+    # the |H_e|^2 roll-off.
+    f_e, v_pi = 20e9, 3.5
+    mzm = MachZehnderModulator(CWLaser(power_dbm=13.0), v_pi_v=v_pi, bandwidth_hz=f_e)
+    link = RoFLink(mzm, Fiber(0.0), Photodiode(bandwidth_hz=1e15))
+    flat = RoFLink(
+        MachZehnderModulator(CWLaser(power_dbm=13.0), v_pi_v=v_pi, bandwidth_hz=1e15),
+        Fiber(0.0),
+        Photodiode(bandwidth_hz=1e15),
+    )
+    f = np.array([1e9, 10e9, 28e9])
+    h2_db = 10 * np.log10(1 + (f / f_e) ** 2)
+    b, b0 = link.budget(f, -20.0), flat.budget(f, -20.0)
+    iip3 = 10 * math.log10(4 * v_pi**2 / (math.pi**2 * 50.0) * 1e3)
+    np.testing.assert_allclose(b.iip3_dbm, iip3 + h2_db, atol=1e-9)
+    np.testing.assert_allclose(link.iip3_dbm(f), iip3 + h2_db, atol=1e-9)
+    np.testing.assert_allclose(b.gain_db, b0.gain_db - h2_db, atol=1e-9)
+    np.testing.assert_allclose(b.sdr_db - b0.sdr_db, 2 * h2_db, atol=0.01)
+    # at any drive: the budget's distortion is that of the flat device at P |H_e|^2
+    p = np.array([0.0, 8.0, 12.0])
+    for fk, hk in zip(f, h2_db, strict=True):
+        np.testing.assert_allclose(
+            link.budget(fk, p).sdr_db, flat.budget(fk, p - hk).sdr_db, atol=1e-9
+        )
+
+
+def test_laser_noise_at_a_fading_null_is_converted_phase_noise():
+    # At the first chirp-free null (theta = pi/2) the laser's RIN, faded with cos^2,
+    # vanishes and the phase noise converts fully: RIN_det = 4 dnu / (pi f^2).
+    f = 20e9
+    length = C_LIGHT / (2 * 17e-6 * 1550e-9**2 * f**2) / 1e3
+    for dnu in (1e6, 5e6):
+        mzm = MachZehnderModulator(
+            CWLaser(power_dbm=10.0, linewidth_hz=dnu), v_pi_v=3.5, bandwidth_hz=1e15
+        )
+        b = RoFLink(mzm, Fiber(length), Photodiode(bandwidth_hz=1e15)).budget(f)
+        i = b.photocurrent_a
+        expect = 4 * dnu / (math.pi * f * f) * i * i * 50 / 4
+        assert b.rin_noise_dbm_hz == pytest.approx(10 * math.log10(expect * 1e3), abs=1e-6)
+    # without phase noise, only the faded RIN is left: cos^2 theta RIN I^2 R_L / 4
+    mzm = MachZehnderModulator(CWLaser(power_dbm=10.0, linewidth_hz=0.0), bandwidth_hz=1e15)
+    b = RoFLink(mzm, Fiber(0.6 * length), Photodiode(bandwidth_hz=1e15)).budget(f)
+    c2 = math.cos(0.6 * math.pi / 2) ** 2
+    i = b.photocurrent_a
+    assert b.rin_noise_dbm_hz == pytest.approx(
+        10 * math.log10(c2 * 10**-15.5 * i * i * 50 / 4 * 1e3), abs=1e-6
+    )
+
+
+def test_laser_noise_ignores_modulator_chirp_and_dml_rin_is_unfaded():
+    # The laser's intensity noise carries no phase, whatever the MZM's drive chirp.
+    f, length = 15e9, np.array([0.0, 3.0, 7.0, 20.0])
+    out = []
+    for alpha in (0.0, 0.7, -0.7):
+        mzm = MachZehnderModulator(CWLaser(power_dbm=10.0), chirp_alpha=alpha)
+        out.append(RoFLink(mzm, Fiber(1.0), Photodiode()).budget(f, length_km=length))
+    for b in out[1:]:
+        np.testing.assert_allclose(b.rin_noise_dbm_hz, out[0].rin_noise_dbm_hz, atol=1e-12)
+    # DML: RIN as specified (no fading model for the laser's own noise)
+    dml = RoFLink(DirectLaser(), Fiber(1.0), Photodiode()).budget(f, length_km=length)
+    i = dml.photocurrent_a
+    np.testing.assert_allclose(
+        dml.rin_noise_dbm_hz,
+        10 * np.log10(10**-15.0 * i * i * 50 / 4 * 1e3) + dml.terms["hpd_db_f"],
+        atol=1e-9,
+    )
+
+
+def test_dml_gain_fades_with_transient_and_adiabatic_chirp():
+    # gain(L) - gain(0) = fiber loss + the closed-form fading with the laser's transient
+    # factor and adiabatic corner (Fiber.power_fading; checked against the integrated
+    # rate equations in tests/photonics/test_laser.py)
+    dml = DirectLaser()
+    a_t, f_c = dml.small_signal_chirp()
+    link = RoFLink(dml, Fiber(0.0, attenuation_db_per_km=0.0), Photodiode())
+    f = np.array([2e9, 3.5e9, 6e9])
+    for length in (5.0, 20.0, 40.0):
+        g = link.budget(f, length_km=[[0.0], [length]]).gain_db
+        fade = 10 * np.log10(Fiber(length).power_fading(f, a_t, f_c))
+        np.testing.assert_allclose(g[1] - g[0], fade, atol=1e-9)
+
+
+@pytest.mark.parametrize("tx", [MachZehnderModulator(CWLaser(power_dbm=14.0)), DirectLaser()])
+def test_engines_agree_with_laser_noise_and_electrode(tx):
+    link = RoFLink(tx, Fiber(1.0), Photodiode())
+    rf = np.linspace(0.5e9, 40e9, 301)
+    length = np.linspace(0.0, 40.0, 23)[:, None]
+    pin = np.array([-20.0, 0.0, 10.0])[:, None, None]
+    a = link.budget(rf, pin, 50e6, length_km=length, engine="numba")
+    b = link.budget(rf, pin, 50e6, length_km=length, engine="numpy")
+    for name in ("gain_db", "noise_dbm_hz", "sndr_db", "evm_percent"):
+        x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+        ok = np.isfinite(y)
+        np.testing.assert_array_equal(np.isfinite(x), ok)
+        np.testing.assert_allclose(x[ok], y[ok], rtol=1e-9)
+
+
+def test_many_drive_levels_through_the_electrode_interpolate_accurately():
+    # > 2048 distinct drives at the non-linearity (drive x RF through the electrode):
+    # the tabulated distortion against the exact one per RF column.
+    link = RoFLink(MachZehnderModulator(CWLaser(power_dbm=14.0)), Fiber(5.0), Photodiode())
+    rf = np.linspace(1e9, 40e9, 50)
+    pin = np.linspace(-30.0, 14.0, 60)[:, None]
+    b = link.budget(rf, pin)
+    for j in (0, 17, 49):
+        exact = link.budget(rf[j], pin[:, 0])
+        np.testing.assert_allclose(b.sdr_db[:, j], exact.sdr_db, atol=1e-3)
+        np.testing.assert_allclose(b.sndr_db[:, j], exact.sndr_db, atol=1e-3)

@@ -13,6 +13,7 @@ import pytest
 
 from rof.errors import RofError
 from rof.photonics import Fiber
+from rof.photonics.fiber import pm_to_im_rin, theta_per_hz2
 
 C = 299_792_458.0
 LAM = 1550e-9
@@ -123,3 +124,36 @@ def test_bad_rf_frequency():
         Fiber(10.0).power_fading(0.0)
     with pytest.raises(RofError, match="rf_hz"):
         Fiber(10.0).power_fading([1e9, -1e9])
+
+
+def test_pm_to_im_rin_small_dispersion_limit():
+    # Marshall, Crosignani & Yariv (Opt. Lett. 2000): RIN = 4 pi dnu (L D lam^2 / c)^2 f^2
+    # for a small dispersion phase.
+    theta_l = theta_per_hz2(0.5, 17.0, 1550.0)
+    f = np.array([0.5e9, 1e9, 2e9])
+    got = pm_to_im_rin(theta_l * f**2, f, 1e6)
+    expect = 4 * math.pi * 1e6 * (0.5e3 * D_SI * LAM**2 / C) ** 2 * f**2
+    np.testing.assert_allclose(got, expect, rtol=1e-3)
+
+
+def test_pm_to_im_rin_matches_field_simulation():
+    # Independent check: a CW field with Wiener phase noise (frequency noise averaged over
+    # each sample, so the sampled phase has the continuous 1/f^2 density without aliases)
+    # through the dispersion transfer exp(i theta(f)); the intensity-noise density of the
+    # output, measured with Welch's method, against 4 sin^2(theta) dnu / (pi f^2).
+    from scipy import signal as ssig
+
+    rng = np.random.default_rng(11)
+    fs, n, dnu, length_km = 40e9, 1 << 20, 50e6, 20.0
+    ff = np.fft.rfftfreq(n, 1 / fs)
+    inc = rng.normal(0.0, math.sqrt(2 * math.pi * dnu / fs), n)
+    inc = np.fft.irfft(np.fft.rfft(inc) * np.sinc(ff / fs), n)
+    field = np.exp(1j * np.cumsum(inc))
+    fr = np.fft.fftfreq(n, 1 / fs)
+    theta_l = theta_per_hz2(length_km, 17.0, 1550.0)
+    out = np.fft.ifft(np.fft.fft(field) * np.exp(1j * theta_l * fr**2))
+    f, psd = ssig.welch(np.abs(out) ** 2, fs, nperseg=4096)  # one-sided, 1/Hz
+    for f0 in (2e9, 5e9, 9e9, 14e9):
+        sel = np.abs(f - f0) < 0.3e9
+        expect = np.mean(pm_to_im_rin(theta_l * f[sel] ** 2, f[sel], dnu))
+        assert np.mean(psd[sel]) == pytest.approx(expect, rel=0.1)

@@ -59,6 +59,7 @@ from rof.units import Q_C, db_to_lin
 
 __all__ = [
     "RateConstants",
+    "chirp_response",
     "dml_field",
     "dml_step_reference",
     "noise_increment",
@@ -153,6 +154,74 @@ def rin_linearised(rc: RateConstants, f_hz) -> np.ndarray:
     return rc.noise_scale * 2.0 * num / den / s**2
 
 
+def _fit_with_corner(laser, tau_p0, tau_n, beta, n_th, corner_hz):
+    """Fit :math:`G_N`, :math:`\\epsilon` and :math:`\\tau_p` to :math:`f_r`, :math:`\\gamma`
+    and the adiabatic-chirp corner :math:`-a_{22}/2\\pi` (see :func:`chirp_response`)."""
+    i_th = laser.threshold_current_ma * 1e-3
+    i_b = laser.bias_current_ma * 1e-3
+    w_r = 2 * math.pi * laser.relaxation_frequency_hz
+    gam = laser.damping_rate_per_s
+    w_c = 2 * math.pi * corner_hz
+
+    def unpack(x):
+        tau_p = math.exp(x[2])
+        g_n, eps = math.exp(x[0]), x[1] / (tau_p * (i_b - i_th) / Q_C)
+        return tau_p, g_n, eps, n_th - 1.0 / (tau_p * g_n)
+
+    def model(x):
+        tau_p, g_n, eps, n0 = unpack(x)
+        n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
+        a11, a12, a21, a22 = _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)
+        return np.array(
+            [
+                math.sqrt(a11 * a22 - a12 * a21) / w_r - 1.0,
+                -(a11 + a22) / gam - 1.0,
+                -a22 / w_c - 1.0,
+            ]
+        )
+
+    s0 = tau_p0 * (i_b - i_th) / Q_C
+    x0 = [math.log(w_r**2 * tau_p0 / s0), 0.05, math.log(tau_p0)]
+    sol = optimize.least_squares(
+        model,
+        x0,
+        bounds=([-50, 0.0, math.log(1e-15)], [80, 5.0, math.log(1e-9)]),
+        xtol=1e-14,
+        ftol=1e-14,
+    )
+    if np.max(np.abs(sol.fun)) > 1e-6:
+        raise ParameterError(
+            f"DirectLaser.adiabatic_corner_hz = {corner_hz!r} cannot be reached by the rate "
+            f"equations with f_r = {laser.relaxation_frequency_hz:g} Hz and damping "
+            f"{gam:g} 1/s; allowed: a smaller corner (or more damping)"
+        )
+    tau_p, g_n, eps, _ = unpack(sol.x)
+    return tau_p, g_n, eps
+
+
+def chirp_response(rc: RateConstants) -> tuple[float, float]:
+    """Small-signal chirp of the linearised rate equations: ``(alpha_t, corner_hz)``.
+
+    From :math:`j\\omega\\,\\delta S = a_{21}\\delta N + a_{22}\\delta S` and
+    :math:`\\dot\\phi = -\\tfrac{\\alpha}{2} G_N (N - N_{th})`, the phase per relative
+    power modulation :math:`m = \\delta S/S_0` is
+
+    .. math:: \\frac{\\delta\\phi}{m} = -\\frac{\\alpha_t}{2}\\Big(1 +
+              \\frac{\\omega_c}{j\\omega}\\Big), \\qquad
+              \\alpha_t = \\alpha\\,\\frac{G_N S_0}{a_{21}}, \\qquad \\omega_c = -a_{22},
+
+    i.e. transient chirp :math:`\\frac{\\alpha_t}{4\\pi}\\frac{d\\ln P}{dt}` plus adiabatic
+    chirp :math:`\\frac{\\alpha_t}{4\\pi}\\omega_c\\,\\delta P/P_0` (Koch & Bowers,
+    Electron. Lett. 20(25/26), 1038-1040, 1984; :math:`\\omega_c \\approx \\epsilon S_0/\\tau_p`,
+    the gain-compression term, Agrawal & Dutta 1993, ch. 6). Exact for this model, with
+    :math:`a_{ij}` its Jacobian at the bias point.
+    """
+    _, _, a21, a22 = _jacobian(
+        rc.n_bias, rc.s_bias, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
+    )
+    return rc.alpha * rc.g_n_per_s * rc.s_bias / a21, -a22 / (2.0 * math.pi)
+
+
 def rate_constants(
     laser,
     *,
@@ -172,6 +241,9 @@ def rate_constants(
     photon_lifetime_s, carrier_lifetime_s : float
         :math:`\\tau_p` and :math:`\\tau_n`, s. If the damping rate is below what
         :math:`\\tau_p` allows with :math:`\\epsilon = 0`, a shorter :math:`\\tau_p` is used.
+        If the laser gives ``adiabatic_corner_hz``, :math:`\\tau_p` is fitted too (starting
+        from ``photon_lifetime_s``) so that the adiabatic-chirp corner
+        :math:`-a_{22}/2\\pi` (:func:`chirp_response`) equals it.
     spontaneous_coupling : float
         :math:`\\beta`, fraction of spontaneous emission into the lasing mode.
     rin_reference_hz : float
@@ -191,31 +263,35 @@ def rate_constants(
     gam = laser.damping_rate_per_s
     n_th = i_th * tau_n / Q_C
 
-    for _ in range(40):
-        s_guess = tau_p * (i_b - i_th) / Q_C
-
-        def model(x, tau_p=tau_p, s_guess=s_guess):
-            g_n, eps = math.exp(x[0]), x[1] / s_guess
-            n0 = n_th - 1.0 / (tau_p * g_n)
-            n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
-            a11, a12, a21, a22 = _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)
-            return np.array(
-                [math.sqrt(a11 * a22 - a12 * a21) / w_r - 1.0, -(a11 + a22) / gam - 1.0]
-            )
-
-        x0 = [math.log(w_r**2 * tau_p / s_guess), 0.0]
-        sol = optimize.least_squares(
-            model, x0, bounds=([-50, 0.0], [80, 5.0]), xtol=1e-14, ftol=1e-14
-        )
-        if np.max(np.abs(sol.fun)) < 1e-6:
-            break
-        tau_p *= 0.7
+    corner = getattr(laser, "adiabatic_corner_hz", None)
+    if corner is not None:
+        tau_p, g_n, eps = _fit_with_corner(laser, tau_p, tau_n, beta, n_th, corner)
     else:
-        raise ParameterError(
-            f"DirectLaser.damping_rate_per_s = {gam!r} cannot be reached by the rate equations "
-            f"at f_r = {laser.relaxation_frequency_hz:g} Hz; allowed: larger damping"
-        )
-    g_n, eps = math.exp(sol.x[0]), sol.x[1] / s_guess
+        for _ in range(40):
+            s_guess = tau_p * (i_b - i_th) / Q_C
+
+            def model(x, tau_p=tau_p, s_guess=s_guess):
+                g_n, eps = math.exp(x[0]), x[1] / s_guess
+                n0 = n_th - 1.0 / (tau_p * g_n)
+                n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
+                a11, a12, a21, a22 = _jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)
+                return np.array(
+                    [math.sqrt(a11 * a22 - a12 * a21) / w_r - 1.0, -(a11 + a22) / gam - 1.0]
+                )
+
+            x0 = [math.log(w_r**2 * tau_p / s_guess), 0.0]
+            sol = optimize.least_squares(
+                model, x0, bounds=([-50, 0.0], [80, 5.0]), xtol=1e-14, ftol=1e-14
+            )
+            if np.max(np.abs(sol.fun)) < 1e-6:
+                break
+            tau_p *= 0.7
+        else:
+            raise ParameterError(
+                f"DirectLaser.damping_rate_per_s = {gam!r} cannot be reached by the rate equations "
+                f"at f_r = {laser.relaxation_frequency_hz:g} Hz; allowed: larger damping"
+            )
+        g_n, eps = math.exp(sol.x[0]), sol.x[1] / s_guess
     n0 = n_th - 1.0 / (tau_p * g_n)
     n, s = _steady(i_b, tau_p, tau_n, beta, g_n, n0, eps)
     k = laser.mean_power_w() / s
