@@ -26,7 +26,7 @@ _MZM = ("v_pi_v", "bias_rad", "insertion_loss_db", "extinction_ratio_db", "bandw
         "chirp_alpha", "input_impedance_ohm")  # fmt: skip
 _DML = ("wavelength_nm", "bias_current_ma", "threshold_current_ma", "slope_efficiency_w_per_a",
         "rin_db_per_hz", "chirp_alpha", "relaxation_frequency_hz", "damping_rate_per_s",
-        "input_impedance_ohm")  # fmt: skip
+        "adiabatic_corner_hz", "input_impedance_ohm")  # fmt: skip
 _FIBER = ("length_km", "attenuation_db_per_km", "dispersion_ps_per_nm_km", "wavelength_nm",
           "group_index")  # fmt: skip
 _PD = ("responsivity_a_per_w", "dark_current_a", "bandwidth_hz", "load_ohm", "temperature_k",

@@ -23,6 +23,19 @@ ch. 2-6) needs only:
 * ``rin_db_per_hz``, ``chirp_alpha`` (small-signal transient chirp / linewidth
   enhancement factor, Henry's sign convention), ``wavelength_nm`` and
   ``input_impedance_ohm`` attributes.
+
+Optional hooks, read with ``getattr`` by :class:`rof.link.RoFLink` when present:
+
+* ``drive_response(rf_hz)`` -- :math:`|H_e(f)|` of an electrical input network that
+  sits *before* the non-linearity (an MZM's travelling-wave electrode): distortion
+  and IIP3 are then computed on the drive that reaches the optical transfer;
+* ``rin_fades`` (bool) -- the source's intensity noise is carried like the signal
+  (a CW laser behind an external modulator), so it fades with dispersion as
+  :math:`\\cos^2\\theta`;
+* ``linewidth_hz`` -- the laser's Lorentzian linewidth, whose phase noise dispersion
+  converts to intensity noise (Wang & Petermann, JLT 10(1), 1992);
+* ``small_signal_chirp()`` -- ``(alpha_transient, adiabatic_corner_hz)`` of a
+  directly modulated laser, for the fading with adiabatic chirp.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def test_kernel_matches_reference_on_broadcast_shapes(kinds):
     np.testing.assert_allclose(a, b, rtol=1e-9)
 
 
-_GAIN_NOISE = INPUTS[:7]  # the inputs that gain and noise depend on
+_GAIN_NOISE = (*INPUTS[:7], "rin_l")  # the inputs that gain and noise depend on
 
 
 @pytest.mark.parametrize(
