@@ -241,9 +241,11 @@ class Edge(_Section):
     """The smart-edge coordinator. Delays in ms, rates per s, sizes in bits."""
 
     section: ClassVar[str] = "edge"
-    scheduler: Literal["round_robin", "proportional_fair", "coordinated_pf", "wmmse"] = (
-        "proportional_fair"
-    )
+    #: ``"fronthaul_aware"`` is coordinated_pf with each site's fronthaul SNR and CSI age
+    #: in its rate estimate; ``fronthaul_aware = true`` wraps any other scheduler the same way.
+    scheduler: Literal[
+        "round_robin", "proportional_fair", "coordinated_pf", "wmmse", "fronthaul_aware"
+    ] = "proportional_fair"
     csi: Literal["perfect", "delayed", "learnware"] = "delayed"
     processing_delay_ms: Annotated[float, Field(ge=0.0, le=100.0)] = 0.5
     traffic: Literal["full_buffer", "bursty"] = "full_buffer"

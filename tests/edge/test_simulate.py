@@ -237,6 +237,7 @@ def test_throughput_falls_with_fiber_through_each_effect_alone():
         {"edge.scheduler": "wmmse", "edge.wmmse_starts": 2, "edge.wmmse_iterations": 5},
         {"edge.scheduler": "round_robin"},
         {"edge.scheduler": "coordinated_pf", "edge.fronthaul_aware": True},
+        {"edge.scheduler": "fronthaul_aware"},
         {"edge.scheduler": "proportional_fair", "edge.csi": "perfect"},
     ],
 )
