@@ -155,13 +155,48 @@ def _sweep(args) -> int:
     finally:
         executor.close()
     recs = read_points(out)
-    names = sorted({k for r in recs for k in r.kpis})
-    means = {k: float(sum(r.kpis.get(k, 0.0) for r in recs) / max(len(recs), 1)) for k in names}
-    extra = {"scenario": scn.name, "points": len(recs), "of": n}
+    seconds = time.perf_counter() - t0
     if args.json:
-        extra["point_kpis"] = [{"index": r.index, **r.values, **r.kpis} for r in recs]
-    _summary(out, means, time.perf_counter() - t0, args.json, extra)
+        doc = {
+            "output": str(out),
+            "seconds": round(seconds, 3),
+            "scenario": scn.name,
+            "points": len(recs),
+            "of": n,
+            "point_kpis": [{"index": r.index, **r.values, **r.kpis} for r in recs],
+        }
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(f"scenario: {scn.name}  ({len(recs)} of {n} points)")
+    print(_point_table(recs))
+    print(f"wrote {out} in {seconds:.1f} s")
     return 0
+
+
+#: KPIs shown per point in the sweep table (all of them are in the file and in --json).
+_TABLE_KPIS = (
+    ("ue_throughput_mean_bps", "mean Mbit/s", 1e-6),
+    ("ue_throughput_p5_bps", "p5 Mbit/s", 1e-6),
+    ("area_throughput_bps_per_km2", "area Gbit/s/km2", 1e-9),
+    ("jain_fairness", "Jain", 1.0),
+)
+
+
+def _point_table(recs) -> str:
+    """One row per point: its axis values, then the headline KPIs."""
+    axes = list(recs[0].values) if recs else []
+    heads = [a.split(".")[-1] for a in axes] + [h for k, h, _ in _TABLE_KPIS]
+    rows = []
+    for r in recs:
+        cells = [str(r.values[a]) for a in axes]
+        for key, _, scale in _TABLE_KPIS:
+            v = r.kpis.get(key)
+            cells.append("-" if v is None else f"{v * scale:.3g}")
+        rows.append(cells)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(lines)
 
 
 def _plot(args) -> int:

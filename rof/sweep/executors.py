@@ -161,6 +161,8 @@ def make_executor(
     if scheduler is not None:
         return DaskExecutor(scheduler)
     if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ConfigError(f"--workers = {workers!r} is out of range; allowed: an integer >= 1")
         return DaskExecutor(n_workers=workers)
     if n_points is not None and n_points <= 1:
         return InlineExecutor()

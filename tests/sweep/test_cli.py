@@ -204,3 +204,30 @@ def test_sweep_on_an_existing_scheduler_address(tmp_path, capsys):
         assert rof.cli.main([*argv, "--scheduler", cluster.scheduler_address]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["points"] == doc["of"] == len(read_points(tmp_path / "d.h5"))
+
+
+def test_sweep_table_lists_every_point_with_its_axis_values(tmp_path, capsys):
+    """The human summary is one row per point (axis values, then KPIs), not a mean
+    across points that differ by scheduler or fiber length."""
+    src = tmp_path / "s.toml"
+    base = copy.deepcopy(BASE)
+    base["sweep"] = {"edge.scheduler": ["round_robin", "proportional_fair"]}
+    base["run"] = {"ttis": 20, "warmup_ttis": 5}
+    src.write_text(dumps(base))
+    rc = rof.cli.main(["sweep", str(src), "-o", str(tmp_path / "o.h5")])
+    out = capsys.readouterr().out
+    assert rc == 0
+    rows = [ln for ln in out.splitlines() if ln.strip().startswith(("round_robin", "proportional"))]
+    assert len(rows) == 2
+    recs = {r.values["edge.scheduler"]: r.kpis for r in read_points(tmp_path / "o.h5")}
+    for row in rows:
+        name, mean_mbps = row.split()[0], float(row.split()[1])
+        assert mean_mbps == pytest.approx(recs[name]["ue_throughput_mean_bps"] * 1e-6, rel=5e-3)
+
+
+def test_workers_must_be_positive(tmp_path, capsys):
+    out = tmp_path / "o.h5"
+    rc = rof.cli.main(["sweep", str(EXAMPLE), "-o", str(out), "--workers", "0"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--workers" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
