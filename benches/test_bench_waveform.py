@@ -6,6 +6,8 @@ dependency; its cases are skipped when ``import optic`` fails.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,16 @@ except ImportError:  # pragma: no cover - depends on the environment
 needs_ocp = pytest.mark.skipif(linearFiberChannel is None, reason="OptiCommPy not installed")
 
 FS = 64e9
+
+
+def _min_time(fn, repeats):
+    """Minimum wall time of ``repeats`` calls, s (the machine is shared: minimum, not mean)."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 def _field(n, seed=0):
@@ -65,6 +77,38 @@ def test_ssfm_50km_2p16_500steps_opticommpy(benchmark):
     ours = ssfm(x, FS, Fiber(50.0), gamma_per_w_km=1.3, n_steps=500)
     assert np.max(np.abs(ref - ours)) / np.max(np.abs(ref)) < 1e-3
     benchmark(ocp_ssfm, x, p)
+
+
+@needs_ocp
+def test_linear_fiber_2p20_side_by_side(benchmark):
+    """Goal (issue 8): at least 2x OptiCommPy's linearFiberChannel, same run, interleaved."""
+    x = _field(2**20)
+    fiber = Fiber(50.0)
+    p = parameters()
+    p.Fs, p.L, p.alpha, p.D, p.Fc = FS, 50.0, 0.2, 17.0, 299792458.0 / 1550e-9
+    ours, theirs = float("inf"), float("inf")
+    for _ in range(5):
+        ours = min(ours, _min_time(lambda: propagate_linear(x, FS, fiber), 3))
+        theirs = min(theirs, _min_time(lambda: linearFiberChannel(x, p), 3))
+    benchmark.extra_info |= {"rof_s": ours, "opticommpy_s": theirs, "speedup": theirs / ours}
+    benchmark.pedantic(propagate_linear, (x, FS, fiber), rounds=5, iterations=1)
+
+
+@needs_ocp
+def test_ssfm_50km_2p16_500steps_side_by_side(benchmark):
+    """Goal (issue 8): at least 3x OptiCommPy's ssfm, same run, interleaved."""
+    x = _field(2**16)
+    fiber = Fiber(50.0)
+    p = parameters()
+    p.Fs, p.Ltotal, p.Lspan, p.hz = FS, 50.0, 50.0, 0.1
+    p.alpha, p.D, p.gamma, p.Fc = 0.2, 17.0, 1.3, 299792458.0 / 1550e-9
+    p.amp, p.prgsBar = None, False
+    ours, theirs = float("inf"), float("inf")
+    for _ in range(3):
+        ours = min(ours, _min_time(lambda: ssfm(x, FS, fiber, n_steps=500), 1))
+        theirs = min(theirs, _min_time(lambda: ocp_ssfm(x, p), 1))
+    benchmark.extra_info |= {"rof_s": ours, "opticommpy_s": theirs, "speedup": theirs / ours}
+    benchmark.pedantic(ssfm, (x, FS, fiber), {"n_steps": 500}, rounds=3, iterations=1)
 
 
 def test_nr_slot_dml_20km_evm(benchmark):

@@ -13,6 +13,7 @@ available power :math:`kT` per hertz, variance :math:`kT R_L f_s/2` per sample
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sfft
@@ -46,18 +47,37 @@ def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, fl
     fs = check_range("detect.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
     power = None
     for f in fields:
-        p = np.abs(f) ** 2 if np.iscomplexobj(f) else np.asarray(f, dtype=float)
-        power = p if power is None else power + p
-    i = detector.responsivity_a_per_w * power + detector.dark_current_a
+        if np.iscomplexobj(f):
+            p = np.square(f.real)
+            p += np.square(f.imag)
+        else:
+            p = np.array(f, dtype=float)
+        if power is None:
+            power = p
+        else:
+            power += p
+    i = power
+    i *= detector.responsivity_a_per_w
+    i += detector.dark_current_a
     i_mean = float(np.mean(i))
     detector.check_saturation(i_mean)
     if rng is not None:
-        i = i + rng.normal(0.0, math.sqrt(Q_C * i_mean * fs), i.size)
+        i += rng.normal(0.0, math.sqrt(Q_C * i_mean * fs), i.size)
+    i -= i_mean
     nf = sfft.next_fast_len(i.size, real=True)  # zero-padded (AC part) to a fast length
-    freq = sfft.rfftfreq(nf, 1.0 / fs)
-    spec = sfft.rfft(i - i_mean, n=nf, workers=-1) / (1.0 + 1j * freq / detector.bandwidth_hz)
-    v = sfft.irfft(spec, n=nf, workers=-1)[: i.size] * (detector.load_ohm / 2.0)
+    spec = sfft.rfft(i, n=nf, workers=-1)
+    spec *= _response(nf, float(fs), float(detector.bandwidth_hz), detector.load_ohm / 2.0)
+    v = sfft.irfft(spec, n=nf, overwrite_x=True, workers=-1)[: i.size]
     if rng is not None:
         kt = K_B_J_PER_K * detector.temperature_k
         v += rng.normal(0.0, math.sqrt(kt * detector.load_ohm * fs / 2.0), v.size)
     return v, i_mean
+
+
+@lru_cache(maxsize=8)
+def _response(nf: int, fs: float, bandwidth_hz: float, gain_ohm: float) -> np.ndarray:
+    """First-order diode response times the load's share, ``gain / (1 + j f / f_pd)``, on
+    the ``rfft`` grid of ``nf`` points (read-only, cached)."""
+    h = gain_ohm / (1.0 + 1j * (sfft.rfftfreq(nf, 1.0 / fs) / bandwidth_hz))
+    h.setflags(write=False)
+    return h

@@ -10,7 +10,11 @@ import pytest
 
 from rof.errors import ParameterError
 from rof.photonics.timedomain.fiber import (
+    _fft_fwd,
+    _fft_inv,
+    _four_step_plan,
     beta2_s2_per_m,
+    kerr_column_step,
     kerr_phase_inplace,
     kerr_phase_reference,
     propagate_linear,
@@ -119,3 +123,96 @@ def test_bad_inputs_name_the_parameter():
         propagate_linear(np.array([1.0, np.nan]), 1e10, f)
     with pytest.raises(ParameterError, match="length_km"):
         propagate_linear(np.ones(4), 1e10, f, length_km=-1.0)
+
+
+def _plain_linear(a0, fs, f):
+    """Plain-NumPy dispersion filter (NLFO section 3.2), padded with the edge sample."""
+    from scipy.fft import next_fast_len
+
+    n = a0.size
+    nf = next_fast_len(n)
+    a = np.pad(a0, (0, nf - n), mode="edge")
+    w = 2 * np.pi * np.fft.fftfreq(nf, 1 / fs)
+    alpha = f.attenuation_db_per_km * math.log(10) / 10 / 1e3
+    b2 = beta2_s2_per_m(f.dispersion_ps_per_nm_km, f.wavelength_nm)
+    h = np.exp(1j * b2 / 2 * w**2 * f.length_km * 1e3 - alpha / 2 * f.length_km * 1e3)
+    return np.fft.ifft(np.fft.fft(a) * h)[:n]
+
+
+@pytest.mark.parametrize("n", [2**14, 3 * 2**14, 51200, 2**20])
+def test_four_step_fft_matches_numpy(n):
+    # Bailey's four-step FFT: spectrum at [k1, k2] is X[k1 + n1 k2]; inverse round-trips.
+    plan = _four_step_plan(n)
+    assert plan is not None
+    n1, n2, _ = plan
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n) + 1j * rng.normal(size=n)
+    ref = np.fft.fft(x)
+    z = _fft_fwd(x.copy(), plan)
+    np.testing.assert_allclose(z.reshape(n1, n2).T.ravel(), ref, rtol=0, atol=1e-12 * math.sqrt(n))
+    np.testing.assert_allclose(_fft_inv(z, plan), x, rtol=0, atol=1e-13)
+
+
+def test_four_step_skipped_for_short_or_prime_lengths():
+    assert _four_step_plan(2**13) is None
+    assert _four_step_plan(65537) is None  # prime
+
+
+@pytest.mark.parametrize("n", [2**15, 3 * 2**14 + 5])  # fast length; padded to one
+def test_linear_filter_matches_plain_numpy(n):
+    rng = np.random.default_rng(3)
+    a0 = rng.normal(size=n) + 1j * rng.normal(size=n)
+    f = _F(length_km=40.0)
+    np.testing.assert_allclose(
+        propagate_linear(a0, 64e9, f), _plain_linear(a0, 64e9, f), rtol=0, atol=1e-12
+    )
+
+
+def test_ssfm_large_grid_matches_plain_split_step():
+    # Unmerged symmetric split step in plain NumPy (NLFO section 2.4.1), exact Kerr
+    # exponential with the step's effective length, on a four-step FFT grid.
+    n, fs, steps = 2**14, 64e9, 60
+    rng = np.random.default_rng(4)
+    a0 = 0.1 * (rng.normal(size=n) + 1j * rng.normal(size=n))
+    f = _F(length_km=20.0)
+    alpha = 0.2 * math.log(10) / 10 / 1e3
+    b2 = beta2_s2_per_m(17.0, 1550.0)
+    h = 20e3 / steps
+    w = 2 * np.pi * np.fft.fftfreq(n, 1 / fs)
+    half = np.exp(1j * b2 / 2 * w**2 * h / 2 - alpha / 2 * h / 2)
+    leff = 2 * math.sinh(alpha * h / 2) / alpha
+    a = a0.copy()
+    for _ in range(steps):
+        a = np.fft.ifft(np.fft.fft(a) * half)
+        a = a * np.exp(1j * 1.3e-3 * leff * np.abs(a) ** 2)
+        a = np.fft.ifft(np.fft.fft(a) * half)
+    out = ssfm(a0, fs, f, gamma_per_w_km=1.3, n_steps=steps)
+    assert np.max(np.abs(out - a)) / np.max(np.abs(a)) < 1e-11
+    assert np.max(np.abs(out - propagate_linear(a0, fs, f))) > 1e-3  # non-linearity acted
+
+
+def test_non_finite_field_rejected_on_four_step_grid():
+    f = _F(length_km=1.0)
+    a = np.ones(2**14, complex)
+    a[123] = np.inf
+    with pytest.raises(ParameterError, match="field"):
+        propagate_linear(a, 1e10, f)
+    a[123] = complex(0.0, np.nan)
+    with pytest.raises(ParameterError, match="field"):
+        ssfm(a, 1e10, f)
+
+
+@pytest.mark.parametrize("gamma_leff", [0.0, 2.0, 400.0])  # linear, series, trigonometric
+def test_kerr_column_step_matches_numpy(gamma_leff):
+    # Plain-NumPy sequence it fuses: conj twiddle, inverse column FFT, Kerr phase,
+    # forward column FFT, twiddle (n2 = 1000 is not a multiple of the cache block).
+    n2 = 1000
+    n = 16 * n2
+    rng = np.random.default_rng(5)
+    y = 0.05 * (rng.normal(size=(16, n2)) + 1j * rng.normal(size=(16, n2)))
+    tw = np.exp(-2j * np.pi * np.outer(np.arange(16), np.arange(n2)) / n)
+    x = np.fft.ifft(y * np.conj(tw), axis=0)
+    ref = np.fft.fft(x * np.exp(1j * gamma_leff * np.abs(x) ** 2), axis=0) * tw
+    out = y.copy()
+    kerr_column_step(out, tw, gamma_leff, np.exp(-2j * np.pi * np.arange(16) / 16))
+    np.testing.assert_allclose(out, ref, rtol=0, atol=1e-14)
