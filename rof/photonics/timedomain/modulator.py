@@ -44,6 +44,25 @@ def arcsine_predistort(drive_v, v_pi_v: float) -> np.ndarray:
     return v_pi_v / np.pi * np.arcsin(x)
 
 
+def _band_limited_phase(linewidth_hz: float, fs: float, n: int, rng) -> np.ndarray:
+    """Samples of a laser's Wiener phase whose density equals the continuous one in band.
+
+    The continuous phase of a laser of linewidth :math:`\\Delta\\nu` has the one-sided
+    density :math:`S_\\phi(f) = \\Delta\\nu / (\\pi f^2)` (Henry, IEEE JQE 18(2),
+    1982). Summing independent increments of variance :math:`2\\pi\\Delta\\nu/f_s`
+    gives instead :math:`\\Delta\\nu\\,\\pi / (f_s^2 \\sin^2(\\pi f/f_s))`, which is
+    every alias :math:`\\sum_k \\Delta\\nu / (\\pi (f + k f_s)^2)` folded into the band
+    (Abramowitz & Stegun 4.3.92): about twice the true density near :math:`f_s/2`.
+    Averaging the frequency noise over each sample interval, i.e. filtering the
+    increments by :math:`\\operatorname{sinc}(f/f_s)`, removes exactly that factor
+    :math:`(x/\\sin x)^2`, :math:`x = \\pi f/f_s`.
+    """
+    dphi = rng.normal(0.0, math.sqrt(2.0 * math.pi * linewidth_hz / fs), n)
+    f = sfft.rfftfreq(n, 1.0 / fs)
+    dphi = sfft.irfft(sfft.rfft(dphi, workers=-1) * np.sinc(f / fs), n=n, workers=-1)
+    return np.cumsum(dphi)
+
+
 def mzm_field(
     modulator,
     drive_v,
@@ -89,8 +108,7 @@ def mzm_field(
         # of linewidth dnu: phase increments of variance 2 pi dnu / fs (Henry 1982).
         rin = float(db_to_lin(laser.rin_db_per_hz))
         src *= np.sqrt(np.maximum(1.0 + rng.normal(0.0, math.sqrt(rin * fs / 2.0), v.size), 0.0))
-        dphi = rng.normal(0.0, math.sqrt(2.0 * math.pi * laser.linewidth_hz / fs), v.size)
-        src *= np.exp(1j * np.cumsum(dphi))
+        src *= np.exp(1j * _band_limited_phase(laser.linewidth_hz, fs, v.size, rng))
     delta = math.pi * v / modulator.v_pi_v + modulator.bias_rad
     arms = np.sign(np.cos(0.5 * delta)) * np.sqrt(0.5 * (1.0 + modulator.eta * np.cos(delta)))
     out = src * arms
