@@ -107,3 +107,30 @@ def test_bad_input():
         dml_field(DirectLaser(), np.array([0.0, np.nan]), 1e10, None)
     with pytest.raises(ParameterError, match="substeps"):
         dml_field(DirectLaser(), np.zeros(8), 1e10, None, substeps=0)
+
+
+def test_default_substeps_converge_the_detected_tone_after_dispersion():
+    """The default step (below 1/(16 f_r)) puts a 3.5 GHz tone's detected amplitude after
+    20 km within 0.5 % of an 8x finer integration; the former 1/(4 f_r) rule was 4 % off.
+    (Chirp turns into intensity through dispersion, so the phase must be integrated
+    accurately, not only the power.)"""
+    import math
+
+    from rof.photonics import DirectLaser, Fiber
+    from rof.photonics.timedomain import dml_field
+    from rof.photonics.timedomain.fiber import propagate_linear
+
+    fs, n = 8e9, 2**14
+    k = round(3.5e9 / fs * n)
+    x = 0.3 * np.cos(2 * np.pi * (k * fs / n) * np.arange(n) / fs)
+    laser = DirectLaser()
+
+    def tone(substeps):
+        e = dml_field(laser, x, fs, None, substeps=substeps)
+        p = np.abs(propagate_linear(e, fs, Fiber(20.0))) ** 2
+        return abs(np.fft.rfft(p)[k])
+
+    default = math.ceil(16 * laser.relaxation_frequency_hz / fs)
+    fine = tone(8 * default)
+    assert abs(tone(None) / fine - 1) < 5e-3
+    assert abs(tone(math.ceil(4 * laser.relaxation_frequency_hz / fs)) / fine - 1) > 2e-2
