@@ -33,7 +33,7 @@ def _value(v, path: str) -> str:
             raise ConfigError(f"{path} = {v!r} cannot be written; allowed: finite numbers")
         return repr(v)
     if isinstance(v, str):
-        # JSON string escapes (\" \\ \n \t \uXXXX ...) are all valid TOML basic-string escapes.
+        # JSON string escapes (\" \\ \n \t \uHHHH ...) are all valid TOML basic-string escapes.
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_value(x, f"{path}[{i}]") for i, x in enumerate(v)) + "]"
