@@ -13,23 +13,7 @@ Example
 
 from __future__ import annotations
 
-import importlib
-
-__all__ = [
-    "AveragingReuser",
-    "ChannelPredictor",
-    "Dock",
-    "FeatureAugmentReuser",
-    "FeatureSchema",
-    "JobSelectorReuser",
-    "Learnware",
-    "LearnwareInfo",
-    "MixtureResult",
-    "RKMESpecification",
-    "SearchHit",
-    "SearchResult",
-    "link_features",
-]
+from rof._lazy import lazy_exports
 
 _WHERE = {
     "AveragingReuser": "reuse",
@@ -48,11 +32,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"rof.learnware.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'rof.learnware' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -11,7 +11,7 @@ pull in Numba.
 
 from __future__ import annotations
 
-import importlib
+from rof._lazy import lazy_exports
 
 _WHERE = {
     "EVM_LIMITS_PERCENT": "rof.link.budget",
@@ -23,16 +23,4 @@ _WHERE = {
     "RoFLink": "rof.link.link",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rof.link' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -15,7 +15,7 @@ Names load on first access, so importing the package stays cheap.
 
 from __future__ import annotations
 
-import importlib
+from rof._lazy import lazy_exports
 
 _WHERE = {
     # deployments
@@ -58,16 +58,4 @@ _WHERE = {
     "tb_bits": "rof.radio.rates",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rof.radio' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)
