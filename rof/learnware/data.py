@@ -168,8 +168,10 @@ class ChannelScenario:
 
     @property
     def doppler_hz(self) -> float:
-        """Maximum Doppler shift v f_c / c, Hz."""
-        return self.speed_kmh / 3.6 * self.carrier_ghz * 1e9 / 299_792_458.0
+        """Maximum Doppler shift v f_c / c, Hz (:func:`rof.radio.fading.doppler_hz`)."""
+        from rof.radio.fading import doppler_hz
+
+        return float(doppler_hz(self.speed_kmh / 3.6, self.carrier_ghz * 1e9))
 
     def to_meta(self) -> dict:
         """Metadata recorded with the learnware."""
