@@ -130,11 +130,7 @@ def simulate(scenario) -> Result:
 
     n_meas = run.ttis - run.warmup_ttis
     stride = max(1, -(-n_meas * n_cells * n_rb // MAX_SINR_SAMPLES))
-    delivered_sum = np.zeros(n_ue)
-    ue_sinr_db_sum, ue_served = np.zeros(n_ue), np.zeros(n_ue)
-    sinr_samples, sched_time = [], []
-    n_blocks = n_errors = 0
-    muted = eligible_rb = 0
+    tally = _Tally(n_ue, n_meas)
     for t in range(run.ttis):
         fad = world.fading.step()
         history.push(fad)
@@ -193,59 +189,48 @@ def simulate(scenario) -> Result:
         got = traffic.deliver(bits)
         avg = (1.0 - beta) * avg + beta * got / tti_s
         if t >= run.warmup_ttis:
-            delivered_sum += got
-            ue_sinr_db_sum[ue] += true_db
-            ue_served[ue] += 1
-            sched_time.append(dt)
-            n_blocks += int(np.count_nonzero(sent))
-            n_errors += int(np.count_nonzero(err & sent))
+            tally.delivered += got
+            tally.ue_sinr_db_sum[ue] += true_db
+            tally.ue_served[ue] += 1
+            tally.sched_time.append(dt)
+            tally.n_blocks += int(np.count_nonzero(sent))
+            tally.n_errors += int(np.count_nonzero(err & sent))
             cell_busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
-            muted += int(np.count_nonzero((assign < 0) & cell_busy[:, None]))
-            eligible_rb += int(np.count_nonzero(cell_busy)) * n_rb
+            tally.muted += int(np.count_nonzero((assign < 0) & cell_busy[:, None]))
+            tally.eligible_rb += int(np.count_nonzero(cell_busy)) * n_rb
             if (t - run.warmup_ttis) % stride == 0:
-                s = sinr_true[assign >= 0]
-                sinr_samples.append(10.0 * np.log10(s))
-    return _result(
-        scn,
-        world,
-        delivered_sum,
-        n_meas,
-        sinr_samples,
-        sched_time,
-        n_blocks,
-        n_errors,
-        muted,
-        eligible_rb,
-        delay_ttis,
-        traffic,
-        ue_sinr_db_sum / np.maximum(ue_served, 1) + np.where(ue_served > 0, 0.0, np.nan),
-    )
+                tally.sinr_samples.append(10.0 * np.log10(sinr_true[assign >= 0]))
+    return _result(scn, world, tally, delay_ttis, traffic)
 
 
-def _result(
-    scn,
-    world,
-    delivered_sum,
-    n_meas,
-    sinr_samples,
-    sched_time,
-    n_blocks,
-    n_errors,
-    muted,
-    eligible_rb,
-    delay_ttis,
-    traffic,
-    ue_sinr_db,
-) -> Result:
+class _Tally:
+    """What the measurement TTIs (after warm-up) accumulate for the KPIs."""
+
+    def __init__(self, n_ue: int, n_meas: int):
+        self.n_meas = n_meas
+        self.delivered = np.zeros(n_ue)
+        self.ue_sinr_db_sum = np.zeros(n_ue)
+        self.ue_served = np.zeros(n_ue)
+        self.sinr_samples: list[np.ndarray] = []
+        self.sched_time: list[float] = []
+        self.n_blocks = self.n_errors = self.muted = self.eligible_rb = 0
+
+    def ue_sinr_db(self) -> np.ndarray:
+        """Mean effective SINR (dB) over the TTIs each UE was served; NaN if never."""
+        served = self.ue_served > 0
+        return np.where(served, self.ue_sinr_db_sum / np.maximum(self.ue_served, 1), np.nan)
+
+
+def _result(scn, world, tally: _Tally, delay_ttis, traffic) -> Result:
     dep = world.deployment
-    thr = delivered_sum / (n_meas * world.tti_s)
+    thr = tally.delivered / (tally.n_meas * world.tti_s)
     kpis = throughput_kpis(thr, world.n_cells, world.area_km2, world.n_rb * world.rb_bandwidth_hz)
-    st = np.asarray(sched_time)
+    st = np.asarray(tally.sched_time)
     kpis.update(
-        muted_rb_share=muted / eligible_rb if eligible_rb else 0.0,
+        muted_rb_share=tally.muted / tally.eligible_rb if tally.eligible_rb else 0.0,
         scheduler_time_per_tti_s=float(st.mean()),
         scheduler_time_per_tti_p95_s=float(np.percentile(st, 95)),
-        bler=n_errors / n_blocks if n_blocks else 0.0,
+        bler=tally.n_errors / tally.n_blocks if tally.n_blocks else 0.0,
         fiber_km_mean=float(world.fiber_km.mean()),
         fiber_km_max=float(world.fiber_km.max()),
         snr_fh_db_min=float(world.snr_fh_db.min()),
@@ -261,7 +246,7 @@ def _result(
     arrays = {
         "site_xy_m": np.asarray(dep.site_xy_m),
         "edge_xy_m": edge_position_m(dep.site_xy_m, scn.fronthaul.edge_location),
-        "ue_sinr_db": ue_sinr_db,
+        "ue_sinr_db": tally.ue_sinr_db(),
         "ue_xy_m": np.asarray(dep.ue_xy_m),
         "cell_site": np.asarray(dep.cell_site),
         "ue_serving_cell": world.serving.astype(np.int64),
@@ -277,7 +262,7 @@ def _result(
         "csi_delay_ttis": np.asarray(delay_ttis, dtype=np.float64),
         "scheduler_time_s": st,
     }
-    sinr = np.concatenate(sinr_samples) if sinr_samples else np.zeros(0)
+    sinr = np.concatenate(tally.sinr_samples) if tally.sinr_samples else np.zeros(0)
     return Result(
         ue_throughput_bps=thr,
         sinr_db=sinr,
