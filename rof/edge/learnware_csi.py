@@ -56,8 +56,6 @@ vectorised prediction per TTI covers every link and RB.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from rof.edge.csi import delayed_state
@@ -211,12 +209,9 @@ class LearnwareCsi:
         return cls(scn, world, age_s, np.random.default_rng(0) if rng is None else rng)
 
     def _dock_path(self):
-        from rof.learnware.predict import default_dock_path
+        from rof.learnware.predict import resolve_dock_path
 
-        p = Path(self.scn.edge.dock)
-        if not p.exists() and self.scn.edge.dock == "models/dock":
-            return default_dock_path()
-        return p
+        return resolve_dock_path(self.scn.edge.dock)
 
     def ready(self, history) -> bool:
         """Whether the history holds the ``N_LAGS`` reported samples every link needs."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["register"]
 
-_DEFAULT_DOCK = "models/dock"
+_DEFAULT_DOCK = "models/dock"  # == rof.learnware.predict.DEFAULT_DOCK (kept light)
 
 
 def register(sub) -> None:
@@ -72,7 +72,7 @@ def _usage(parser) -> int:
 def _list(args) -> int:
     from rof.learnware.dock import Dock
 
-    with Dock(args.dock, read_only=True) as dock:
+    with Dock(_read_path(args.dock), read_only=True) as dock:
         infos = dock.list()
     if args.json:
         print(
@@ -133,7 +133,7 @@ def _user_spec(args, dock):
 def _search(args) -> int:
     from rof.learnware.dock import Dock
 
-    with Dock(args.dock, read_only=True) as dock:
+    with Dock(_read_path(args.dock), read_only=True) as dock:
         spec = _user_spec(args, dock)
         res = dock.search(spec, top_k=args.top_k, mmd_threshold=args.threshold)
     if args.json:
@@ -209,3 +209,10 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 _ = argparse  # parser classes come from the caller's subparsers
+
+
+def _read_path(path: str):
+    """Dock to read: the default falls back to the shipped dock outside the source tree."""
+    from rof.learnware.predict import resolve_dock_path
+
+    return resolve_dock_path(path)

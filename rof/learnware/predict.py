@@ -30,7 +30,15 @@ from rof.learnware.reuse import AveragingReuser, FeatureAugmentReuser
 from rof.learnware.search import SearchResult
 from rof.learnware.spec import RKMESpecification
 
-__all__ = ["HISTORY_STEP_S", "N_LAGS", "ChannelPredictor", "default_dock_path", "link_features"]
+__all__ = [
+    "DEFAULT_DOCK",
+    "HISTORY_STEP_S",
+    "N_LAGS",
+    "ChannelPredictor",
+    "default_dock_path",
+    "link_features",
+    "resolve_dock_path",
+]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,19 @@ log = logging.getLogger(__name__)
 def default_dock_path() -> Path:
     """``models/dock`` of the source tree (the shipped dock)."""
     return Path(__file__).resolve().parents[2] / "models" / "dock"
+
+
+#: The dock path users get by default (scenario ``edge.dock``, ``rof dock --dock``).
+DEFAULT_DOCK = "models/dock"
+
+
+def resolve_dock_path(path) -> Path:
+    """``path``, except that the default ``models/dock`` falls back to the shipped dock
+    when the working directory has none (so reading the dock works from anywhere)."""
+    p = Path(path)
+    if str(path) == DEFAULT_DOCK and not p.exists():
+        return default_dock_path()
+    return p
 
 
 class ChannelPredictor:

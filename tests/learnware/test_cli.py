@@ -42,6 +42,16 @@ def test_list_and_search_the_shipped_dock(shipped_dock_path, tmp_path, capsys):
         run(["dock", "search", str(bad), "--dock", str(shipped_dock_path)], capsys)
 
 
+def test_default_dock_is_found_outside_the_source_tree(tmp_path, capsys, monkeypatch):
+    """`rof dock list` with the default --dock works from any directory (the shipped
+    dock), while an explicit missing path is still an error."""
+    monkeypatch.chdir(tmp_path)
+    code, out = run(["dock", "list", "--json"], capsys)
+    assert code == 0 and len(json.loads(out)) == len(SHIPPED_SCENARIOS)
+    with pytest.raises(DataError):
+        run(["dock", "list", "--dock", str(tmp_path / "nowhere")], capsys)
+
+
 def test_submit_files_and_reject_pickle(tmp_path, capsys):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 3))
