@@ -48,18 +48,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy import fft as sfft
 from scipy import optimize
 
 from rof._validate import check_finite, check_int_range, check_range
 from rof.errors import ParameterError
-from rof.photonics.timedomain.rate_kernel import rate_equation_kernel
+from rof.photonics.timedomain.rate_kernel import exprb_kernel, rate_equation_kernel
 from rof.units import Q_C, db_to_lin
 
 __all__ = [
     "RateConstants",
     "chirp_response",
+    "dml_exprb_reference",
     "dml_field",
     "dml_step_reference",
     "noise_increment",
@@ -391,6 +393,159 @@ def dml_step_reference(current_a, dt, rc: RateConstants):
     return p, ph
 
 
+def dml_exprb_reference(current_a, dcurrent_a, dt, rc: RateConstants):
+    """Plain-NumPy/SciPy reference of :func:`~.rate_kernel.exprb_kernel` (one step per
+    sample, noiseless, no step splitting).
+
+    :math:`\\sum_k \\varphi_k(Z) w_k` from one ``scipy.linalg.expm`` of the augmented
+    matrix :math:`\\begin{smallmatrix}Z & W\\\\ 0 & K\\end{smallmatrix}` with :math:`K`
+    the nilpotent shift (Al-Mohy & Higham, SIAM J. Sci. Comput. 33(2), 2011, Thm. 2.1).
+    Slow; for tests. ``current_a`` and ``dcurrent_a`` have one more point than outputs.
+    """
+    from scipy.linalg import expm
+
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_ref = rc.as_tuple()
+
+    def rhs(n, s, cur):
+        c = 1.0 + eps * s
+        g = g_n * (n - n0)
+        return np.array(
+            [cur / Q_C - n / tau_n - g * s / c, g * s / c - s / tau_p + beta * n / tau_n]
+        )
+
+    n, s, phi = rc.n_bias, rc.s_bias, 0.0
+    h = dt
+    m = len(current_a) - 1
+    p = np.empty(m)
+    ph = np.empty(m)
+    for i in range(m):
+        y = np.array([n, s])
+        a = np.array(_jacobian(n, s, tau_p, tau_n, beta, g_n, n0, eps)).reshape(2, 2)
+        f0 = rhs(n, s, current_a[i])
+        v = np.array([dcurrent_a[i] / Q_C, 0.0])
+        aug = np.zeros((5, 5))
+        aug[:2, :2] = h * a
+        aug[:2, 3] = h * h * v
+        aug[:2, 4] = h * f0
+        aug[2, 3] = aug[3, 4] = 1.0
+        u2 = y + expm(aug)[:2, 4]
+        u2[1] = max(u2[1], 1e-3)
+        d = rhs(u2[0], u2[1], current_a[i + 1]) - f0 - a @ (u2 - y) - h * v
+        aug[:2, 2:] = 0.0
+        aug[:2, 2] = 2.0 * h * d
+        y1 = u2 + expm(aug)[:2, 4]
+        y1[1] = max(y1[1], 1e-3)
+        f1 = rhs(y1[0], y1[1], current_a[i + 1])
+        phi -= 0.5 * alpha * g_n * ((0.5 * (n + y1[0]) - n_ref) * h + h * h / 12 * (f0[0] - f1[0]))
+        n, s = y1
+        p[i], ph[i] = k * s, phi
+    return p, ph
+
+
+def _drive_spectrum_summary(i_ac, fs):
+    """(f_peak, f_hi): strongest frequency and the frequency below which all but 1e-4 of
+    the AC drive power lies, Hz. Long drives: Hann-windowed periodogram of 2^16-point
+    segments (Welch), so that no full-length FFT is needed."""
+    n = i_ac.size
+    if n <= 1 << 18:
+        psd = np.abs(sfft.rfft(i_ac, workers=-1)) ** 2
+        f = sfft.rfftfreq(n, 1.0 / fs)
+    else:
+        seg = 1 << 16
+        starts = np.linspace(0, n - seg, 8).astype(np.int64)
+        win = np.hanning(seg)
+        blocks = np.stack([i_ac[a : a + seg] for a in starts]) * win
+        psd = np.sum(np.abs(sfft.rfft(blocks, axis=1, workers=-1)) ** 2, axis=0)
+        f = sfft.rfftfreq(seg, 1.0 / fs)
+    psd[0] = 0.0
+    total = psd.sum()
+    if not total > 0.0:
+        return fs / 4.0, 0.0
+    f_peak = float(f[1 + int(np.argmax(psd[1:]))])
+    tail = np.cumsum(psd[::-1])[::-1]  # power at and above each bin
+    above = np.flatnonzero(tail > 1e-4 * total)
+    return f_peak, float(f[above[-1]])
+
+
+def _lagrange_weights(u: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Value and slope weights, shape (u, 2p+1), of the Lagrange interpolant on the
+    sample offsets ``-p..p`` at the fractional positions ``r/u`` (r = 0..u-1); at r = 0
+    the slope weights are the central difference of order 2p (Fornberg, Math. Comp.
+    51, 1988). Slopes per sample."""
+    nodes = np.arange(-p, p + 1, dtype=float)
+    m = nodes.size
+    wv = np.zeros((u, m))
+    wd = np.zeros((u, m))
+    for r in range(u):
+        x = r / u
+        for j in range(m):
+            others = np.delete(nodes, j)
+            den = np.prod(nodes[j] - others)
+            wv[r, j] = np.prod(x - others) / den
+            acc = 0.0
+            for kk in range(m - 1):
+                acc += np.prod(np.delete(x - others, kk))
+            wd[r, j] = acc / den
+    return wv, wd
+
+
+def _interp_half_width(theta: float, u: int) -> int | None:
+    """Smallest half-width ``p`` (<= 12) whose Lagrange value and slope at every phase
+    ``r/u`` are within 1e-7 (relative) for a tone of ``theta`` rad per sample; None if
+    no such ``p``: then the FFT interpolation is used."""
+    if theta <= 0.0:
+        return 1
+    for p in range(1, 13):
+        wv, wd = _lagrange_weights(u, p)
+        z = np.exp(1j * theta * np.arange(-p, p + 1))
+        x = np.arange(u) / u
+        ev = np.abs(wv @ z - np.exp(1j * theta * x))
+        ed = np.abs(wd @ z / (1j * theta) - np.exp(1j * theta * x))
+        if max(ev.max(), ed.max()) < 1e-7:
+            return p
+    return None
+
+
+@numba.njit(cache=True, fastmath={"nsz", "arcp", "contract", "reassoc"})
+def _polyphase(x, wv, wd, fs, out_v, out_d):
+    """Periodic Lagrange interpolation of ``x`` to ``u`` points per sample: values and
+    slopes (per second) at ``i + r/u`` for the first ``out_v.size`` fine points (the
+    points past sample n - 1 wrap to the start)."""
+    n = x.size
+    u, m = wv.shape
+    p = m // 2
+    for i in range(n + 1):
+        interior = p <= i < n - p
+        for r in range(u):
+            k = i * u + r
+            if k >= out_v.size:
+                return
+            av = 0.0
+            ad = 0.0
+            if interior:
+                for j in range(m):
+                    xv = x[i + j - p]
+                    av += wv[r, j] * xv
+                    ad += wd[r, j] * xv
+            else:
+                for j in range(m):
+                    xv = x[(i + j - p) % n]
+                    av += wv[r, j] * xv
+                    ad += wd[r, j] * xv
+            out_v[k] = av
+            out_d[k] = ad * fs
+
+
+@numba.njit(cache=True)
+def _polar_field(p, ph):
+    """:math:`\\sqrt{P}e^{i\\phi}` (a real cosine and sine: faster than a complex exp)."""
+    out = np.empty(p.size, dtype=np.complex128)
+    for i in range(p.size):
+        r = math.sqrt(p[i])
+        out[i] = complex(r * math.cos(ph[i]), r * math.sin(ph[i]))
+    return out
+
+
 def dml_field(
     laser,
     drive_v,
@@ -404,19 +559,30 @@ def dml_field(
 ) -> np.ndarray:
     """Optical field of a directly modulated laser driven by an RF voltage.
 
+    The rate equations are integrated by the third-order exponential Rosenbrock method
+    (:func:`~rof.photonics.timedomain.rate_kernel.exprb_kernel`), which is exact for
+    the linearised dynamics at any step, so the step follows the drive's bandwidth, not
+    the relaxation frequency. It needs the band-limited current and its slope at the
+    step boundaries: at one step per sample the samples themselves and a central
+    difference (order chosen for a 1e-7 slope error at the drive's highest frequency),
+    else (or when the drive is too close to Nyquist) the FFT interpolation.
+
     Parameters
     ----------
     laser : rof.photonics.DirectLaser
         The laser; its current is :math:`I_b + v/R_{in}` (matched input).
     drive_v : ndarray of float, shape (n,)
-        RF voltage across ``laser.input_impedance_ohm``, V (real passband).
+        RF voltage across ``laser.input_impedance_ohm``, V (real passband; band-limited,
+        periodic when zero-padded to a fast FFT length).
     sample_rate_hz : float
         Sample rate, Hz.
     rng : numpy.random.Generator or None
         Source of the Langevin noise; None (or ``noise=False``) for a noiseless run.
     substeps : int, optional
-        Integration steps per sample (default: steps below 1/(16 f_r), where the
-        integrator is converged to ~2 % in EVM after dispersion; 1/(4 f_r) was 20 % off).
+        Integration steps per sample (default: the fewest with :math:`f_{hi}\\,dt \\le
+        1/16`, :math:`f_{hi}` the frequency below which all but 1e-4 of the drive's AC
+        power lies; noiseless EVM of a 3.5 GHz NR carrier within about 1 % of a converged
+        run).
     constants : RateConstants, optional
         Precomputed :func:`rate_constants` (default: computed with the RIN reference at
         the drive's strongest frequency).
@@ -424,37 +590,52 @@ def dml_field(
     Returns
     -------
     ndarray of complex128, shape (n,)
-        Field :math:`\\sqrt{P}e^{i\\phi}`, sqrt(W), at the sample instants.
+        Field :math:`\\sqrt{P}e^{i\\phi}`, sqrt(W), sample ``i`` at time
+        :math:`(i+1)/f_s` (the state after integrating over sample ``i``).
     """
     v = check_finite("dml_field.drive_v", drive_v)
     fs = check_range("dml_field.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
-    if substeps is None:
-        substeps = max(1, math.ceil(16.0 * laser.relaxation_frequency_hz / fs))
-    u = check_int_range("dml_field.substeps", substeps, 1, 4096)
-    # Zero-pad to a fast FFT length (OFDM slots have large prime factors).
-    nf = sfft.next_fast_len(v.size, real=True)
-    spec = sfft.rfft(v / laser.input_impedance_ohm, n=nf, workers=-1)
+    if substeps is not None:
+        substeps = check_int_range("dml_field.substeps", substeps, 1, 4096)
+    i_ac = v / laser.input_impedance_ohm
+    bias = laser.bias_current_ma * 1e-3
+    f_peak, f_hi = _drive_spectrum_summary(i_ac, fs)
     if constants is None:
-        f_peak = (np.argmax(np.abs(spec[1:])) + 1) * fs / nf
         constants = rate_constants(laser, rin_reference_hz=f_peak, sample_rate_hz=fs)
-    # Exact step average of the band-limited current: multiply by sinc(f dt) and shift
-    # by half a step (steps end at the output instants).
+    u = substeps if substeps is not None else max(1, math.ceil(16.0 * f_hi / fs - 1e-9))
+    n = v.size
+    half = _interp_half_width(2.0 * math.pi * f_hi / fs, u) if n > 64 else None
+    if half is not None:
+        # Oversampled drive: local (Lagrange) band-limited values and slopes, no FFT.
+        wv, wd = _lagrange_weights(u, half)
+        cur = np.empty(n * u + 1)
+        dcur = np.empty(n * u + 1)
+        _polyphase(np.ascontiguousarray(i_ac), wv, wd, fs, cur, dcur)
+    else:
+        # Band-limited values and slopes on the step grid (zero-padded to a fast length).
+        nf = sfft.next_fast_len(n, real=True)
+        spec = sfft.rfft(i_ac, n=nf, workers=-1)
+        f = sfft.rfftfreq(nf, 1.0 / fs)
+        m = n * u + 1
+        cur = np.resize(sfft.irfft(spec, n=nf * u, workers=-1) * u, m)
+        spec *= 2j * np.pi * f
+        if nf % 2 == 0:
+            spec[-1] = 0.0  # the Nyquist bin has no defined slope
+        dcur = np.resize(sfft.irfft(spec, n=nf * u, workers=-1) * u, m)
+    cur += bias
     dt = 1.0 / (fs * u)
-    f = sfft.rfftfreq(nf, 1.0 / fs)
-    spec *= np.sinc(f * dt) * np.exp(2j * np.pi * f * dt / 2.0)
-    cur = sfft.irfft(spec, n=nf * u, workers=-1) * u + laser.bias_current_ma * 1e-3
-    cur = np.concatenate((cur[u - 1 :], cur[: u - 1]))[: v.size * u]  # step ends on samples
-    p = np.empty(v.size)
-    ph = np.empty(v.size)
+    p = np.empty(n)
+    ph = np.empty(n)
     state = np.array([constants.n_bias, constants.s_bias, 0.0])
     scale = constants.noise_scale if (noise and rng is not None) else 0.0
     chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(4)
     zeros = np.zeros((1, 3))
-    for lo in range(0, v.size, chunk):
-        hi = min(lo + chunk, v.size)
+    for lo in range(0, n, chunk):
+        hi = min(lo + chunk, n)
         z = rng.standard_normal((hi - lo, 3)) if scale > 0 else np.broadcast_to(zeros, (hi - lo, 3))
-        rate_equation_kernel(
-            cur[lo * u : hi * u],
+        exprb_kernel(
+            cur[lo * u : hi * u + 1],
+            dcur[lo * u : hi * u + 1],
             u,
             dt,
             constants.as_tuple(),
@@ -465,4 +646,4 @@ def dml_field(
             p[lo:hi],
             ph[lo:hi],
         )
-    return np.sqrt(p) * np.exp(1j * ph)
+    return _polar_field(p, ph)
