@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import fft as sfft
 
-from rof._validate import check_range
+from rof._validate import check_int_range, check_range
 from rof.errors import ParameterError
 from rof.photonics.timedomain import (
     detect,
@@ -63,6 +64,12 @@ def _transmit(link, drive, fs, rng, predistort, substeps):
     )
 
 
+def _oversampling(waveform: Waveform) -> int:
+    """Optical samples per waveform sample: ``q * fs >= 10 f_hi`` (five field harmonics)."""
+    f_hi = max(c.carrier_hz + 0.5 * c.bandwidth_hz for c in waveform.carriers)
+    return max(1, math.ceil(10.0 * f_hi / waveform.sample_rate_hz - 1e-9))
+
+
 def simulate_link(
     link,
     waveform: Waveform,
@@ -73,8 +80,20 @@ def simulate_link(
     gamma_per_w_km: float = 1.3,
     predistort: bool = False,
     substeps: int | None = None,
+    optical_oversampling: int | None = None,
 ) -> Waveform:
     """Send a real passband waveform through an :class:`~rof.link.RoFLink`.
+
+    The optical field is simulated at ``optical_oversampling`` times the waveform's
+    rate. The drive needs only Nyquist for its carriers, but the field of a modulated
+    (above all a chirped) transmitter carries every harmonic :math:`k f_c` of each
+    carrier, and dispersion gives each its own phase :math:`\\beta_2 (2\\pi k f_c)^2 L/2`:
+    a field harmonic aliased onto a lower frequency gets the wrong phase, and its beat
+    with its neighbours lands in band as spurious distortion (a DML at 3.5 GHz over
+    20 km sampled at 7.7 GS/s showed 12.7 % EVM instead of 1.2 %). The default rate
+    holds the field's first five harmonics of the highest carrier edge
+    (:math:`f_s q \\ge 10 f_{hi}`); the detected current is band-limited back to the
+    waveform's rate by an ideal anti-alias filter.
 
     Parameters
     ----------
@@ -96,8 +115,11 @@ def simulate_link(
     predistort : bool
         Arcsine predistortion of the MZM drive.
     substeps : int, optional
-        Rate-equation steps per sample for a DML (default see
+        Rate-equation steps per optical sample for a DML (default see
         :func:`~rof.photonics.timedomain.dml_field`).
+    optical_oversampling : int, optional
+        Optical samples per waveform sample (1 to 64; default: the smallest with
+        ``q * fs >= 10 * f_hi``, ``f_hi`` the highest carrier edge).
 
     Returns
     -------
@@ -122,6 +144,12 @@ def simulate_link(
         drive = drive + rng.normal(
             0.0, math.sqrt(K_B_J_PER_K * T0_K * tx.input_impedance_ohm * fs), drive.size
         )
+    n = drive.size
+    q = _oversampling(waveform) if optical_oversampling is None else optical_oversampling
+    q = check_int_range("simulate_link.optical_oversampling", q, 1, 64)
+    fs_wave, fs = fs, fs * q
+    if q > 1:  # band-limited interpolation of the drive
+        drive = sfft.irfft(sfft.rfft(drive), n * q) * q
     field = _transmit(link, drive, fs, rng, predistort, substeps)
     fiber = link.fiber
     if length_km is not None:
@@ -161,6 +189,9 @@ def simulate_link(
             + rng.normal(0.0, math.sqrt(missing * fs / 2.0), p_sig.size) / resp
         )
     v, i_mean = detect(link.detector, powers, fs, rng)
+    if q > 1:  # ideal anti-alias filter back to the waveform's rate
+        v = sfft.irfft(sfft.rfft(v)[: n // 2 + 1], n) / q
+    fs = fs_wave
     meta = dict(waveform.metadata)
     meta |= {
         "photocurrent_a": i_mean,
