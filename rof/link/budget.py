@@ -19,7 +19,9 @@ __all__ = [
     "FIELD_NAMES",
     "MODULATIONS",
     "LinkBudget",
+    "envelope_distortion",
     "inband_fraction",
+    "laguerre_nodes",
     "max_modulation",
     "ofdm_distortion",
 ]
@@ -68,13 +70,45 @@ def inband_fraction(k: int) -> float:
 
 
 @cache
-def _nodes():
+def laguerre_nodes():
+    """Gauss-Laguerre nodes ``u``, weights ``w``, :math:`L_k^{(1)}(u)` and in-band shares.
+
+    Shapes ``(n,)``, ``(n,)``, ``(K+1, n)`` and ``(K+2,)`` with n = 160, K = 10.
+    """
     from scipy.special import eval_genlaguerre, roots_laguerre
 
     u, w = roots_laguerre(_N_NODES)
     lag = np.stack([eval_genlaguerre(k, 1, u) for k in range(_K_MAX + 1)])  # (K+1, n)
     frac = np.array([inband_fraction(k) for k in range(_K_MAX + 2)])
     return u, w, lag, frac
+
+
+def envelope_distortion(f_nodes, omega, a1) -> tuple[np.ndarray, np.ndarray]:
+    """Bussgang gain and in-band distortion of a complex-Gaussian envelope through ``f``.
+
+    ``f_nodes`` holds the (complex: AM/AM and AM/PM) envelope response :math:`f(r)` at
+    :math:`r = \\sqrt{\\Omega u_i}` for the Laguerre nodes :math:`u_i` of
+    :func:`laguerre_nodes` (last axis), ``omega`` is :math:`\\Omega = E|x|^2` broadcasting
+    against the other axes, ``a1`` the small-signal slope that ``compression_sq`` is
+    relative to. The expansion is that of :func:`ofdm_distortion` with
+    :math:`P_k = |m_k|^2/((k+1)\\Omega)` (Dardari, Tralli & Vaccari 2000, Sec. III, which
+    allows a complex :math:`f`). Returns ``(|K/a1|^2, inv_sdr)``.
+    """
+    u, w, lag, frac = laguerre_nodes()
+    f = np.asarray(f_nodes)
+    om = np.asarray(omega, dtype=float)
+    r = np.sqrt(om[..., None] * u)
+    m = np.einsum("...n,kn->...k", f * r * w, lag)  # m_k, W V
+    order = np.arange(_K_MAX + 1)
+    pk = np.abs(m) ** 2 / ((order + 1.0) * om[..., None])
+    total = np.sum(w * np.abs(f) ** 2, axis=-1)
+    rest = np.maximum(total - np.sum(pk, axis=-1), 0.0)
+    signal = pk[..., 0]
+    inband = np.sum(pk[..., 1:] * frac[1 : _K_MAX + 1], axis=-1) + rest * frac[_K_MAX + 1]
+    k_gain = np.abs(m[..., 0]) / om
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_sdr = np.where(signal > 0.0, inband / signal, np.inf)
+    return (k_gain / abs(a1)) ** 2, inv_sdr
 
 
 def ofdm_distortion(transmitter, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
@@ -119,22 +153,11 @@ def ofdm_distortion(transmitter, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
         In-band distortion power over signal power, linear (>= 0).
     """
     p = np.asarray(rf_in_w, dtype=float)
-    u, w, lag, frac = _nodes()
-    omega = 2.0 * transmitter.input_impedance_ohm * p[..., None]
-    r = np.sqrt(omega * u)
+    u = laguerre_nodes()[0]
+    omega = 2.0 * transmitter.input_impedance_ohm * p
+    r = np.sqrt(omega[..., None] * u)
     f = np.asarray(transmitter.envelope_response_w(r), dtype=float)
-    m = np.einsum("...n,kn->...k", f * r * w, lag)  # m_k, W V
-    order = np.arange(_K_MAX + 1)
-    pk = m * m / ((order + 1.0) * omega)
-    total = np.sum(w * f * f, axis=-1)
-    rest = np.maximum(total - np.sum(pk, axis=-1), 0.0)
-    signal = pk[..., 0]
-    inband = np.sum(pk[..., 1:] * frac[1 : _K_MAX + 1], axis=-1) + rest * frac[_K_MAX + 1]
-    a1 = abs(transmitter.taylor_w_per_vn()[0])
-    k_gain = m[..., 0] / omega[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv_sdr = np.where(signal > 0.0, inband / signal, np.inf)
-    return (k_gain / a1) ** 2, inv_sdr
+    return envelope_distortion(f, omega, transmitter.taylor_w_per_vn()[0])
 
 
 #: Every figure of a :class:`LinkBudget`, in display order.

@@ -10,6 +10,7 @@ import numpy as np
 from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
 from rof.link.budget import LinkBudget, ofdm_distortion
+from rof.link.describing import link_distortion, tone_iip3_dbm
 from rof.link.kernels import FIELDS, INPUTS, budget_grid_numba, budget_grid_numpy
 from rof.photonics.amplifier import EDFA
 from rof.photonics.fiber import Fiber, theta_per_hz2
@@ -301,7 +302,12 @@ class RoFLink:
         # --- drive-dependent factors (once per distinct drive at the non-linearity) -
         h_pre2 = _drive_response_sq(tx, rf)
         p_in_w = dbm_to_w(pin)
-        comp2, inv_sdr = _distortion(tx, p_in_w * h_pre2)  # shape of (pin, rf)
+        rate_model = getattr(tx, "has_rate_model", lambda: True)()
+        tone = rate_model and callable(getattr(tx, "tone_field", None))
+        if tone:  # link-level describing function (DML: dynamics, chirp x dispersion)
+            comp2, inv_sdr = link_distortion(tx, self.fiber, rf, p_in_w * h_pre2, length)
+        else:
+            comp2, inv_sdr = _distortion(tx, p_in_w * h_pre2)  # shape of (pin, rf)
         lin |= {"s_in_w": p_in_w * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
         kt0 = K_B_J_PER_K * T0_K
         fades = bool(getattr(tx, "rin_fades", False))
@@ -309,6 +315,12 @@ class RoFLink:
         alpha, corner = float(tx.chirp_alpha), 0.0
         if callable(getattr(tx, "small_signal_chirp", None)):
             alpha, corner = tx.small_signal_chirp()
+        rin_factor = getattr(tx, "rin_dispersion_factor", None)
+        if rate_model and callable(
+            rin_factor
+        ):  # a DML: its RIN moves with its chirp (see the hook)
+            theta = lin["theta_l"] * rf * rf
+            lin["rin_l"] = rin * rin_factor(rf, theta)
         params = {
             "alpha": alpha,
             "adiabatic_hz2": (alpha * corner) ** 2,
@@ -334,7 +346,11 @@ class RoFLink:
                 "ase_ase_noise_dbm_hz": full(_dbm(asase)),
                 "sdr_db": full(-lin_to_db(inv_sdr)),
                 "sir_db": full(-lin_to_db(xt) if xt > 0 else math.inf),
-                "iip3_dbm": full(self.iip3_dbm() - lin_to_db(h_pre2)),
+                "iip3_dbm": full(
+                    tone_iip3_dbm(tx, self.fiber, rf, length)
+                    if tone
+                    else self.iip3_dbm() - lin_to_db(h_pre2)
+                ),
                 "received_optical_power_dbm": full(_dbm(p_pd)),
                 "photocurrent_a": full(i_dc),
                 "latency_s": full(length * 1e3 * self.fiber.group_index / C_M_PER_S),
@@ -343,7 +359,7 @@ class RoFLink:
                 "two_kt0_dbm": float(_dbm(2.0 * kt0)),
                 "kt0_dbm": float(_dbm(kt0)),
                 "shot_db_l": _dbm(shot),
-                "rin_l": rin,
+                "rin_l": lin["rin_l"],
                 "theta_l": lin["theta_l"],
                 "f_hz": rf,
                 "rin_weights": (params["rin_flat"], params["rin_faded"], linewidth, rin_lin),

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rof.errors import RofError
 from rof.link import RoFLink
 from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
+from rof.photonics.fiber import theta_per_hz2
 
 K_B = 1.380649e-23
 Q = 1.602176634e-19
@@ -291,12 +292,19 @@ def test_laser_noise_ignores_modulator_chirp_and_dml_rin_is_unfaded():
         out.append(RoFLink(mzm, Fiber(1.0), Photodiode()).budget(f, length_km=length))
     for b in out[1:]:
         np.testing.assert_allclose(b.rin_noise_dbm_hz, out[0].rin_noise_dbm_hz, atol=1e-12)
-    # DML: RIN as specified (no fading model for the laser's own noise)
-    dml = RoFLink(DirectLaser(), Fiber(1.0), Photodiode()).budget(f, length_km=length)
+    # DML: RIN as specified back to back; behind fiber it moves with the laser's chirp
+    # (DirectLaser.rin_dispersion_factor, checked against a NumPy Langevin reference in
+    # tests/link/test_describing.py).
+    las = DirectLaser()
+    dml = RoFLink(las, Fiber(1.0), Photodiode()).budget(f, length_km=length)
     i = dml.photocurrent_a
+    theta = theta_per_hz2(length, 17.0, las.wavelength_nm) * f * f
+    factor = 10 * np.log10(las.rin_dispersion_factor(f, theta))
+    assert factor[0] == pytest.approx(0.0, abs=1e-12)
+    assert np.ptp(factor) > 3.0
     np.testing.assert_allclose(
         dml.rin_noise_dbm_hz,
-        10 * np.log10(10**-15.0 * i * i * 50 / 4 * 1e3) + dml.terms["hpd_db_f"],
+        10 * np.log10(10**-15.0 * i * i * 50 / 4 * 1e3) + dml.terms["hpd_db_f"] + factor,
         atol=1e-9,
     )
 
@@ -318,7 +326,8 @@ def test_dml_gain_fades_with_transient_and_adiabatic_chirp():
 @pytest.mark.parametrize("tx", [MachZehnderModulator(CWLaser(power_dbm=14.0)), DirectLaser()])
 def test_engines_agree_with_laser_noise_and_electrode(tx):
     link = RoFLink(tx, Fiber(1.0), Photodiode())
-    rf = np.linspace(0.5e9, 40e9, 301)
+    # A DML's describing function costs ~60 ms per distinct RF frequency: fewer of them.
+    rf = np.linspace(0.5e9, 40e9, 301 if isinstance(tx, MachZehnderModulator) else 31)
     length = np.linspace(0.0, 40.0, 23)[:, None]
     pin = np.array([-20.0, 0.0, 10.0])[:, None, None]
     a = link.budget(rf, pin, 50e6, length_km=length, engine="numba")

@@ -1,0 +1,132 @@
+"""Link describing function (DML dynamics, chirp x dispersion) and the DML's detected RIN.
+
+Independent references: the closed-form chirped power fading (Koch & Bowers transient +
+adiabatic chirp through dispersion), the static clipping curve of a DML far below its
+relaxation frequency (Saleh 1989), the complex-Gaussian moments of a pure cubic
+envelope, a two-tone time-domain run of the rate equations, and a plain-NumPy
+simulation of the linearised Langevin equations through a dispersive fiber.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rof.link.budget import envelope_distortion, laguerre_nodes
+from rof.link.describing import tone_iip3_dbm, tone_response
+from rof.photonics import DirectLaser, Fiber
+from rof.photonics.fiber import fading_ratio, theta_per_hz2
+from rof.photonics.laser import _rate_constants
+from rof.photonics.timedomain import dml_field, propagate_linear
+from rof.photonics.timedomain.fiber import beta2_s2_per_m
+from rof.photonics.timedomain.laser import _jacobian
+
+LENGTHS = np.array([0.0, 10.0, 20.0, 40.0])
+
+
+def test_small_signal_describing_function_is_the_chirped_fading():
+    las = DirectLaser()
+    a_t, f_c = las.small_signal_chirp()
+    for f in (1e9, 3.5e9, 28e9):
+        g = np.abs(tone_response(las, f, [1e-4], LENGTHS, dispersion=17.0)[:, 0]) / 1e-4
+        theta = theta_per_hz2(LENGTHS, 17.0, las.wavelength_nm) * f * f
+        ref = las.slope_w_per_v(f) * np.sqrt(fading_ratio(theta, a_t, f_c / f))
+        np.testing.assert_allclose(g, ref, rtol=5e-4)
+
+
+def test_far_below_resonance_the_dml_clips_like_its_static_curve():
+    # 50 MHz << f_r = 10 GHz: the first harmonic follows the clipped L-I curve.
+    las = DirectLaser()
+    a = las.clipping_amplitude_v * np.array([0.5, 1.0, 1.5, 2.5])
+    g = np.abs(tone_response(las, 50e6, a, [0.0], dispersion=17.0)[0])
+    np.testing.assert_allclose(g, las.envelope_response_w(a), rtol=0.02)
+
+
+def test_cubic_envelope_has_the_closed_form_distortion():
+    # f(r) = a1 r + a3 r^3 (complex a3: AM/PM): y = (a1 + 2 a3 W) x + a3 (|x|^2 x - 2 W x),
+    # distortion 2 |a3|^2 W^3 with in-band share 2/3 (triangle over three bandwidths).
+    u = laguerre_nodes()[0]
+    a1, a3 = 0.8, -0.02 + 0.01j
+    for om in (0.5, 2.0, 5.0):
+        r = np.sqrt(om * u)
+        comp2, inv = envelope_distortion(a1 * r + a3 * r**3, om, a1)
+        k = a1 + 2 * a3 * om
+        assert comp2 == pytest.approx(abs(k) ** 2 / a1**2, rel=1e-9)
+        assert inv == pytest.approx((2 / 3) * 2 * abs(a3) ** 2 * om**2 / abs(k) ** 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("length_km", [0.0, 20.0])
+def test_two_tone_rate_equations_reproduce_the_describing_iip3(length_km):
+    las = DirectLaser()
+    f0, df, fs, n = 3.5e9, 50e6, 163.84e9, 1 << 16  # tones and IM3 on 5 MHz FFT bins
+    a = 0.15 * las.clipping_amplitude_v  # cubic regime; see the issue 8 note
+    t = np.arange(n) / fs
+    v = a * (np.cos(2 * np.pi * (f0 - df / 2) * t) + np.cos(2 * np.pi * (f0 + df / 2) * t))
+    e = dml_field(las, v, fs, None)
+    e = propagate_linear(e, fs, Fiber(length_km, attenuation_db_per_km=0.0))
+    spec = np.abs(np.fft.rfft(np.abs(e[n // 2 :]) ** 2))
+    bin_ = lambda f: round(f * (n // 2) / fs)  # noqa: E731
+    fund = spec[bin_(f0 - df / 2)]
+    im3 = spec[bin_(f0 - 3 * df / 2)]
+    p_tone = a * a / (2 * las.input_impedance_ohm)
+    iip3 = 10 * math.log10(p_tone * 1e3) + 0.5 * 20 * math.log10(fund / im3)
+    ref = float(tone_iip3_dbm(las, Fiber(1.0), f0, length_km))
+    assert iip3 == pytest.approx(ref, abs=0.5)
+
+
+def _langevin_rin(las, lengths, n=1 << 18, fs=64e9, seed=1):
+    """Plain NumPy: linearised Langevin N, S, phi, field, dispersion, detected RIN at 3.5 GHz."""
+    rc = _rate_constants(las)
+    nb, sb = rc.n_bias, rc.s_bias
+    a11, a12, a21, a22 = _jacobian(
+        nb, sb, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
+    )
+    rsp = rc.beta * nb / rc.tau_n_s
+    d = np.array(
+        [[2 * rsp * sb + 2 * nb / rc.tau_n_s, -2 * rsp * sb], [-2 * rsp * sb, 2 * rsp * sb]]
+    )
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((3, n)) * math.sqrt(fs)
+    forces = np.fft.fft(np.linalg.cholesky(d) @ z[:2], axis=1)
+    f_phi = np.fft.fft(math.sqrt(rsp / (2 * sb)) * z[2])
+    w = 2 * np.pi * np.fft.fftfreq(n, 1 / fs)
+    w[0] = 1.0
+    jw = 1j * w
+    det = (jw - a11) * (jw - a22) - a12 * a21
+    dn = ((jw - a22) * forces[0] + a12 * forces[1]) / det
+    ds = (a21 * forces[0] + (jw - a11) * forces[1]) / det
+    dphi = (-0.5 * rc.alpha * rc.g_n_per_s * dn + f_phi) / jw
+    dn[0] = ds[0] = dphi[0] = 0.0
+    e = np.sqrt(sb + np.fft.ifft(ds).real) * np.exp(1j * np.fft.ifft(dphi).real)
+    b2 = beta2_s2_per_m(17.0, las.wavelength_nm)
+    out = []
+    for length in lengths:
+        eo = np.fft.ifft(np.fft.fft(e) * np.exp(0.5j * b2 * length * 1e3 * w * w))
+        x = np.abs(eo) ** 2
+        x = x / x.mean() - 1.0
+        seg = np.fft.rfft(x.reshape(16, -1), axis=1)
+        psd = np.mean(np.abs(seg) ** 2, axis=0) * 2 / (fs * x.size / 16)
+        fr = np.fft.rfftfreq(x.size // 16, 1 / fs)
+        out.append(psd[(fr > 3.2e9) & (fr < 3.8e9)].mean())
+    return np.array(out)
+
+
+def test_dml_rin_behind_fiber_matches_a_langevin_simulation():
+    las = DirectLaser()
+    sim = _langevin_rin(las, LENGTHS)
+    theta = theta_per_hz2(LENGTHS, 17.0, las.wavelength_nm) * 3.5e9**2
+    closed = 10 * np.log10(las.rin_dispersion_factor(3.5e9, theta))
+    np.testing.assert_allclose(10 * np.log10(sim / sim[0]), closed, atol=0.6)
+    assert closed[1] < -3.0 and closed[3] > 10.0  # fades at 10 km, grows at 40 km
+
+
+def test_budget_uses_the_static_curve_where_the_rate_equations_cannot_reach():
+    from rof.link import RoFLink
+    from rof.photonics import Photodiode
+
+    las = DirectLaser(relaxation_frequency_hz=1e12)
+    assert not las.has_rate_model()
+    b = RoFLink(las, Fiber(0.0), Photodiode()).budget(1e9, 0.0)
+    assert math.isinf(b.iip3_dbm)
