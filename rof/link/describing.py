@@ -81,10 +81,14 @@ def tone_response(transmitter, rf_hz: float, amplitudes_v, length_km, *, dispers
     beta2 = beta2_s2_per_m(dispersion, transmitter.wavelength_nm)
     lengths = np.atleast_1d(np.asarray(length_km, dtype=float))
     w = 2.0 * np.pi * np.fft.fftfreq(points, 1.0 / (points * rf_hz))[None, :] + offset[:, None]
-    h = np.exp(1j * (0.5 * beta2 * 1e3 * lengths)[:, None, None] * (w * w)[None])
-    out = np.fft.ifft(spec[None, :, :] * h, axis=-1)
-    p = out.real**2 + out.imag**2
-    return 2.0 * np.fft.fft(p, axis=-1)[..., 1] / points
+    w2 = w * w
+    first = np.exp(-2j * np.pi * np.arange(points) / points) * (2.0 / points)
+    out = np.empty((lengths.size, spec.shape[0]), dtype=complex)
+    for lo in range(0, lengths.size, 32):  # bounded memory for many site lengths
+        k = (0.5 * beta2 * 1e3 * lengths[lo : lo + 32])[:, None, None]
+        e = np.fft.ifft(spec[None, :, :] * np.exp(1j * k * w2[None]), axis=-1)
+        out[lo : lo + 32] = (e.real**2 + e.imag**2) @ first
+    return out
 
 
 def _table(transmitter, rf_hz, r_max, lengths, dispersion):
