@@ -250,8 +250,8 @@ class DirectLaser:
         :math:`P` the power of two at or above :math:`1 + 42 f/\\gamma`: the
         linearised transient decays as :math:`e^{-\\gamma t/2}`, below :math:`10^{-9}`
         after :math:`42/\\gamma`. The last period is returned with its mean optical
-        frequency offset :math:`\\Omega` (the unwrapped phase advance over the period
-        over the period; the drive shifts the mean carrier density) taken out, so the
+        frequency offset :math:`\\Omega` (the unwrapped phase advance over
+        the period; the drive shifts the mean carrier density) taken out, so the
         field is periodic; the fiber must see it at :math:`\\omega_k + \\Omega`.
 
         Parameters
