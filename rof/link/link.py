@@ -315,10 +315,9 @@ class RoFLink:
         alpha, corner = float(tx.chirp_alpha), 0.0
         if callable(getattr(tx, "small_signal_chirp", None)):
             alpha, corner = tx.small_signal_chirp()
-        rin_factor = getattr(tx, "rin_dispersion_factor", None)
-        if rate_model and callable(
-            rin_factor
-        ):  # a DML: its RIN moves with its chirp (see the hook)
+        # A DML: its RIN moves with its chirp behind fiber (see the hook).
+        rin_factor = getattr(tx, "rin_dispersion_factor", None) if rate_model else None
+        if callable(rin_factor):
             theta = lin["theta_l"] * rf * rf
             lin["rin_l"] = rin * rin_factor(rf, theta)
         params = {
