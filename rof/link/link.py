@@ -10,7 +10,7 @@ import numpy as np
 from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
 from rof.link.budget import LinkBudget, ofdm_distortion
-from rof.link.describing import link_distortion, tone_iip3_dbm
+from rof.link.describing import dispersed_drive_distortion, link_distortion, tone_iip3_dbm
 from rof.link.kernels import FIELDS, INPUTS, budget_grid_numba, budget_grid_numpy
 from rof.photonics.amplifier import EDFA
 from rof.photonics.fiber import Fiber, theta_per_hz2
@@ -221,7 +221,12 @@ class RoFLink:
         OFDM distortion comes from :func:`rof.link.budget.ofdm_distortion` at the drive
         power that reaches the non-linearity, :math:`|H_{pre}(f)|^2 P_{in}` with the
         transmitter's ``drive_response`` (an MZM's electrode; 1 if it has none), and
-        scales after it with the same response as the signal; crosstalk adds
+        scales after it with the same response as the signal; behind fiber, a
+        transmitter with a rate model and ``tone_field`` (a DML) uses the link's
+        describing function instead (:func:`rof.link.describing.link_distortion`), and
+        one whose ``dispersion_scales_drive`` (a chirp-free MZM) the back-to-back
+        distortion at the drive power times :math:`\\cos^2\\theta`
+        (:func:`rof.link.describing.dispersed_drive_distortion`); crosstalk adds
         interference :math:`X` times signal-plus-distortion.
 
         Parameters
@@ -304,8 +309,13 @@ class RoFLink:
         p_in_w = dbm_to_w(pin)
         rate_model = getattr(tx, "has_rate_model", lambda: True)()
         tone = rate_model and callable(getattr(tx, "tone_field", None))
+        scaled = not tone and bool(getattr(tx, "dispersion_scales_drive", False))
         if tone:  # link-level describing function (DML: dynamics, chirp x dispersion)
             comp2, inv_sdr = link_distortion(tx, self.fiber, rf, p_in_w * h_pre2, length)
+        elif scaled:  # chirp-free MZM: dispersion scales the drive by cos(theta)
+            comp2, inv_sdr, cos2_db = dispersed_drive_distortion(
+                tx, p_in_w * h_pre2, lin["theta_l"], rf, engine=engine
+            )
         else:
             comp2, inv_sdr = _distortion(tx, p_in_w * h_pre2)  # shape of (pin, rf)
         lin |= {"s_in_w": p_in_w * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
@@ -348,7 +358,7 @@ class RoFLink:
                 "iip3_dbm": full(
                     tone_iip3_dbm(tx, self.fiber, rf, length)
                     if tone
-                    else self.iip3_dbm() - lin_to_db(h_pre2)
+                    else self.iip3_dbm() - lin_to_db(h_pre2) - (cos2_db if scaled else 0.0)
                 ),
                 "received_optical_power_dbm": full(_dbm(p_pd)),
                 "photocurrent_a": full(i_dc),

@@ -145,6 +145,18 @@ class MachZehnderModulator:
     rin_fades = True
 
     @property
+    def dispersion_scales_drive(self) -> bool:
+        """Whether dispersion acts on the distortion as a smaller drive: chirp-free.
+
+        Behind a fiber of dispersion phase :math:`\\theta` the detected fundamental of
+        a chirp-free push-pull MZM driven at :math:`A` is the back-to-back one at
+        :math:`A\\cos\\theta` (:func:`rof.link.describing.dispersed_drive_distortion`,
+        which the budget then uses); a chirped device keeps the back-to-back
+        distortion scaled with the faded signal.
+        """
+        return self.chirp_alpha == 0.0
+
+    @property
     def linewidth_hz(self) -> float:
         """Lorentzian linewidth of the laser, Hz (PM-to-IM conversion in the fiber)."""
         return self.laser.linewidth_hz

@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 
 from rof.link.budget import envelope_distortion, laguerre_nodes
-from rof.link.describing import tone_iip3_dbm, tone_response
+from rof.link.describing import (
+    dispersed_drive_distortion,
+    link_distortion,
+    tone_iip3_dbm,
+    tone_response,
+)
 from rof.photonics import DirectLaser, Fiber
 from rof.photonics.fiber import fading_ratio, theta_per_hz2
 from rof.photonics.laser import _rate_constants
@@ -130,3 +135,91 @@ def test_budget_uses_the_static_curve_where_the_rate_equations_cannot_reach():
     assert not las.has_rate_model()
     b = RoFLink(las, Fiber(0.0), Photodiode()).budget(1e9, 0.0)
     assert math.isinf(b.iip3_dbm)
+
+
+class _SampledMzm:
+    """A chirp-free MZM seen only through its sampled field (no closed form)."""
+
+    def __init__(self, extinction_ratio_db):
+        from rof.photonics import CWLaser, MachZehnderModulator
+
+        self.mzm = MachZehnderModulator(
+            CWLaser(power_dbm=16.0),
+            extinction_ratio_db=extinction_ratio_db,
+            bandwidth_hz=1e15,  # the budget applies the electrode ahead; none here
+        )
+        self.wavelength_nm = self.mzm.wavelength_nm
+        self.input_impedance_ohm = self.mzm.input_impedance_ohm
+
+    def tone_field(self, rf_hz, amplitudes_v, points):
+        from rof.photonics.timedomain import mzm_field
+
+        t = np.arange(points) / points
+        drive = np.cos(2 * np.pi * t)
+        rows = [mzm_field(self.mzm, a * drive, rf_hz * points) for a in amplitudes_v]
+        return np.array(rows), np.zeros(len(rows))
+
+    def small_signal_chirp(self):
+        return 0.0, 0.0
+
+    def slope_w_per_v(self, rf_hz):
+        return abs(self.mzm.taylor_w_per_vn()[0]) * np.ones_like(np.asarray(rf_hz, dtype=float))
+
+
+@pytest.mark.parametrize(("er_db", "rtol"), [(80.0, 1e-5), (20.0, 0.05)])
+def test_chirp_free_mzm_behind_fiber_is_the_back_to_back_link_at_a_smaller_drive(er_db, rtol):
+    # Sampled field, FFT dispersion and square law against the Bessel identity
+    # F(A, theta) = F_0(A cos theta) (exact at infinite extinction; O(eps^-1/2) otherwise).
+    tx = _SampledMzm(er_db)
+    f, lengths = 28e9, np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0])  # first null at 4.68 km
+    amps = np.array([0.05, 1.0, 2.0, 3.0, 4.0])  # J_1 of the fundamental is 0 at 4.27 V
+    c1 = tone_response(tx, f, amps, lengths, dispersion=17.0, points=128)
+    cos_t = np.cos(theta_per_hz2(lengths, 17.0, tx.wavelength_nm) * f * f)
+    ref = tx.mzm.envelope_response_w(amps[None, :] * cos_t[:, None])
+    np.testing.assert_allclose(np.abs(c1), np.abs(ref), rtol=rtol, atol=1e-9 * np.abs(ref).max())
+    # Dispersion is not a fading of the back-to-back response: the ratio moves with drive.
+    ratio = np.abs(c1[3] / c1[0])
+    assert ratio[3] > ratio[0] + 0.05
+
+
+@pytest.mark.parametrize(("er_db", "max_km", "rtol"), [(80.0, 4.0, 1e-3), (30.0, 3.0, 0.06)])
+def test_mzm_budget_distortion_behind_fiber_matches_the_sampled_describing_function(
+    er_db, max_km, rtol
+):
+    # The budget's cos^2(theta) drive scaling against the general path: the sampled
+    # field's describing function through the complex-Gaussian expansion. At 30 dB the
+    # field model's O(eps^-1/2) departure grows towards the null (4.68 km): 3 km only.
+    tx = _SampledMzm(er_db)
+    f, lengths = 28e9, np.linspace(0.0, max_km, 5)
+    p_w = 1e-3 * 10 ** (np.array([0.0, 5.0, 10.0]) / 10)
+    length, p = np.meshgrid(lengths, p_w, indexing="ij")
+    comp_g, isd_g = link_distortion(tx, Fiber(0.0), f, p, length)
+    theta_l = theta_per_hz2(length, 17.0, tx.wavelength_nm)
+    for engine in ("numba", "numpy"):
+        comp, isd, cos2_db = dispersed_drive_distortion(tx.mzm, p, theta_l, f, engine=engine)
+        np.testing.assert_allclose(isd, isd_g, rtol=rtol)
+        np.testing.assert_allclose(comp, comp_g, rtol=2e-3)
+        np.testing.assert_allclose(cos2_db, 10 * np.log10(np.cos(theta_l * f * f) ** 2), atol=1e-9)
+    # Behind fiber the distortion is well below the back-to-back figure that scaling it
+    # with the faded signal would keep.
+    assert np.all(isd_g[-1] < 0.6 * isd_g[0])
+
+
+def test_dispersed_distortion_kernel_matches_its_numpy_reference():
+    from rof.photonics import MachZehnderModulator
+
+    tx = MachZehnderModulator()
+    rng = np.random.default_rng(3)
+    p = 10 ** rng.uniform(-14, -1, (7, 1, 33))  # W; reaches below the 80 dB table
+    theta_l = rng.uniform(0, 2e-21, (1, 5, 1))
+    f = rng.uniform(0.1e9, 40e9, 33)
+    theta_l[0, 0, 0] = 0.0
+    a = dispersed_drive_distortion(tx, p, theta_l, f, engine="numba")
+    b = dispersed_drive_distortion(tx, p, theta_l, f, engine="numpy")
+    for x, y in zip(a[:2], b[:2], strict=True):
+        assert x.shape == (7, 5, 33)
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(a[2], b[2], atol=1e-9)
+    # 0-d inputs give 0-d results; a drive 3 dB under the table's top is compressed.
+    c, i, d = dispersed_drive_distortion(tx, 0.02, 0.0, 3.5e9)
+    assert np.shape(c) == () and 0.0 < c < 1.0 and 0.0 < i and d == 0.0
