@@ -61,6 +61,28 @@ class CWLaser:
         return float(dbm_to_w(self.power_dbm))
 
 
+@functools.lru_cache(maxsize=4096)
+def _tone_row(laser, rf_hz: float, amplitude_v: float, points: int):
+    """One amplitude of :meth:`DirectLaser.tone_field`, cached: budgets over lengths,
+    drives and sweeps ask again for the same tones (the rate equations dominate)."""
+    from rof.photonics.timedomain.laser import dml_field
+
+    periods = 1 << max(0, math.ceil(math.log2(1.0 + 42.0 * rf_hz / laser.damping_rate_per_s)))
+    t = np.arange(max(periods, 2) * points) / points
+    e = dml_field(
+        laser,
+        amplitude_v * np.cos(2.0 * np.pi * t),
+        rf_hz * points,
+        None,
+        constants=_rate_constants(laser),
+    )
+    phase = np.unwrap(np.angle(e[-points - 1 :]))
+    ramp = phase[-1] - phase[0]
+    row = e[-points:] * np.exp(-1j * ramp * (np.arange(points) / points))
+    row.setflags(write=False)
+    return row, ramp * rf_hz
+
+
 @functools.lru_cache(maxsize=64)
 def _rate_constants(laser):
     from rof.photonics.timedomain.laser import rate_constants
@@ -273,25 +295,10 @@ class DirectLaser:
             :math:`\\Omega`, rad/s, in the numpy FFT sign of
             :mod:`rof.photonics.timedomain.fiber`.
         """
-        from rof.photonics.timedomain.laser import dml_field
-
-        f = float(rf_hz)
-        periods = 1 << max(0, math.ceil(math.log2(1.0 + 42.0 * f / self.damping_rate_per_s)))
-        periods = max(periods, 2)
-        n = periods * points
-        t = np.arange(n) / points
-        rc = _rate_constants(self)
         amps = np.atleast_1d(np.asarray(amplitudes_v, dtype=float))
-        field = np.empty((amps.size, points), dtype=complex)
-        offset = np.empty(amps.size)
-        k = np.arange(points) / points
-        for i, a in enumerate(amps):
-            e = dml_field(self, a * np.cos(2.0 * np.pi * t), f * points, None, constants=rc)
-            phase = np.unwrap(np.angle(e[-points - 1 :]))
-            ramp = phase[-1] - phase[0]
-            field[i] = e[-points:] * np.exp(-1j * ramp * k)
-            offset[i] = ramp * f
-        return field, offset
+        rows = [_tone_row(self, float(rf_hz), float(a), int(points)) for a in amps]
+        field = np.array([r[0] for r in rows]).reshape(amps.size, int(points))
+        return field, np.array([r[1] for r in rows], dtype=float)
 
     def rin_dispersion_factor(self, rf_hz, theta) -> np.ndarray:
         """Factor by which a dispersive fiber changes the RIN a detector sees, linear.
