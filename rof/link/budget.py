@@ -202,8 +202,8 @@ class LinkBudget:
     power ratios. ``gain_db``, ``noise_dbm_hz``, ``sndr_db`` and ``evm_percent`` come
     from the grid kernel; the figures that are sums of these with per-input dB terms
     (``input_noise_dbm_hz``, ``shot/rin/sig_ase_noise_dbm_hz``, ``noise_figure_db``,
-    ``snr_db``, ``oip3_dbm``, ``sfdr_db_hz23``, ``rf_out_dbm``) are formed on first
-    access and cached.
+    ``snr_db``, ``oip3_dbm``, ``sfdr_db_hz23``, ``rf_out_dbm``), and ``sdr_db`` and
+    ``iip3_dbm``, are formed on first access and cached.
 
     Attributes
     ----------
@@ -235,14 +235,30 @@ class LinkBudget:
     thermal_noise_dbm_hz: np.ndarray
     dark_noise_dbm_hz: np.ndarray
     ase_ase_noise_dbm_hz: np.ndarray
-    sdr_db: np.ndarray
     sir_db: np.ndarray
-    iip3_dbm: np.ndarray
     received_optical_power_dbm: np.ndarray
     photocurrent_a: np.ndarray
     latency_s: np.ndarray
     terms: dict = field(repr=False, compare=False)
-    """Per-input dB terms (own shapes) behind the derived figures; see RoFLink.budget."""
+    """Per-input dB terms (own shapes) behind the derived figures; see RoFLink.budget.
+    A term may be a callable, evaluated on first use (figures not every caller reads)."""
+
+    def _term(self, name):
+        v = self.terms[name]
+        if callable(v):
+            v = v()
+            self.terms[name] = v
+        return v
+
+    @cached_property
+    def sdr_db(self):
+        """Signal over in-band distortion at the drive level, dB."""
+        return self._derived(self._term("sdr_db"))
+
+    @cached_property
+    def iip3_dbm(self):
+        """Two-tone input IP3, dBm (behind fiber where the transmitter's model has it)."""
+        return self._derived(self._term("iip3_dbm"))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -297,7 +313,7 @@ class LinkBudget:
     def snr_db(self):
         """Signal (after Bussgang compression) over noise in the bandwidth, dB."""
         t = self.terms
-        return self._derived(t["s_in_dbm"] + self.gain_db - self.noise_dbm_hz - t["bw_db"])
+        return self._derived(self._term("s_in_dbm") + self.gain_db - self.noise_dbm_hz - t["bw_db"])
 
     @cached_property
     def oip3_dbm(self):
@@ -312,7 +328,7 @@ class LinkBudget:
     @cached_property
     def rf_out_dbm(self):
         """Mean RF output signal power, dBm."""
-        return self._derived(self.terms["s_in_dbm"] + self.gain_db)
+        return self._derived(self._term("s_in_dbm") + self.gain_db)
 
     @property
     def max_modulation(self):

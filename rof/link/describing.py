@@ -43,6 +43,7 @@ from rof.photonics.timedomain.fiber import beta2_s2_per_m
 
 __all__ = [
     "dispersed_drive_distortion",
+    "drive_table",
     "link_distortion",
     "tone_iip3_dbm",
     "tone_points",
@@ -195,11 +196,20 @@ TABLE_STEP_DB = 0.1
 TABLE_DEPTH_DB = 80.0
 
 
-def _drive_table(transmitter, p_max_w):
-    """Back-to-back OFDM distortion on a uniform grid in :math:`\\ln P` up to ``p_max_w``.
+def drive_table(transmitter, p_max_w):
+    """Back-to-back OFDM compression and distortion on a uniform grid in :math:`\\ln P`.
 
-    The top is rounded up to a whole dB so that repeated budgets (sweeps) share one
-    cached table per transmitter.
+    For :func:`dispersed_drive_distortion` and the budget's grid kernel
+    (:mod:`rof.link.kernels`, ``distortion_table``): :func:`rof.link.budget.ofdm_distortion`
+    at :math:`P_k = e^{x_0 + k\\,\\delta}`, 0.1 dB steps, from 80 dB below the largest
+    drive ``p_max_w`` (W) rounded up to a whole dB, so that repeated budgets (sweeps)
+    share one cached, read-only table per transmitter.
+
+    Returns
+    -------
+    compression_sq, inv_sdr : ndarray, shape (801,)
+    x0, inv_dx : float
+        :math:`x_0` (ln W) and :math:`1/\\delta`.
     """
     top_db = math.ceil(10.0 * math.log10(max(float(p_max_w), 1e-290)))
     return _drive_table_db(transmitter, top_db)
@@ -247,8 +257,11 @@ def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="nu
     faded signal instead overstates it: by 2.7 dB of EVM at 28 GHz, 2 km, 0 dBm.)
 
     The back-to-back figures are tabulated on a 0.1 dB grid 80 dB deep below the
-    largest drive and interpolated linearly (relative error below 3e-4); below the
-    table the distortion follows the third-order law :math:`\propto P^2`.
+    largest drive (:func:`drive_table`) and interpolated linearly (relative error
+    below 3e-4); below the table the distortion follows the third-order law
+    :math:`\propto P^2`. :meth:`rof.link.RoFLink.budget` does the same lookup inside
+    its grid kernel and calls this for the full-grid ``sdr_db``, ``snr_db`` and
+    ``iip3_dbm`` only when they are read.
 
     Parameters
     ----------
@@ -271,7 +284,7 @@ def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="nu
     """
     arrays = [np.asarray(a, dtype=float) for a in (p_nl_w, theta_l, f_hz)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    comp_t, isd_t, x0, inv_dx = _drive_table(transmitter, np.max(arrays[0]))
+    comp_t, isd_t, x0, inv_dx = drive_table(transmitter, np.max(arrays[0]))
     if engine == "numpy":
         p, th, f = np.broadcast_arrays(*arrays)
         cos2 = np.cos(th * f * f) ** 2

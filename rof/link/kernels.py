@@ -30,7 +30,10 @@ laser's intensity noise at the detector (:math:`R_L` its back-to-back density;
 intensity modulation, :math:`k_{pm}` the laser phase noise converted to intensity
 noise by dispersion, see :func:`rof.photonics.fiber.laser_noise_fading`), :math:`N_f` the dark
 and ASE-ASE noise, :math:`s_{in}` the drive power times the Bussgang compression and
-:math:`X = \\sum_c x_c^2` the crosstalk (see :class:`rof.link.RoFLink`). The other
+:math:`X = \\sum_c x_c^2` the crosstalk (see :class:`rof.link.RoFLink`); for a
+chirp-free MZM the kernel scales :math:`s_{in}` by the compression and adds the
+in-band distortion looked up at the drive times :math:`\\cos^2\\theta`
+(:func:`rof.link.describing.dispersed_drive_distortion`). The other
 :class:`~rof.link.LinkBudget` fields are these plus per-input dB terms (noise figure,
 OIP3, SFDR, SNR, ...) and are formed on first access.
 
@@ -90,10 +93,12 @@ INPUTS: tuple[str, ...] = (
     "inv_sdr",
     "bw_hz",
     "rin_l",
+    "drive_nl_w",
 )
 
 #: Positions in :data:`INPUTS` of the inputs that gain and noise depend on (the others
-#: are drive and bandwidth; ``rin_l`` comes last to keep the older inputs' positions).
+#: are drive and bandwidth; ``rin_l`` and ``drive_nl_w`` come last to keep the older
+#: inputs' positions).
 _GAIN_NOISE = (0, 1, 2, 3, 4, 5, 6, 10)
 
 #: Rows per work item of the grid kernel.
@@ -268,24 +273,34 @@ _RO3 = numba.types.Array(numba.types.float64, 3, "A", readonly=True)
 _F8 = numba.types.float64
 _I8 = numba.types.int64
 _OUT = numba.types.Array(_F8, 4, "C")
-_SIG = numba.types.void(*([_RO3] * 11), *([_F8] * 8), _OUT, numba.types.boolean, _I8, _I8)
+_TAB = numba.types.Array(_F8, 1, "C", readonly=True)
+_SIG = numba.types.void(
+    *([_RO3] * 12), *([_F8] * 8), _TAB, _TAB, _F8, _F8, _OUT, numba.types.boolean, _I8, _I8
+)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rows(
     f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
-    one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap, i0, i1, sc,
+    drive_nl_w, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0, inv_dx,
+    out, swap, i0, i1, sc,
 ):  # fmt: skip
     # Rows (k, i) with k inner. Gather the input rows into contiguous scratch, then
     # short loops over the row, which LLVM vectorises (one long loop spills registers).
     # Gain and noise depend on the first 7 inputs and rin_l only: where none changed
     # since the previous row (a drive or bandwidth axis), their dB rows are copied.
+    # With a distortion table (a chirp-free MZM), compression and distortion are
+    # looked up at the drive times cos^2(theta) (rof.link.describing).
     n0, n2 = f_hz.shape[0], f_hz.shape[2]
-    f, th, gl, sf, nl, nf, hp, sin, isd, bw, rl, g, n = (
+    f, th, gl, sf, nl, nf, hp, sin, isd, bw, rl, dn, g, n, cs = (
         sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9], sc[10], sc[11],
-        sc[12],
+        sc[12], sc[13], sc[14],
     )  # fmt: skip
     two_kt0 = 2.0 * kt0
+    table = comp_t.size > 1
+    top = comp_t.size - 1.0
+    last = comp_t.size - 2
+    inv_lo = math.exp(-x0)
     for i in range(i0, i1):
         for k in range(n0):
             fresh = _gather(f_hz, k, i, i0, f)
@@ -299,6 +314,8 @@ def _rows(
             _gather(s_in_w, k, i, i0, sin)
             _gather(inv_sdr, k, i, i0, isd)
             _gather(bw_hz, k, i, i0, bw)
+            if table:
+                _gather(drive_nl_w, k, i, i0, dn)
             ko, io = (i, k) if swap else (k, i)  # out is (4, n0, n1, n2) or (4, n1, n0, n2)
             o_g, o_n, o_s, o_e = out[0, ko, io], out[1, ko, io], out[2, ko, io], out[3, ko, io]
             if fresh:
@@ -310,6 +327,7 @@ def _rows(
                     g[j] = gj
                     fade = r0 + r1 * c2 + kpm * inv_f2 * s2
                     n[j] = two_kt0 * gj + kt_pd + (nl[j] + rl[j] * fade) * hp[j] + nf[j]
+                    cs[j] = c2
                 for j in range(n2):
                     o_g[j] = _DB_PER_LN * ln(g[j])
                     o_n[j] = _DB_PER_LN * ln(n[j]) + 30.0
@@ -318,8 +336,24 @@ def _rows(
                 for j in range(n2):
                     o_g[j] = p_g[j]
                     o_n[j] = p_n[j]
-            for j in range(n2):  # 1 / SNDR
-                o_e[j] = n[j] * bw[j] / (sin[j] * g[j]) + isd[j] + xt * (1.0 + isd[j])
+            if table:
+                for j in range(n2):  # table position in ln of the scaled drive
+                    pe = dn[j] * cs[j]
+                    u = (ln(pe) - x0) * inv_dx
+                    u = u if u > 0.0 else 0.0
+                    o_s[j] = u if u < top else top
+                    q = pe * inv_lo
+                    o_e[j] = q if q < 1.0 else 1.0
+                for j in range(n2):  # 1 / SNDR with the looked-up compression, distortion
+                    u = o_s[j]
+                    m = min(int(u), last)
+                    w = u - m
+                    comp = comp_t[m] + w * (comp_t[m + 1] - comp_t[m])
+                    d = (isd_t[m] + w * (isd_t[m + 1] - isd_t[m])) * o_e[j] * o_e[j] + isd[j]
+                    o_e[j] = n[j] * bw[j] / (sin[j] * comp * g[j]) + d + xt * (1.0 + d)
+            else:
+                for j in range(n2):  # 1 / SNDR
+                    o_e[j] = n[j] * bw[j] / (sin[j] * g[j]) + isd[j] + xt * (1.0 + isd[j])
             for j in range(n2):
                 o_s[j] = -_DB_PER_LN * ln(o_e[j])
                 o_e[j] = 100.0 * math.sqrt(o_e[j])
@@ -328,18 +362,20 @@ def _rows(
 @numba.njit(_SIG, cache=True, nogil=True, error_model="numpy")
 def _budget_kernel(
     f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
-    alpha, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap, item0, item1,
+    drive_nl_w, alpha, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0, inv_dx, out, swap,
+    item0, item1,
 ):  # fmt: skip
     # Work items are blocks of rows along axis 1; this call does items [item0, item1).
     n1, n2 = f_hz.shape[1], f_hz.shape[2]
     one_a2 = 1.0 + alpha * alpha
     phase = math.atan(alpha)
-    sc = np.empty((len(INPUTS) + 2, n2))
+    sc = np.empty((len(INPUTS) + 3, n2))
     for blk in range(item0, item1):
         _rows(
             f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-            rin_l, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, out, swap,
-            blk * _ROWS_PER_BLOCK, min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
+            rin_l, drive_nl_w, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t,
+            x0, inv_dx, out, swap, blk * _ROWS_PER_BLOCK,
+            min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
         )  # fmt: skip
 
 
@@ -383,7 +419,12 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         optionally ``adiabatic_hz2`` (:math:`k_{ad}`, Hz^2, default 0), and
         optionally the laser-noise weights ``rin_flat`` (:math:`r_0`, default 1),
         ``rin_faded`` (:math:`r_1`, default 0) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2,
-        default 0).
+        default 0); optionally ``distortion_table`` = ``(comp_t, isd_t, x0, inv_dx)``
+        (a chirp-free MZM, :func:`rof.link.describing.drive_table`): the compression and
+        in-band distortion are then looked up at ``drive_nl_w`` times
+        :math:`\\cos^2\theta` (linear in :math:`\\ln P` from ``x0`` in steps of
+        ``1/inv_dx``; third-order law below) and multiply ``s_in_w`` / add to
+        ``inv_sdr``.
     threads : int, optional
         Threads sharing the grid's row blocks (the kernel releases the GIL; plain
         Python threads, so no Numba threading layer and nothing that breaks in forked
@@ -397,7 +438,7 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         gain_db, noise_dbm_hz, sndr_db, evm_percent as in :func:`budget_grid_numpy`.
     """
     n_threads = link_threads() if threads is None else check_int_range("threads", threads, 1, 256)
-    arrays = [np.asarray(inputs[k], dtype=float) for k in INPUTS]
+    arrays = [np.asarray(inputs.get(k, 0.0), dtype=float) for k in INPUTS]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     out = np.empty((len(FIELDS), *shape))
     grid = [_as_3d(a, shape) for a in arrays]
@@ -419,6 +460,7 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         float(params["kt_pd"]),
         float(params["xt"]),
         *_noise_weights(params),
+        *_table(params),
         out.reshape((len(FIELDS), n0, n1, n2)),
         swap,
     )
@@ -433,6 +475,26 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         for job in jobs:
             job.result()
     return out
+
+
+_NO_TABLE = np.zeros(1)
+_NO_TABLE.setflags(write=False)
+
+
+def _table(params: dict):
+    """``(comp_t, isd_t, x0, inv_dx)`` of ``params["distortion_table"]``, or an empty one."""
+    tab = params.get("distortion_table")
+    if tab is None:
+        return _NO_TABLE, _NO_TABLE, 0.0, 1.0
+    comp_t, isd_t, x0, inv_dx = tab
+    ro = []
+    for t in (comp_t, isd_t):
+        t = np.ascontiguousarray(t, dtype=float)
+        if t.flags.writeable:
+            t = t.copy()
+            t.setflags(write=False)
+        ro.append(t)
+    return ro[0], ro[1], float(x0), float(inv_dx)
 
 
 def _noise_weights(params: dict) -> tuple[float, float, float]:
@@ -464,8 +526,17 @@ def budget_grid_numpy(inputs: dict, params: dict) -> np.ndarray:
             + (x["noise_l"] + laser) * x["hpd_f"]
             + x["noise_f"]
         )
-        snr = x["s_in_w"] * g / (n * x["bw_hz"])
-        isdr = x["inv_sdr"]
+        s_in, isdr = x["s_in_w"], x["inv_sdr"]
+        tab = params.get("distortion_table")
+        if tab is not None:  # chirp-free MZM: look up at the drive times cos^2(theta)
+            comp_t, isd_t, x0, inv_dx = tab
+            pe = x.get("drive_nl_w", 0.0) * np.cos(theta) ** 2
+            u = np.clip((np.log(pe) - x0) * inv_dx, 0.0, len(comp_t) - 1.0)
+            grid = np.arange(len(comp_t), dtype=float)
+            q = np.minimum(pe * math.exp(-x0), 1.0)
+            s_in = s_in * np.interp(u, grid, comp_t)
+            isdr = isdr + np.interp(u, grid, isd_t) * q * q
+        snr = s_in * g / (n * x["bw_hz"])
         sndr = 1.0 / (1.0 / snr + isdr + params["xt"] * (1.0 + isdr))
         res = [
             10.0 * np.log10(g),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -10,7 +11,12 @@ import numpy as np
 from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
 from rof.link.budget import LinkBudget, ofdm_distortion
-from rof.link.describing import dispersed_drive_distortion, link_distortion, tone_iip3_dbm
+from rof.link.describing import (
+    dispersed_drive_distortion,
+    drive_table,
+    link_distortion,
+    tone_iip3_dbm,
+)
 from rof.link.kernels import FIELDS, INPUTS, budget_grid_numba, budget_grid_numpy
 from rof.photonics.amplifier import EDFA
 from rof.photonics.fiber import Fiber, theta_per_hz2
@@ -310,14 +316,16 @@ class RoFLink:
         rate_model = getattr(tx, "has_rate_model", lambda: True)()
         tone = rate_model and callable(getattr(tx, "tone_field", None))
         scaled = not tone and bool(getattr(tx, "dispersion_scales_drive", False))
+        p_nl = p_in_w * h_pre2
+        table = None
         if tone:  # link-level describing function (DML: dynamics, chirp x dispersion)
-            comp2, inv_sdr = link_distortion(tx, self.fiber, rf, p_in_w * h_pre2, length)
-        elif scaled:  # chirp-free MZM: dispersion scales the drive by cos(theta)
-            comp2, inv_sdr, cos2_db = dispersed_drive_distortion(
-                tx, p_in_w * h_pre2, lin["theta_l"], rf, engine=engine
-            )
+            comp2, inv_sdr = link_distortion(tx, self.fiber, rf, p_nl, length)
+        elif scaled:  # chirp-free MZM: the kernel looks up at the drive x cos^2(theta)
+            table = drive_table(tx, np.max(p_nl))
+            comp2, inv_sdr = np.ones(()), np.zeros(())
+            lin["drive_nl_w"] = p_nl
         else:
-            comp2, inv_sdr = _distortion(tx, p_in_w * h_pre2)  # shape of (pin, rf)
+            comp2, inv_sdr = _distortion(tx, p_nl)  # shape of (pin, rf)
         lin |= {"s_in_w": p_in_w * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
         kt0 = K_B_J_PER_K * T0_K
         fades = bool(getattr(tx, "rin_fades", False))
@@ -339,8 +347,9 @@ class RoFLink:
             "rin_flat": 0.0 if fades else 1.0,
             "rin_faded": 1.0 if fades else 0.0,
             "pm_hz2": 4.0 * linewidth / (math.pi * rin_lin),
+            "distortion_table": table,
         }
-        inputs = {k: np.asarray(lin[k], dtype=float) for k in INPUTS}  # own shapes
+        inputs = {k: np.asarray(lin.get(k, 0.0), dtype=float) for k in INPUTS}  # own shapes
         kernel = budget_grid_numba if engine == "numba" else budget_grid_numpy
         stack = kernel(inputs, params)
 
@@ -348,18 +357,35 @@ class RoFLink:
             return _scalar(np.broadcast_to(np.asarray(x, dtype=float), shape))
 
         out = {name: _scalar(stack[k].reshape(shape)) for k, name in enumerate(FIELDS)}
+        base_iip3 = self.iip3_dbm() if not tone else 0.0
+
+        @functools.cache
+        def scaled_terms():  # chirp-free MZM: full-grid compression, distortion, cos^2
+            return dispersed_drive_distortion(tx, p_nl, lin["theta_l"], rf, engine=engine)
+
+        def sdr_db():
+            isd = scaled_terms()[1] if scaled else inv_sdr
+            with np.errstate(divide="ignore"):
+                return full(-lin_to_db(isd))
+
+        def s_in_dbm():
+            c2 = scaled_terms()[0] if scaled else comp2
+            with np.errstate(divide="ignore"):
+                return pin + lin_to_db(c2)
+
+        def iip3_dbm():
+            if tone:
+                return full(tone_iip3_dbm(tx, self.fiber, rf, length))
+            with np.errstate(divide="ignore"):
+                iip3 = base_iip3 - lin_to_db(h_pre2)
+            return full(iip3 - scaled_terms()[2] if scaled else iip3)
+
         with np.errstate(divide="ignore"):
             out |= {
                 "thermal_noise_dbm_hz": full(_dbm(pd.thermal_noise_w_per_hz)),
                 "dark_noise_dbm_hz": full(_dbm(dark)),
                 "ase_ase_noise_dbm_hz": full(_dbm(asase)),
-                "sdr_db": full(-lin_to_db(inv_sdr)),
                 "sir_db": full(-lin_to_db(xt) if xt > 0 else math.inf),
-                "iip3_dbm": full(
-                    tone_iip3_dbm(tx, self.fiber, rf, length)
-                    if tone
-                    else self.iip3_dbm() - lin_to_db(h_pre2) - (cos2_db if scaled else 0.0)
-                ),
                 "received_optical_power_dbm": full(_dbm(p_pd)),
                 "photocurrent_a": full(i_dc),
                 "latency_s": full(length * 1e3 * self.fiber.group_index / C_M_PER_S),
@@ -374,7 +400,9 @@ class RoFLink:
                 "rin_weights": (params["rin_flat"], params["rin_faded"], linewidth, rin_lin),
                 "sase_db_l": _dbm(sase),
                 "hpd_db_f": lin_to_db(hpd),
-                "s_in_dbm": pin + lin_to_db(comp2),
+                "s_in_dbm": s_in_dbm,
+                "sdr_db": sdr_db,
+                "iip3_dbm": iip3_dbm,
                 "bw_db": lin_to_db(bw),
             }
         return LinkBudget(**out, terms=terms)

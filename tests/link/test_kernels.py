@@ -6,6 +6,7 @@ import pytest
 
 from rof.errors import RofError
 from rof.link import RoFLink
+from rof.link.describing import drive_table
 from rof.link.kernels import (
     FIELDS,
     INPUTS,
@@ -151,7 +152,10 @@ _GAIN_NOISE = (*INPUTS[:7], "rin_l")  # the inputs that gain and noise depend on
     ],
 )
 @pytest.mark.parametrize("threads", [1, 2])
-def test_kernel_reuses_gain_and_noise_only_where_they_repeat(gn_shapes, drive_shape, threads):
+@pytest.mark.parametrize("table", [False, True])
+def test_kernel_reuses_gain_and_noise_only_where_they_repeat(
+    gn_shapes, drive_shape, threads, table
+):
     rng = np.random.default_rng(8)
     x = {}
     for i, k in enumerate(INPUTS):
@@ -160,6 +164,9 @@ def test_kernel_reuses_gain_and_noise_only_where_they_repeat(gn_shapes, drive_sh
     x["f_hz"] = x["f_hz"] * 1e10
     x["theta_l"] = x["theta_l"] * 1e-20
     params = {"alpha": 0.9, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.05}
+    if table:  # a chirp-free MZM's distortion looked up at the drive x cos^2(theta)
+        x["drive_nl_w"] = x["drive_nl_w"] * 1e-2
+        params |= {"alpha": 0.0, "distortion_table": drive_table(MachZehnderModulator(), 0.02)}
     ref = budget_grid_numpy(x, params)
     # threads=2 with fewer than 2 x 65536 points still runs on one thread; the large
     # case below exercises the split
@@ -177,10 +184,13 @@ def test_kernel_reuse_with_threads_on_a_large_swapped_grid():
         x[k] = rng.uniform(0.5, 2.0, size=(3, 1))  # drive on axis 1
     x["f_hz"] = x["f_hz"] * 1e10
     x["theta_l"] = x["theta_l"] * 1e-20
-    params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}
-    one = budget_grid_numba(x, params, threads=1)
-    np.testing.assert_array_equal(budget_grid_numba(x, params, threads=2), one)
-    np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
+    x["drive_nl_w"] = rng.uniform(1e-4, 2e-2, size=(3, 700))
+    for table in (None, drive_table(MachZehnderModulator(), 0.02)):
+        params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}
+        params["distortion_table"] = table
+        one = budget_grid_numba(x, params, threads=1)
+        np.testing.assert_array_equal(budget_grid_numba(x, params, threads=2), one)
+        np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
 
 
 def test_kernel_infinities_where_the_reference_has_them():
