@@ -37,9 +37,10 @@ as one long pocketfft transform of 2^16 or 2^20 points on the machine measured.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
-from functools import lru_cache
+from collections import OrderedDict
 
 import numba
 import numpy as np
@@ -70,14 +71,53 @@ def beta2_s2_per_m(dispersion_ps_per_nm_km: float, wavelength_nm: float) -> floa
     return -d_si * lam * lam / (2.0 * math.pi * C_M_PER_S)
 
 
-@lru_cache(maxsize=32)
+#: Bytes that the cached FFT operators and twiddles of this module may hold together;
+#: a result larger than this is computed afresh each call and not kept.
+CACHE_BYTES = 1 << 30
+_CACHE: OrderedDict = OrderedDict()
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple):
+        return sum(_nbytes(v) for v in value)
+    return 0
+
+
+def _bounded_cache(fn):
+    """Least-recently-used cache of ``fn`` within :data:`CACHE_BYTES`, shared by the
+    module's operators (at a high optical rate one operator of a record can hold GBs)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        key = (fn.__name__, *args)
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit[0]
+        value = fn(*args)
+        size = _nbytes(value)
+        if size <= CACHE_BYTES:
+            _CACHE[key] = (value, size)
+            total = sum(v[1] for v in _CACHE.values())
+            while total > CACHE_BYTES:
+                total -= _CACHE.popitem(last=False)[1][1]
+        return value
+
+    wrapper.cache_clear = _CACHE.clear
+    return wrapper
+
+
+@_bounded_cache
 def dispersion_operator(
     n: int, sample_rate_hz: float, beta2_s2_per_m: float, length_m: float, alpha_np_per_m: float
 ) -> np.ndarray:
     """Frequency response :math:`\\exp(i\\beta_2\\omega^2 L/2 - \\alpha L/2)` on an FFT grid.
 
-    Cached (least recently used, 32 entries) per argument set; the returned array is
-    read-only. ``alpha_np_per_m`` is the power attenuation in neper/m.
+    Cached (least recently used, within :data:`CACHE_BYTES` shared with the module's
+    other operators) per argument set; the returned array is read-only.
+    ``alpha_np_per_m`` is the power attenuation in neper/m.
 
     Returns
     -------
@@ -92,7 +132,7 @@ def dispersion_operator(
 _FOUR_STEP_MIN = 1 << 14
 
 
-@lru_cache(maxsize=4)
+@_bounded_cache
 def _four_step_plan(n: int):
     """``(n1, n2, twiddle)`` of the four-step FFT of length ``n``, or None (direct FFT).
 
@@ -141,7 +181,7 @@ def _fft_inv(spec: np.ndarray, plan) -> np.ndarray:
     return sfft.ifft(y, axis=0, overwrite_x=True, workers=_WORKERS).reshape(-1)
 
 
-@lru_cache(maxsize=4)
+@_bounded_cache
 def _conj_twiddle(n: int) -> np.ndarray:
     """Complex conjugate of the four-step twiddle of length ``n`` (read-only, cached)."""
     c = np.conj(_four_step_plan(n)[2])
@@ -149,7 +189,7 @@ def _conj_twiddle(n: int) -> np.ndarray:
     return c
 
 
-@lru_cache(maxsize=8)
+@_bounded_cache
 def _operator_in_fft_order(
     n: int, sample_rate_hz: float, beta2: float, length_m: float, alpha: float
 ) -> np.ndarray:

@@ -14,6 +14,7 @@ from rof.photonics.timedomain.fiber import (
     _fft_inv,
     _four_step_plan,
     beta2_s2_per_m,
+    dispersion_operator,
     kerr_column_step,
     kerr_phase_inplace,
     kerr_phase_reference,
@@ -216,3 +217,22 @@ def test_kerr_column_step_matches_numpy(gamma_leff):
     out = y.copy()
     kerr_column_step(out, tw, gamma_leff, np.exp(-2j * np.pi * np.arange(16) / 16))
     np.testing.assert_allclose(out, ref, rtol=0, atol=1e-14)
+
+
+def test_operator_cache_stays_within_its_byte_budget(monkeypatch):
+    # At a high optical rate one record's operator can hold GBs: the shared cache keeps
+    # what fits its budget, evicting the least recently used, and never a larger result.
+    import rof.photonics.timedomain.fiber as tf
+
+    monkeypatch.setattr(tf, "CACHE_BYTES", 3000)
+    tf._CACHE.clear()
+    small = [dispersion_operator(n, 1e10, -2e-26, 1e3, 0.0) for n in (32, 64, 32)]
+    assert small[2] is small[0]  # 512 B: kept
+    big = dispersion_operator(1024, 1e10, -2e-26, 1e3, 0.0)  # 16 KiB > budget
+    assert dispersion_operator(1024, 1e10, -2e-26, 1e3, 0.0) is not big
+    np.testing.assert_array_equal(dispersion_operator(1024, 1e10, -2e-26, 1e3, 0.0), big)
+    for n in (96, 128, 160):  # 1.5 + 2 + 2.5 KiB: the oldest go
+        dispersion_operator(n, 1e10, -2e-26, 1e3, 0.0)
+    assert sum(v[1] for v in tf._CACHE.values()) <= 3000
+    assert ("dispersion_operator", 160, 1e10, -2e-26, 1e3, 0.0) in tf._CACHE
+    tf._CACHE.clear()
