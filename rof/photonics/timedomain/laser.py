@@ -32,9 +32,12 @@ takes the threshold and bias currents, chooses :math:`N_0` so that threshold fal
 linearised system has exactly the laser's relaxation frequency and damping rate
 (:math:`\\omega_R^2 = \\det J`, :math:`\\gamma = -\\mathrm{tr} J`, Coldren et al.
 ch. 5, small-signal analysis), sets :math:`k` so the mean power is ``mean_power_w()``,
-and scales the Langevin strengths by one common factor so that the RIN of the sampled
-model at a reference frequency (:func:`rin_sampled`) equals ``rin_db_per_hz``; the
-Langevin kicks per sample are exact for the linearised system (:func:`noise_increment`).
+and scales the Langevin strengths by one common factor so that the RIN at a reference
+frequency (:func:`rin_linearised`) equals ``rin_db_per_hz``. The Langevin kicks of
+:math:`(N, S, \\phi)` per sample are exact for the linearised system, the phase kick
+correlated with the carrier kick (:func:`noise_increment`), and their draws are
+band-limited so that no noise from above Nyquist folds into the band
+(:func:`langevin_draws`).
 
 Integration: exponential Rosenbrock-Euler (Hochbruck, Ostermann & Schweitzer, SIAM J.
 Numer. Anal. 47(1), 2009, eq. 2.4), :math:`y_{n+1} = y_n + h\\,\\varphi_1(hJ_n)f(y_n)`
@@ -55,7 +58,11 @@ from scipy import optimize
 
 from rof._validate import check_finite, check_int_range, check_range
 from rof.errors import ParameterError
-from rof.photonics.timedomain.rate_kernel import exprb_kernel, rate_equation_kernel
+from rof.photonics.timedomain.rate_kernel import (
+    exprb_kernel,
+    langevin_shaping_kernel,
+    rate_equation_kernel,
+)
 from rof.units import Q_C, db_to_lin
 
 __all__ = [
@@ -64,6 +71,8 @@ __all__ = [
     "dml_exprb_reference",
     "dml_field",
     "dml_step_reference",
+    "langevin_draws",
+    "noise_covariance",
     "noise_increment",
     "rate_constants",
     "rate_equation_kernel",
@@ -260,8 +269,10 @@ def rate_constants(
     rin_reference_hz : float
         Frequency at which the model's RIN is set to ``laser.rin_db_per_hz``, Hz.
     sample_rate_hz : float, optional
-        If given, the RIN matched is that of the sampled model (:func:`rin_sampled`,
-        noise above Nyquist folded in), which is what a simulation at that rate shows.
+        If given, the RIN matched is that of the point-sampled model
+        (:func:`rin_sampled`, noise above Nyquist folded in), which is what the kernels
+        show at that rate with white draws; :func:`dml_field` uses band-limited draws
+        (:func:`langevin_draws`) and leaves it out.
     """
     tau_p = check_range("rate_constants.photon_lifetime_s", photon_lifetime_s, 0.0, lo_open=True)
     tau_n = check_range("rate_constants.carrier_lifetime_s", carrier_lifetime_s, 0.0, lo_open=True)
@@ -316,35 +327,149 @@ def rate_constants(
 
 
 def noise_increment(rc: RateConstants, h: float) -> np.ndarray:
-    r"""Kick factors for one sample of length ``h``: exact for the linearised system.
+    r"""Langevin kicks for one sample of length ``h``: exact for the linearised system.
 
-    The Langevin increment over a sample, propagated through the linearised dynamics,
-    has covariance :math:`Q = \int_0^h e^{Js} D e^{J^T s} ds` (linear-noise
-    approximation with :math:`J` and :math:`D` at the bias point), computed with Van
-    Loan's block-exponential method (Van Loan, IEEE Trans. Autom. Control 23(3), 1978,
-    Thm. 1). Returns ``(c_NN, c_SN, c_SS, sigma_phi)`` with :math:`Q = CC^T`.
+    The white Langevin forces integrated over a sample and propagated through the
+    linearised dynamics of :math:`x = (\delta N, \delta S, \delta\phi)`,
+
+    .. math:: \dot x = J x + F, \qquad J = \begin{pmatrix} a_{11} & a_{12} & 0\\
+              a_{21} & a_{22} & 0\\ -\tfrac{\alpha}{2}G_N & 0 & 0\end{pmatrix}, \qquad
+              \langle F F^T\rangle = D\,\delta(t - t'),
+
+    give a Gaussian kick of covariance :math:`Q = \int_0^h e^{Js} D e^{J^T s}\,ds`
+    (linear-noise approximation, :math:`J` and :math:`D` at the bias point). The phase
+    row carries the carrier fluctuation into the phase within the sample, so the phase
+    kick is correlated with the carrier and photon kicks (which matters behind
+    dispersive fiber, where :math:`\delta S/S` and :math:`\delta\phi` nearly cancel;
+    :meth:`rof.photonics.DirectLaser.rin_dispersion_factor`). :math:`Q` comes from
+    one block exponential,
+
+    .. math:: \exp\Big(h\begin{pmatrix}-J & D\\ 0 & J^T\end{pmatrix}\Big)
+              = \begin{pmatrix}\cdot & G\\ 0 & F\end{pmatrix}, \qquad Q = F^T G
+
+    (Van Loan, IEEE Trans. Autom. Control 23(3), 395-404, 1978, Thm. 1). The diffusion
+    coefficients (Coldren, Corzine & Mašanović 2012, ch. 5; Henry, IEEE J. Quantum
+    Electron. 18(2), 259-264, 1982):
+    :math:`D_{NN} = 2R_{sp}S + 2N/\tau_n`, :math:`D_{SS} = 2R_{sp}S`,
+    :math:`D_{SN} = -2R_{sp}S`, :math:`D_{\phi\phi} = R_{sp}/(2S)` with
+    :math:`F_\phi` uncorrelated with :math:`F_N, F_S`, all times ``rc.noise_scale``.
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point, noise scale).
+    h : float
+        Sample length, s.
+
+    Returns
+    -------
+    ndarray of float64, shape (6,)
+        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi)``: the lower-triangular Cholesky
+        factor :math:`C` of :math:`Q = CC^T`; the kernels add
+        :math:`(\delta N, \delta S, \delta\phi) = C z`, with :math:`z` white standard
+        normal for the point-sampled process or :func:`langevin_draws` for the
+        band-limited one.
     """
-    from scipy.linalg import expm
+    q = noise_covariance(rc, h)
+    c = np.linalg.cholesky(q)
+    return np.array([c[0, 0], c[1, 0], c[1, 1], c[2, 0], c[2, 1], c[2, 2]])
 
+
+def _drift_diffusion(rc: RateConstants):
+    """(J, D): linearised drift and diffusion of (N, S, phi) at the bias point."""
     n, s = rc.n_bias, rc.s_bias
     a11, a12, a21, a22 = _jacobian(
         n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
     )
-    j = np.array([[a11, a12], [a21, a22]])
+    j = np.array([[a11, a12, 0.0], [a21, a22, 0.0], [-0.5 * rc.alpha * rc.g_n_per_s, 0.0, 0.0]])
     rsp = rc.beta * n / rc.tau_n_s
     d = rc.noise_scale * np.array(
-        [[2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s], [-2 * rsp * s, 2 * rsp * s]]
+        [
+            [2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s, 0.0],
+            [-2 * rsp * s, 2 * rsp * s, 0.0],
+            [0.0, 0.0, rsp / (2.0 * s)],
+        ]
     )
-    m = np.zeros((4, 4))
-    m[:2, :2] = -j * h
-    m[:2, 2:] = d * h
-    m[2:, 2:] = j.T * h
+    return j, d
+
+
+def noise_covariance(rc: RateConstants, h: float) -> np.ndarray:
+    r"""Covariance of the Langevin kick of (N, S, phi) over one sample, shape (3, 3).
+
+    :math:`Q = \int_0^h e^{Js} D e^{J^T s}\,ds` by Van Loan's block exponential; see
+    :func:`noise_increment`.
+    """
+    from scipy.linalg import expm
+
+    j, d = _drift_diffusion(rc)
+    m = np.zeros((6, 6))
+    m[:3, :3] = -j * h
+    m[:3, 3:] = d * h
+    m[3:, 3:] = j.T * h
     e = expm(m)
-    q = e[2:, 2:].T @ e[:2, 2:]
-    q = 0.5 * (q + q.T)
-    c = np.linalg.cholesky(q)
-    sig_phi = math.sqrt(rc.noise_scale * rsp / (2.0 * s) * h)
-    return np.array([c[0, 0], c[1, 0], c[1, 1], sig_phi])
+    q = e[3:, 3:].T @ e[:3, 3:]
+    return 0.5 * (q + q.T)
+
+
+def langevin_draws(rc: RateConstants, h: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    r"""Band-limited Langevin draws for the kernels: no noise folded from above Nyquist.
+
+    With white standard-normal draws :math:`z_k` the kernels' kicks :math:`Cz_k`
+    (:func:`noise_increment`) give the laser state exactly at the sample instants,
+    whose spectrum is the continuous one folded about :math:`f_s/2`. The photon-number
+    noise falls only as :math:`1/f^2` above the relaxation frequency, so at tens of GS/s
+    the folded part is comparable with the in-band RIN at a few GHz (1.5 times it at
+    3.5 GHz and 40 GS/s for the default laser), and, being mostly the photon force
+    :math:`F_S` with little phase beside it, it does not fade or grow behind dispersive
+    fiber as the in-band RIN does. These draws instead make the sampled state the ideally
+    low-passed continuous state: with :math:`z = e^{j\omega h}`,
+    :math:`A = e^{Jh}` (the kernels' propagator over a sample) and
+    :math:`G(\omega) = (j\omega I - J)^{-1}`, kicks :math:`w` of spectral density
+
+    .. math:: P_w(\omega) = M D M^H, \qquad M = (zI - A)\,G(\omega),
+              \qquad |\omega| < \pi/h,
+
+    give the state :math:`(zI - A)^{-1}w` the spectrum :math:`G D G^H` of the linearised
+    Langevin model (Coldren, Corzine & Mašanović 2012, ch. 5) with nothing folded in.
+    The phase row of :math:`M` is finite at :math:`\omega = 0`
+    (:math:`(z-1)/(j\omega) = h e^{j\omega h/2}\,\mathrm{sinc}(\omega h/2\pi)`,
+    normalised sinc). The draws are :math:`z = C^{-1}w`, so that the kernels' kick
+    :math:`Cz` is :math:`w` (white draws would give the point-sampled process), generated
+    per FFT bin as :math:`C^{-1} M D^{1/2}\xi/\sqrt h`, :math:`\xi` complex standard
+    normal (the Nyquist bin left empty); the sequence is periodic in the FFT length.
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point, noise scale > 0).
+    h : float
+        Sample length, s.
+    n : int
+        Number of samples.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, 3)
+        Draws :math:`z_k` for the ``noise`` argument of the kernels with
+        ``chol = noise_increment(rc, h)``.
+    """
+    from scipy.linalg import expm
+
+    j, d = _drift_diffusion(rc)
+    c_inv = np.linalg.inv(np.linalg.cholesky(noise_covariance(rc, h)))
+    m = sfft.next_fast_len(n, real=True)
+    # Complex normals of variance 2 (the kernel scales by 1/sqrt 2); DC real (M is real).
+    xi = rng.standard_normal((m // 2 + 1, 3, 2)).view(np.complex128)[..., 0]
+    xi[0] = rng.standard_normal(3) * math.sqrt(2.0)
+    spec = np.empty((3, m // 2 + 1), dtype=np.complex128)
+    langevin_shaping_kernel(
+        xi, h, m, j, expm(j * h), c_inv, np.linalg.cholesky(d), math.sqrt(0.5 * m / h), spec
+    )
+    if m % 2 == 0:
+        spec[:, -1] = 0.0
+    return np.ascontiguousarray(sfft.irfft(spec, m, axis=-1, workers=-1)[:, :n].T)
 
 
 def rin_sampled(rc: RateConstants, f_hz, sample_rate_hz: float, n_alias: int = 200) -> np.ndarray:
@@ -443,7 +568,9 @@ def dml_exprb_reference(current_a, dcurrent_a, dt, rc: RateConstants):
 
 
 def _drive_spectrum_summary(i_ac, fs):
-    """(f_peak, f_hi): strongest frequency and the frequency below which all but 1e-4 of
+    """(f_ref, f_hi): the drive's centre frequency, Hz, power-weighted over the bins within
+    30 dB of the strongest (so a flat OFDM band gives its centre, not a random subcarrier,
+    and the input noise floor is left out), and the frequency below which all but 1e-4 of
     the AC drive power lies, Hz. Long drives: Hann-windowed periodogram of 2^16-point
     segments (Welch), so that no full-length FFT is needed."""
     n = i_ac.size
@@ -461,10 +588,11 @@ def _drive_spectrum_summary(i_ac, fs):
     total = psd.sum()
     if not total > 0.0:
         return fs / 4.0, 0.0
-    f_peak = float(f[1 + int(np.argmax(psd[1:]))])
+    strong = psd >= 1e-3 * psd.max()
+    f_ref = float(np.sum(f[strong] * psd[strong]) / np.sum(psd[strong]))
     tail = np.cumsum(psd[::-1])[::-1]  # power at and above each bin
     above = np.flatnonzero(tail > 1e-4 * total)
-    return f_peak, float(f[above[-1]])
+    return f_ref, float(f[above[-1]])
 
 
 def _lagrange_weights(u: int, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -577,7 +705,8 @@ def dml_field(
     sample_rate_hz : float
         Sample rate, Hz.
     rng : numpy.random.Generator or None
-        Source of the Langevin noise; None (or ``noise=False``) for a noiseless run.
+        Source of the Langevin noise (band-limited to the sample rate,
+        :func:`langevin_draws`); None (or ``noise=False``) for a noiseless run.
     substeps : int, optional
         Integration steps per sample (default: the fewest with :math:`f_{hi}\\,dt \\le
         1/16`, :math:`f_{hi}` the frequency below which all but 1e-4 of the drive's AC
@@ -585,7 +714,9 @@ def dml_field(
         run).
     constants : RateConstants, optional
         Precomputed :func:`rate_constants` (default: computed with the RIN reference at
-        the drive's strongest frequency).
+        the drive's power-weighted centre frequency, so that ``rin_db_per_hz`` holds at
+        the centre of a carrier; the model's RIN rises towards the relaxation frequency,
+        by about 1 dB across 100 MHz at 0.75 GHz for the default laser).
 
     Returns
     -------
@@ -599,9 +730,9 @@ def dml_field(
         substeps = check_int_range("dml_field.substeps", substeps, 1, 4096)
     i_ac = v / laser.input_impedance_ohm
     bias = laser.bias_current_ma * 1e-3
-    f_peak, f_hi = _drive_spectrum_summary(i_ac, fs)
+    f_ref, f_hi = _drive_spectrum_summary(i_ac, fs)
     if constants is None:
-        constants = rate_constants(laser, rin_reference_hz=f_peak, sample_rate_hz=fs)
+        constants = rate_constants(laser, rin_reference_hz=f_ref)
     u = substeps if substeps is not None else max(1, math.ceil(16.0 * f_hi / fs - 1e-9))
     n = v.size
     half = _interp_half_width(2.0 * math.pi * f_hi / fs, u) if n > 64 else None
@@ -628,11 +759,14 @@ def dml_field(
     ph = np.empty(n)
     state = np.array([constants.n_bias, constants.s_bias, 0.0])
     scale = constants.noise_scale if (noise and rng is not None) else 0.0
-    chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(4)
+    chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(6)
     zeros = np.zeros((1, 3))
     for lo in range(0, n, chunk):
         hi = min(lo + chunk, n)
-        z = rng.standard_normal((hi - lo, 3)) if scale > 0 else np.broadcast_to(zeros, (hi - lo, 3))
+        if scale > 0:
+            z = langevin_draws(constants, 1.0 / fs, hi - lo, rng)
+        else:
+            z = np.broadcast_to(zeros, (hi - lo, 3))
         exprb_kernel(
             cur[lo * u : hi * u + 1],
             dcur[lo * u : hi * u + 1],

@@ -19,7 +19,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["exprb_kernel", "rate_equation_kernel"]
+__all__ = ["exprb_kernel", "langevin_shaping_kernel", "rate_equation_kernel"]
 
 # Reassociation, reciprocals and FMA contraction, but NaN/inf semantics kept.
 _FAST = {"nsz", "arcp", "contract", "reassoc"}
@@ -163,13 +163,17 @@ def rate_equation_kernel(
     state : ndarray of float64, shape (3,)
         (N, S, phi) at the start; updated in place to the end state.
     noise : ndarray of float64, shape (n, 3)
-        Standard normal draws for the Langevin forces, one set per output sample.
+        Draws :math:`z` for the Langevin kicks, one set per output sample: white
+        standard normals give the exactly point-sampled linearised process;
+        :func:`~rof.photonics.timedomain.laser.langevin_draws` the band-limited one.
     noise_scale : float
-        0 for a noiseless run; otherwise the kicks ``chol`` are added.
-    chol : ndarray of float64, shape (4,)
-        ``(c_NN, c_SN, c_SS, sigma_phi)``: Cholesky factor of the covariance of the
-        Langevin increment over one sample, propagated through the linearised dynamics
-        (see :func:`noise_increment`), and the phase-diffusion standard deviation.
+        0 for a noiseless run; otherwise the kicks are added.
+    chol : ndarray of float64, shape (6,)
+        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi)``: lower-triangular Cholesky
+        factor :math:`C` of the covariance of the (N, S, phi) Langevin increment over one
+        sample, propagated through the linearised dynamics
+        (:func:`~rof.photonics.timedomain.laser.noise_increment`, Van Loan 1978,
+        Thm. 1). At the end of each output sample :math:`(N, S, \\phi) \\mathrel{+}= Cz`.
     p_out, phi_out : ndarray of float64, shape (n,)
         Written: optical power, W, and phase, rad, at the end of each sample.
     """
@@ -217,7 +221,7 @@ def rate_equation_kernel(
         if noise_scale > 0.0:
             n += chol[0] * noise[i, 0]
             s = max(s + chol[1] * noise[i, 0] + chol[2] * noise[i, 1], 1e-6)
-            phi += chol[3] * noise[i, 2]
+            phi += chol[3] * noise[i, 0] + chol[4] * noise[i, 1] + chol[5] * noise[i, 2]
         p_out[i] = k * s
         phi_out[i] = phi
     state[0] = n
@@ -537,7 +541,7 @@ def exprb_kernel(
         if noise_scale > 0.0:
             n += chol[0] * noise[i, 0]
             s = max(s + chol[1] * noise[i, 0] + chol[2] * noise[i, 1], 1e-6)
-            phi += chol[3] * noise[i, 2]
+            phi += chol[3] * noise[i, 0] + chol[4] * noise[i, 1] + chol[5] * noise[i, 2]
             fn, fs, a11, a12, a21, a22 = _rhs_jac(
                 n, s, current_a[(i + 1) * substeps], inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
             )
@@ -546,3 +550,69 @@ def exprb_kernel(
     state[0] = n
     state[1] = s
     state[2] = phi
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def langevin_shaping_kernel(xi, h, m, jac, prop, c_inv, d_half, scale, out):
+    """Spectrum of band-limited Langevin draws: ``out[:, k] = scale * C^-1 M_k D^1/2 xi[k]``.
+
+    :math:`M_k = (z_k I - A)(j\\omega_k I - J)^{-1}` with :math:`\\omega_k = 2\\pi k/(mh)`,
+    :math:`z_k = e^{j\\omega_k h}`, for the (N, S, phi) system whose phase row of
+    :math:`J` is :math:`(J_{31}, 0, 0)`: the 2x2 carrier-photon block is inverted in
+    closed form and the phase row uses :math:`(z-1)/(j\\omega) = h e^{j\\omega h/2}
+    \\sin(\\omega h/2)/(\\omega h/2)`, finite at :math:`\\omega = 0`. See
+    :func:`~rof.photonics.timedomain.laser.langevin_draws`.
+
+    Parameters
+    ----------
+    xi : ndarray of complex128, shape (k, 3)
+        Complex standard-normal draws per FFT bin ``0 .. k-1``.
+    h : float
+        Sample length, s.
+    m : int
+        FFT length (bin ``k`` is :math:`k/(mh)` Hz).
+    jac, prop : ndarray of float64, shape (3, 3)
+        :math:`J` and :math:`A = e^{Jh}`.
+    c_inv, d_half : ndarray of float64, shape (3, 3)
+        :math:`C^{-1}` (inverse Cholesky factor of the kick covariance) and
+        :math:`D^{1/2}` (Cholesky factor of the diffusion matrix).
+    scale : float
+        Common factor.
+    out : ndarray of complex128, shape (3, k)
+        Written.
+    """
+    a11 = jac[0, 0]
+    a12 = jac[0, 1]
+    a21 = jac[1, 0]
+    a22 = jac[1, 1]
+    c31 = jac[2, 0]
+    for k in range(xi.shape[0]):
+        wh = 2.0 * math.pi * k / m
+        jw = 1j * wh / h
+        z = complex(math.cos(wh), math.sin(wh))
+        half = 0.5 * wh
+        sinc = math.sin(half) / half if k > 0 else 1.0
+        r = h * sinc * complex(math.cos(half), math.sin(half))
+        inv_det = 1.0 / ((jw - a11) * (jw - a22) - a12 * a21)
+        g11 = (jw - a22) * inv_det
+        g12 = a12 * inv_det
+        g21 = a21 * inv_det
+        g22 = (jw - a11) * inv_det
+        m11 = (z - prop[0, 0]) * g11 - prop[0, 1] * g21
+        m12 = (z - prop[0, 0]) * g12 - prop[0, 1] * g22
+        m21 = (z - prop[1, 1]) * g21 - prop[1, 0] * g11
+        m22 = (z - prop[1, 1]) * g22 - prop[1, 0] * g12
+        m31 = (r * c31 - prop[2, 0]) * g11 - prop[2, 1] * g21
+        m32 = (r * c31 - prop[2, 0]) * g12 - prop[2, 1] * g22
+        x0 = xi[k, 0]
+        x1 = xi[k, 1]
+        x2 = xi[k, 2]
+        v0 = d_half[0, 0] * x0 + d_half[0, 1] * x1 + d_half[0, 2] * x2
+        v1 = d_half[1, 0] * x0 + d_half[1, 1] * x1 + d_half[1, 2] * x2
+        v2 = d_half[2, 0] * x0 + d_half[2, 1] * x1 + d_half[2, 2] * x2
+        u0 = m11 * v0 + m12 * v1
+        u1 = m21 * v0 + m22 * v1
+        u2 = m31 * v0 + m32 * v1 + r * v2
+        out[0, k] = scale * (c_inv[0, 0] * u0 + c_inv[0, 1] * u1 + c_inv[0, 2] * u2)
+        out[1, k] = scale * (c_inv[1, 0] * u0 + c_inv[1, 1] * u1 + c_inv[1, 2] * u2)
+        out[2, k] = scale * (c_inv[2, 0] * u0 + c_inv[2, 1] * u1 + c_inv[2, 2] * u2)
