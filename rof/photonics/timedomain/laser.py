@@ -35,9 +35,11 @@ ch. 5, small-signal analysis), sets :math:`k` so the mean power is ``mean_power_
 and scales the Langevin strengths by one common factor so that the RIN at a reference
 frequency (:func:`rin_linearised`) equals ``rin_db_per_hz``. The Langevin kicks of
 :math:`(N, S, \\phi)` per sample are exact for the linearised system, the phase kick
-correlated with the carrier kick (:func:`noise_increment`), and their draws are
+correlated with the carrier kick (:func:`noise_increment`), their draws are
 band-limited so that no noise from above Nyquist folds into the band
-(:func:`langevin_draws`).
+(:func:`langevin_draws`), and each component is scaled per sample to the diffusion at
+the current state (:func:`kick_scales`), so that a laser driven into turn-off gets the
+small kicks of its few photons.
 
 Integration: exponential Rosenbrock-Euler (Hochbruck, Ostermann & Schweitzer, SIAM J.
 Numer. Anal. 47(1), 2009, eq. 2.4), :math:`y_{n+1} = y_n + h\\,\\varphi_1(hJ_n)f(y_n)`
@@ -71,6 +73,7 @@ __all__ = [
     "dml_exprb_reference",
     "dml_field",
     "dml_step_reference",
+    "kick_scales",
     "langevin_draws",
     "noise_covariance",
     "noise_increment",
@@ -106,9 +109,10 @@ class RateConstants:
         return self.n0 + 1.0 / (self.tau_p_s * self.g_n_per_s)
 
     def as_tuple(self):
-        """Kernel argument tuple ``(tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_ref)``.
+        """Kernel argument tuple ``(tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_ref, s_ref)``.
 
-        ``n_ref`` is the phase reference: the carrier number at bias. With gain
+        ``(n_ref, s_ref)`` is the bias point: the reference of the Langevin kicks'
+        state scaling (:func:`kick_scales`), and ``n_ref`` that of the phase. With gain
         compression :math:`N_{bias} > N_{th}`, and referencing the phase to
         :math:`N_{th}` would leave the field a constant adiabatic frequency offset
         :math:`\\frac{\\alpha}{4\\pi} G_N (N_{bias}-N_{th})` (several GHz) that aliases
@@ -126,6 +130,7 @@ class RateConstants:
             self.alpha,
             self.k_w,
             self.n_bias,
+            self.s_bias,
         )
 
 
@@ -363,16 +368,81 @@ def noise_increment(rc: RateConstants, h: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray of float64, shape (6,)
-        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi)``: the lower-triangular Cholesky
-        factor :math:`C` of :math:`Q = CC^T`; the kernels add
-        :math:`(\delta N, \delta S, \delta\phi) = C z`, with :math:`z` white standard
-        normal for the point-sampled process or :func:`langevin_draws` for the
-        band-limited one.
+    ndarray of float64, shape (7,)
+        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi, w_phi)``: the lower-triangular
+        Cholesky factor :math:`C` of :math:`Q = CC^T`, and the share
+        :math:`w_\phi = D_{\phi\phi}h/c_{\phi\phi}^2` of the phase's own variance that is
+        phase diffusion (the rest, :math:`1 - w_\phi`, is carrier noise turned into phase
+        within the sample; the two scale differently with the state, :func:`kick_scales`).
+        At bias the kernels add :math:`(\delta N, \delta S, \delta\phi) = C z`, with
+        :math:`z` white standard normal for the point-sampled process or
+        :func:`langevin_draws` for the band-limited one; elsewhere each component is
+        scaled to the state's diffusion (:func:`kick_scales`).
     """
     q = noise_covariance(rc, h)
     c = np.linalg.cholesky(q)
-    return np.array([c[0, 0], c[1, 0], c[1, 1], c[2, 0], c[2, 1], c[2, 2]])
+    _, d = _drift_diffusion(rc)
+    w_phi = min(d[2, 2] * h / c[2, 2] ** 2, 1.0)
+    return np.array([c[0, 0], c[1, 0], c[1, 1], c[2, 0], c[2, 1], c[2, 2], w_phi])
+
+
+def kick_scales(rc: RateConstants, n, s, w_phi: float = 1.0):
+    r"""Scale of the Langevin kicks at the state ``(n, s)`` relative to the bias point.
+
+    The diffusion coefficients (:func:`noise_increment`) follow the state:
+    :math:`D_{NN} = \tfrac{2N}{\tau_n}(1 + \beta S)`, :math:`D_{SS} = -D_{SN} =
+    2R_{sp}S` and :math:`D_{\phi\phi} = R_{sp}/(2S)` with :math:`R_{sp} = \beta N/\tau_n`
+    (Coldren, Corzine & Mašanović 2012, ch. 5). The kernels keep the bias point's kick
+    :math:`Cz` (its correlations and spectrum) and scale each component by the square
+    root of its diffusion coefficient at the state the kick is added to (the end of the
+    sample, before the kick: Itô) over that at bias:
+
+    .. math:: f_N^2 = \frac{N(1 + \beta S)}{N_b(1 + \beta S_b)}, \qquad
+              f_S^2 = \frac{NS}{N_bS_b}, \qquad
+              f_\phi^2 = (1 - w_\phi)f_N^2 + w_\phi\frac{N S_b}{N_b\max(S, S_{sp})},
+              \qquad S_{sp} = R_{sp}\tau_p,
+
+    :math:`f_\phi` on the phase kick's own part :math:`c_{\phi\phi}z_2`, of which
+    :math:`1 - w_\phi` is carrier noise turned into phase within the sample; the parts
+    correlated with the carrier and photon kicks take :math:`f_N`. With the bias-point
+    kicks at every state, a laser turned off on an RF trough got the photon kicks of
+    the bias point, and the noise filled in the clipping (the noisy waveform less
+    distorted than the noiseless one).
+
+    The floor :math:`S_{sp}` is the photon number that spontaneous emission alone keeps
+    in the cold cavity (no gain), about 13 for the default laser. The amplitude-phase
+    description needs :math:`S` well above its own fluctuation; in steady state below
+    threshold, :math:`S = R_{sp}/(1/\tau_p - G)`, it gives
+    :math:`D_{\phi\phi} = (1/\tau_p - G)/2`, the order of the net field loss rate that
+    sets the below-threshold linewidth, and at most :math:`1/(2\tau_p)`, reached at
+    :math:`S = S_{sp}`. The rate equations do not go below :math:`S_{sp}` for long (the
+    spontaneous term refills the mode within :math:`\tau_p`); the floor keeps a
+    transient, or the kernels' clamp of :math:`S` after a kick, from dephasing the
+    field faster than the cold cavity does. (A floor at one photon would allow 13 times
+    that rate; :math:`S_{sp}` follows from the model's own constants.)
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point).
+    n, s : float or ndarray
+        Carrier and photon numbers.
+    w_phi : float
+        ``noise_increment(rc, h)[6]``.
+
+    Returns
+    -------
+    (f_N, f_S, f_phi) : tuple of float or ndarray
+        Factors on the carrier, photon and own-phase components of the kick; 1 at bias.
+    """
+    n = np.maximum(np.asarray(n, dtype=float), 0.0)
+    s = np.asarray(s, dtype=float)
+    beta, s_b, n_b = rc.beta, rc.s_bias, rc.n_bias
+    f_n2 = n * (1.0 + beta * s) / (n_b * (1.0 + beta * s_b))
+    f_s2 = n * s / (n_b * s_b)
+    s_sp = beta * n * rc.tau_p_s / rc.tau_n_s
+    f_p2 = (1.0 - w_phi) * f_n2 + w_phi * n * s_b / (n_b * np.maximum(s, s_sp))
+    return np.sqrt(f_n2), np.sqrt(f_s2), np.sqrt(f_p2)
 
 
 def _drift_diffusion(rc: RateConstants):
@@ -492,7 +562,7 @@ def dml_step_reference(current_a, dt, rc: RateConstants):
     """
     from scipy.linalg import expm
 
-    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th = rc.as_tuple()
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th, _ = rc.as_tuple()
     n, s, phi = rc.n_bias, rc.s_bias, 0.0
     p = np.empty(len(current_a))
     ph = np.empty(len(current_a))
@@ -529,7 +599,7 @@ def dml_exprb_reference(current_a, dcurrent_a, dt, rc: RateConstants):
     """
     from scipy.linalg import expm
 
-    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_ref = rc.as_tuple()
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_ref, _ = rc.as_tuple()
 
     def rhs(n, s, cur):
         c = 1.0 + eps * s
@@ -759,7 +829,7 @@ def dml_field(
     ph = np.empty(n)
     state = np.array([constants.n_bias, constants.s_bias, 0.0])
     scale = constants.noise_scale if (noise and rng is not None) else 0.0
-    chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(6)
+    chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(7)
     zeros = np.zeros((1, 3))
     for lo in range(0, n, chunk):
         hi = min(lo + chunk, n)

@@ -145,6 +145,38 @@ def _er_step(n, s, cur, h, tau_p, tau_n, beta, g_n, n0, eps):
 
 
 @numba.njit(cache=True, fastmath=_FAST)
+def _langevin_kick(n, s, phi, z0, z1, z2, kick, beta, s_sp_per_n, n_b, s_b):
+    """(N, S, phi) after the Langevin kick of one sample, scaled to the state (Itô).
+
+    ``kick`` is :func:`~rof.photonics.timedomain.laser.noise_increment`: the Cholesky
+    factor :math:`C` of the kick covariance at the bias point :math:`(N_b, S_b)` and, in
+    ``kick[6]``, the share :math:`w` of :math:`c_{\\phi\\phi}^2` that is the phase
+    diffusion :math:`D_{\\phi\\phi}h` (the rest is carrier noise turned into phase within
+    the sample). The components of :math:`Cz` are scaled by the square roots of their
+    diffusion coefficients at the state over those at bias (Coldren et al. ch. 5):
+
+    .. math:: f_N^2 = \\frac{N(1 + \\beta S)}{N_b(1 + \\beta S_b)}, \\quad
+              f_S^2 = \\frac{NS}{N_b S_b}, \\quad
+              f_\\phi^2 = (1 - w)f_N^2 + w\\frac{N S_b}{N_b \\max(S, \\beta N\\tau_p/\\tau_n)}
+
+    on :math:`c_{NN}z_0`, :math:`c_{SN}z_0 + c_{SS}z_1` and :math:`c_{\\phi\\phi}z_2`; the
+    phase's parts correlated with the carrier and photon kicks take :math:`f_N`. ``S``
+    is floored at the cold-cavity spontaneous photon number :math:`R_{sp}\\tau_p`
+    (``s_sp_per_n`` is :math:`\\beta\\tau_p/\\tau_n`). Plain reference and the reasons:
+    :func:`~rof.photonics.timedomain.laser.kick_scales`.
+    """
+    rn = max(n, 0.0) / n_b
+    fn = math.sqrt(rn * (1.0 + beta * s) / (1.0 + beta * s_b))
+    fs = math.sqrt(rn * s / s_b)
+    w = kick[6]
+    fp = math.sqrt((1.0 - w) * fn * fn + w * rn * s_b / max(s, s_sp_per_n * n))
+    n_new = n + fn * kick[0] * z0
+    s_new = max(s + fs * (kick[1] * z0 + kick[2] * z1), 1e-6)
+    phi_new = phi + fn * (kick[3] * z0 + kick[4] * z1) + fp * kick[5] * z2
+    return n_new, s_new, phi_new
+
+
+@numba.njit(cache=True, fastmath=_FAST)
 def rate_equation_kernel(
     current_a, substeps, dt, consts, state, noise, noise_scale, chol, p_out, phi_out
 ):
@@ -159,7 +191,7 @@ def rate_equation_kernel(
     dt : float
         Step, s.
     consts : tuple
-        :meth:`RateConstants.as_tuple`.
+        :meth:`~rof.photonics.timedomain.laser.RateConstants.as_tuple`.
     state : ndarray of float64, shape (3,)
         (N, S, phi) at the start; updated in place to the end state.
     noise : ndarray of float64, shape (n, 3)
@@ -168,16 +200,22 @@ def rate_equation_kernel(
         :func:`~rof.photonics.timedomain.laser.langevin_draws` the band-limited one.
     noise_scale : float
         0 for a noiseless run; otherwise the kicks are added.
-    chol : ndarray of float64, shape (6,)
-        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi)``: lower-triangular Cholesky
-        factor :math:`C` of the covariance of the (N, S, phi) Langevin increment over one
-        sample, propagated through the linearised dynamics
+    chol : ndarray of float64, shape (7,)
+        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi, w_phi)``: lower-triangular
+        Cholesky factor :math:`C` of the covariance of the (N, S, phi) Langevin increment
+        over one sample at the bias point, propagated through the linearised dynamics
         (:func:`~rof.photonics.timedomain.laser.noise_increment`, Van Loan 1978,
-        Thm. 1). At the end of each output sample :math:`(N, S, \\phi) \\mathrel{+}= Cz`.
+        Thm. 1), and the share of :math:`c_{\\phi\\phi}^2` that is phase diffusion. At
+        the end of each output sample :math:`(N, S, \\phi) \\mathrel{+}= FCz`, :math:`F`
+        diagonal, the square roots of the diffusion coefficients at the current state
+        over those at bias (:func:`_langevin_kick`): a laser turned off on an RF trough
+        gets the kicks of its few photons, not those of the bias point.
+        Read only when ``noise_scale > 0``.
     p_out, phi_out : ndarray of float64, shape (n,)
         Written: optical power, W, and phase, rad, at the end of each sample.
     """
-    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th = consts
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_b, s_b = consts
+    s_sp = beta * tau_p / tau_n  # cold-cavity spontaneous photons per carrier
     inv_tp = 1.0 / tau_p
     inv_tn = 1.0 / tau_n
     b_tn = beta * inv_tn
@@ -201,7 +239,7 @@ def rate_equation_kernel(
                 h = dt / m
                 for _ in range(m):
                     n_new, s_new = _er_step(n, s, cur, h, tau_p, tau_n, beta, g_n, n0, eps)
-                    phi -= 0.5 * alpha * g_n * (0.5 * (n + n_new) - n_th) * h
+                    phi -= 0.5 * alpha * g_n * (0.5 * (n + n_new) - n_b) * h
                     n = n_new
                     s = max(s_new, 1e-3)
                 continue
@@ -215,13 +253,13 @@ def rate_equation_kernel(
             c0, c1 = _phi1_coeffs_series(dt * (a11 + a22), dt * dt * (a11 * a22 + gic2 * a21))
             n_new = n + dt * (c0 * fn + c1 * dt * (a11 * fn - gic2 * fs))
             s_new = s + dt * (c0 * fs + c1 * dt * (a21 * fn + a22 * fs))
-            phi -= dphi * (0.5 * (n + n_new) - n_th)
+            phi -= dphi * (0.5 * (n + n_new) - n_b)
             n = n_new
             s = max(s_new, 1e-3)
         if noise_scale > 0.0:
-            n += chol[0] * noise[i, 0]
-            s = max(s + chol[1] * noise[i, 0] + chol[2] * noise[i, 1], 1e-6)
-            phi += chol[3] * noise[i, 0] + chol[4] * noise[i, 1] + chol[5] * noise[i, 2]
+            n, s, phi = _langevin_kick(
+                n, s, phi, noise[i, 0], noise[i, 1], noise[i, 2], chol, beta, s_sp, n_b, s_b
+            )
         p_out[i] = k * s
         phi_out[i] = phi
     state[0] = n
@@ -436,7 +474,8 @@ def exprb_kernel(
         As :func:`rate_equation_kernel`; ``p_out[i]`` and ``phi_out[i]`` are the state at
         point ``(i + 1) * substeps``.
     """
-    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_th = consts
+    tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_b, s_b = consts
+    s_sp = beta * tau_p / tau_n  # cold-cavity spontaneous photons per carrier
     inv_tp = 1.0 / tau_p
     inv_tn = 1.0 / tau_n
     b_tn = beta * inv_tn
@@ -505,7 +544,7 @@ def exprb_kernel(
                         eps,
                         smin,
                     )
-                    phi -= half_ag * (0.5 * (n + n_new) - n_th) * hs
+                    phi -= half_ag * (0.5 * (n + n_new) - n_b) * hs
                     n = n_new
                 fn, fs, a11, a12, a21, a22 = _rhs_jac(
                     n, s, i1, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
@@ -536,12 +575,12 @@ def exprb_kernel(
             fn, fs, a11, a12, a21, a22 = _rhs_jac(
                 n_new, s, i1, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
             )
-            phi -= half_ag * ((0.5 * (n + n_new) - n_th) * h + h * h / 12.0 * (fn_old - fn))
+            phi -= half_ag * ((0.5 * (n + n_new) - n_b) * h + h * h / 12.0 * (fn_old - fn))
             n = n_new
         if noise_scale > 0.0:
-            n += chol[0] * noise[i, 0]
-            s = max(s + chol[1] * noise[i, 0] + chol[2] * noise[i, 1], 1e-6)
-            phi += chol[3] * noise[i, 0] + chol[4] * noise[i, 1] + chol[5] * noise[i, 2]
+            n, s, phi = _langevin_kick(
+                n, s, phi, noise[i, 0], noise[i, 1], noise[i, 2], chol, beta, s_sp, n_b, s_b
+            )
             fn, fs, a11, a12, a21, a22 = _rhs_jac(
                 n, s, current_a[(i + 1) * substeps], inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
             )
