@@ -98,6 +98,15 @@ def test_dml_waveform_matches_budget(length_km, rf_in_dbm):
     assert abs(diff_db) < 1.0
 
 
+# A DML at 28 GHz, far above its 10 GHz relaxation frequency (modulation response
+# about -20 dB): up to 10.5 dBm (3 dB below the low-frequency clipping drive) and
+# behind fiber (measured within 0.21 dB, 4 symbols).
+@pytest.mark.parametrize(("length_km", "rf_in_dbm"), [(0.0, 10.5), (10.0, 0.0), (10.0, 10.5)])
+def test_dml_waveform_matches_budget_at_28ghz(length_km, rf_in_dbm):
+    diff_db, _ = _compare(DirectLaser(), 28e9, length_km, rf_in_dbm, 50, 120, 4)
+    assert abs(diff_db) < 1.0
+
+
 def test_optical_field_is_sampled_above_its_harmonics():
     # A chirped DML's field carries harmonics of the carrier; sampled at the drive's rate
     # they alias and dispersion gives them wrong phases (spurious in-band distortion).
@@ -212,14 +221,15 @@ def test_mzm_waveform_matches_budget_wide_sweep(rf_hz):
         fade = float(Fiber(length).power_fading(rf_hz)) if length > 0 else 1.0
         for p in (-20.0, -10.0, 0.0, 5.0, CLIP_DBM - 3.0):
             diff_db, _ = _compare(_mzm(), rf_hz, length, p, bw, scs, 14)
-            # Within 3 dB of a fading null (at 28 GHz the nulls are 9.4 km apart)
-            # dispersion reshapes the field-domain intermodulation, which the budget
-            # scales like the signal: allow 2 dB there.
+            # Within 3 dB of a fading null (at 28 GHz the nulls are 9.4 km apart) both
+            # signal and noise terms are small differences: allow 2 dB there.
             (near_null if fade < 0.5 else bad).append((length, p, round(diff_db, 2)))
-    # Known gap of the budget (issue 8 stays open on it): at 28 GHz, 30 km, 0 dBm the
-    # dispersion phase is 0.2 pi from a null and the field-domain intermodulation that
-    # dispersion reshapes is not in the budget, which scales it like the signal; the
-    # waveform measured +1.08 dB there. Held to 1.5 dB so a regression still fails.
+    # Known, unexplained: at 28 GHz, 30 km, 0 dBm (the drive of least EVM, 0.44 %, where
+    # noise and distortion are equal) the waveform reads +1.10 dB above the budget, and
+    # +1.06 dB at 40 km; at -10 and 5 dBm the same lengths agree within 0.4 dB. The
+    # distortion behind fiber matches the sampled-field describing function
+    # (tests/link/test_describing.py) and cyclic guards around the record did not move
+    # it. Held to 1.5 dB so a regression still fails.
     known = {(28e9, 30.0, 0.0): 1.5}
     tol = {b: known.get((rf_hz, b[0], b[1]), 1.0) for b in bad}
     assert not [b for b in bad if abs(b[2]) >= tol[b]], bad
