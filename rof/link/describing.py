@@ -37,13 +37,14 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from rof.link.budget import envelope_distortion, laguerre_nodes, ofdm_distortion
-from rof.link.kernels import _DB_PER_LN, _as_3d, cos_sq, ln
+from rof.link.kernels import _DB_PER_LN, _as_3d, cos_sq, ln, table_lookup_numpy
 from rof.photonics.fiber import fading_ratio, theta_per_hz2
 from rof.photonics.timedomain.fiber import beta2_s2_per_m
 
 __all__ = [
     "dispersed_drive_distortion",
     "drive_table",
+    "has_tone_model",
     "link_distortion",
     "tone_iip3_dbm",
     "tone_points",
@@ -56,6 +57,14 @@ POINTS = 64
 N_AMPLITUDES = 48
 #: Laguerre nodes above this u (weight e^-u) use the describing function at the table's end.
 U_MAX = 40.0
+
+
+def has_tone_model(transmitter) -> bool:
+    """Whether the link describing function applies: a ``tone_field`` and, where the
+    transmitter says so (a :class:`~rof.photonics.DirectLaser` whose rate equations
+    reach its parameters), ``has_rate_model()``."""
+    rate_model = getattr(transmitter, "has_rate_model", lambda: True)()
+    return rate_model and callable(getattr(transmitter, "tone_field", None))
 
 
 def tone_points(rf_hz: float) -> int:
@@ -284,18 +293,14 @@ def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="nu
     """
     arrays = [np.asarray(a, dtype=float) for a in (p_nl_w, theta_l, f_hz)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    comp_t, isd_t, x0, inv_dx = drive_table(transmitter, np.max(arrays[0]))
+    table = drive_table(transmitter, np.max(arrays[0]))
+    comp_t, isd_t, x0, inv_dx = table
     if engine == "numpy":
         p, th, f = np.broadcast_arrays(*arrays)
         cos2 = np.cos(th * f * f) ** 2
-        pe = p * cos2
-        with np.errstate(divide="ignore"):
-            u = np.clip((np.log(pe) - x0) * inv_dx, 0.0, comp_t.size - 1.0)
-        grid = np.arange(comp_t.size, dtype=float)
-        q = np.minimum(pe * math.exp(-x0), 1.0)
         with np.errstate(divide="ignore"):
             cos2_db = 10.0 * np.log10(cos2)
-        return np.interp(u, grid, comp_t), np.interp(u, grid, isd_t) * q * q, cos2_db
+        return (*table_lookup_numpy(table, p * cos2), cos2_db)
     views = [_as_3d(a, shape) for a in arrays]
     out = np.empty((3, *views[0].shape))
     _dispersed_kernel(*views, comp_t, isd_t, x0, inv_dx, out[0], out[1], out[2])

@@ -497,6 +497,22 @@ def _table(params: dict):
     return ro[0], ro[1], float(x0), float(inv_dx)
 
 
+def table_lookup_numpy(table, p_w):
+    """Plain-NumPy lookup of a ``distortion_table`` at drive powers ``p_w`` (W).
+
+    Linear in :math:`\\ln P` on the table's grid (:func:`rof.link.describing.drive_table`),
+    clamped at its ends, with the in-band distortion falling as :math:`P^2` (third
+    order) below it; the reference of the Numba kernels' lookup. Returns
+    ``(compression_sq, inv_sdr)``.
+    """
+    comp_t, isd_t, x0, inv_dx = table
+    with np.errstate(divide="ignore"):
+        u = np.clip((np.log(p_w) - x0) * inv_dx, 0.0, len(comp_t) - 1.0)
+    grid = np.arange(len(comp_t), dtype=float)
+    q = np.minimum(p_w * math.exp(-x0), 1.0)
+    return np.interp(u, grid, comp_t), np.interp(u, grid, isd_t) * q * q
+
+
 def _noise_weights(params: dict) -> tuple[float, float, float]:
     """``(r0, r1, k_pm)`` laser-noise weights of ``params`` with their defaults."""
     return (
@@ -529,13 +545,9 @@ def budget_grid_numpy(inputs: dict, params: dict) -> np.ndarray:
         s_in, isdr = x["s_in_w"], x["inv_sdr"]
         tab = params.get("distortion_table")
         if tab is not None:  # chirp-free MZM: look up at the drive times cos^2(theta)
-            comp_t, isd_t, x0, inv_dx = tab
-            pe = x.get("drive_nl_w", 0.0) * np.cos(theta) ** 2
-            u = np.clip((np.log(pe) - x0) * inv_dx, 0.0, len(comp_t) - 1.0)
-            grid = np.arange(len(comp_t), dtype=float)
-            q = np.minimum(pe * math.exp(-x0), 1.0)
-            s_in = s_in * np.interp(u, grid, comp_t)
-            isdr = isdr + np.interp(u, grid, isd_t) * q * q
+            comp, isd = table_lookup_numpy(tab, x.get("drive_nl_w", 0.0) * np.cos(theta) ** 2)
+            s_in = s_in * comp
+            isdr = isdr + isd
         snr = s_in * g / (n * x["bw_hz"])
         sndr = 1.0 / (1.0 / snr + isdr + params["xt"] * (1.0 + isdr))
         res = [

@@ -14,6 +14,7 @@ from rof.link.budget import LinkBudget, ofdm_distortion
 from rof.link.describing import (
     dispersed_drive_distortion,
     drive_table,
+    has_tone_model,
     link_distortion,
     tone_iip3_dbm,
 )
@@ -314,7 +315,7 @@ class RoFLink:
         h_pre2 = _drive_response_sq(tx, rf)
         p_in_w = dbm_to_w(pin)
         rate_model = getattr(tx, "has_rate_model", lambda: True)()
-        tone = rate_model and callable(getattr(tx, "tone_field", None))
+        tone = has_tone_model(tx)
         scaled = not tone and bool(getattr(tx, "dispersion_scales_drive", False))
         p_nl = p_in_w * h_pre2
         table = None

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from rof._validate import check_range
+from rof.link.describing import has_tone_model
 from rof.signals import Waveform
 
 __all__ = ["FIELD_LEAKAGE", "MAX_OVERSAMPLING", "default_optical_oversampling"]
@@ -109,9 +110,7 @@ def default_optical_oversampling(
     q0 = min(_oversampling(waveform), MAX_OVERSAMPLING)
     tx, fiber = link.transmitter, link.fiber
     length = fiber.length_km if length_km is None else length_km
-    rate_model = getattr(tx, "has_rate_model", lambda: True)()
-    tone = rate_model and callable(getattr(tx, "tone_field", None))
-    if not tone or length * fiber.dispersion_ps_per_nm_km == 0.0:
+    if not has_tone_model(tx) or length * fiber.dispersion_ps_per_nm_km == 0.0:
         return q0
     fs = waveform.sample_rate_hz
     f_hi = max(c.carrier_hz + 0.5 * c.bandwidth_hz for c in waveform.carriers)

@@ -58,18 +58,8 @@ def _noiseless_vs_budget(length_km, rf_in_dbm, n_sym, seed):
     """EVM of the noiseless waveform over the budget's, dB (the carrier of
     :func:`run_waveform_report`; where the budget's SNR is 50 to 60 dB above its SDR the
     noise adds under 0.01 dB)."""
-    link = RoFLink(DirectLaser(), Fiber(length_km), Photodiode())
-    w = nr_ofdm(
-        20,
-        60,
-        "64QAM",
-        n_sym,
-        np.random.default_rng(seed),
-        carrier_hz=RF_HZ,
-        sample_rate_hz=FS,
-        power_dbm=rf_in_dbm,
-        impedance_ohm=link.transmitter.input_impedance_ohm,
-    )
+    link = _dml(length_km)
+    w = _nr(rf_in_dbm, n_sym, seed)  # 50 ohm, the DML's input impedance
     rx = simulate_link(link, w, None)
     c = w.carriers[0]
     b = link.budget(c.carrier_hz, rf_in_dbm, c.occupied_hz)
