@@ -303,7 +303,7 @@ def read_scenario(path):
     """The sweep's :class:`rof.sweep.Scenario` as stored in the file."""
     import tomllib
 
-    from rof.sweep.scenario import Scenario
+    from rof.scenario.schema import Scenario
 
     return Scenario.from_dict(tomllib.loads(read_info(path)["scenario_toml"]), source=str(path))
 

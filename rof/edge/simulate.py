@@ -32,7 +32,6 @@ import time
 import numpy as np
 
 from rof.edge._base import SchedulingInput
-from rof.edge.config import as_scenario, check_scenario
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
 from rof.edge.kpis import throughput_kpis
@@ -41,6 +40,7 @@ from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
 from rof.edge.world import build_world
+from rof.scenario import as_scenario
 from rof.units import db_to_lin
 
 __all__ = ["simulate"]
@@ -75,7 +75,7 @@ def simulate(scenario) -> Result:
 
     Parameters
     ----------
-    scenario : rof.sweep.Scenario, str or Path (TOML file), or dict
+    scenario : rof.scenario.Scenario, str or Path (TOML file), or dict
         The scenario; its ``[deployment]``, ``[radio]``, ``[fronthaul]``, ``[edge]``
         and ``[run]`` tables drive the run (a ``[sweep]`` table is ignored).
 
@@ -98,7 +98,6 @@ def simulate(scenario) -> Result:
     from rof.radio.sinr import sinr_scheduled
 
     scn = as_scenario(scenario)
-    check_scenario(scn)
     edge, run, radio = scn.edge, scn.run, scn.radio
     rng = np.random.default_rng(np.random.SeedSequence(int(scn.seed)))
     world = build_world(scn, rng)

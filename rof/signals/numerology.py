@@ -32,28 +32,55 @@ from scipy import fft as sfft
 from rof.errors import ParameterError
 
 __all__ = [
+    "FR1_MAX_GHZ",
     "SCS_KHZ",
     "cp_lengths",
+    "frequency_range",
     "n_rb",
     "nr_bandwidths_mhz",
+    "nrb_table",
     "passband_fft_size",
 ]
 
 #: Subcarrier spacings (kHz) of the NR numerologies mu = 0..3 supported here.
 SCS_KHZ = (15, 30, 60, 120)
 
-_TABLE_FILES = ("ts38104_table5.3.2-1_r17.csv", "ts38104_table5.3.2-2_r17.csv")
+#: Upper edge of FR1 in GHz (TS 38.104 clause 5.1, Table 5.1-1).
+FR1_MAX_GHZ = 7.125
+
+_TABLE_FILES = {"FR1": "ts38104_table5.3.2-1_r17.csv", "FR2": "ts38104_table5.3.2-2_r17.csv"}
+
+
+def frequency_range(carrier_ghz: float) -> str:
+    """Return ``"FR1"`` for carriers up to 7.125 GHz, else ``"FR2"``.
+
+    TS 38.104 defines no numerology table between 7.125 and 24.25 GHz; carriers
+    there (and above 52.6 GHz) are simulated with the FR2-1 table, the nearest one.
+    """
+    return "FR1" if carrier_ghz <= FR1_MAX_GHZ else "FR2"
+
+
+@cache
+def nrb_table(freq_range: str) -> dict[tuple[float, int], int]:
+    """Return ``{(bandwidth_mhz, scs_khz): n_rb}`` for ``"FR1"`` or ``"FR2"``.
+
+    Read from the one copy of TS 38.104 Table 5.3.2-1 (FR1) or 5.3.2-2 (FR2-1) in
+    ``rof/signals/tables``; combinations the standard marks N/A are absent.
+    """
+    text = resources.files("rof.signals").joinpath("tables", _TABLE_FILES[freq_range]).read_text()
+    rows = [r for r in text.splitlines() if r and not r.startswith("#")]
+    return {
+        (float(r["bandwidth_mhz"]), int(r["scs_khz"])): int(r["n_rb"]) for r in csv.DictReader(rows)
+    }
 
 
 @cache
 def _rb_table() -> dict[tuple[int, int], int]:
     table: dict[tuple[int, int], int] = {}
-    for name in _TABLE_FILES:
-        text = resources.files("rof.signals").joinpath("tables", name).read_text()
-        rows = [r for r in text.splitlines() if r and not r.startswith("#")]
-        for rec in csv.DictReader(rows):
-            # FR1 (Table 5.3.2-1) first: for 60 kHz at 50/100 MHz it takes precedence.
-            table.setdefault((int(rec["scs_khz"]), int(rec["bandwidth_mhz"])), int(rec["n_rb"]))
+    # FR1 (Table 5.3.2-1) first: for 60 kHz at 50/100 MHz it takes precedence.
+    for fr in ("FR1", "FR2"):
+        for (bw, scs), n in nrb_table(fr).items():
+            table.setdefault((scs, int(bw)), n)
     return table
 
 

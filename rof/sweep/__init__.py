@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from rof.sweep.axes import SweepPoint, axis_table, point_seed, sweep_points
+from rof.scenario import Scenario, SweepSpec, field_paths
+from rof.scenario.axes import SweepPoint, axis_table, point_seed, sweep_points
 from rof.sweep.executors import DaskExecutor, InlineExecutor, LocalExecutor, make_executor
 from rof.sweep.payload import normalise_result
 from rof.sweep.probe import probe_point
 from rof.sweep.run import load_scenario, run_point, run_sweep, simulate_edge
-from rof.sweep.scenario import Scenario, SweepSpec, field_paths
 
 __all__ = [
     "DaskExecutor",

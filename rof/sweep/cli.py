@@ -97,10 +97,10 @@ def _summary(out: Path, kpis: dict, seconds: float, as_json: bool, extra: dict) 
 
 
 def _run(args) -> int:
+    from rof.scenario.schema import Scenario
     from rof.store import read_points
     from rof.sweep.executors import InlineExecutor
     from rof.sweep.run import run_sweep
-    from rof.sweep.scenario import Scenario
 
     scn = Scenario.from_toml(args.scenario)
     out = Path(args.output) if args.output else Path(Path(args.scenario).stem + ".h5")
@@ -129,12 +129,12 @@ def _sweep(args) -> int:
     import functools
 
     from rof.errors import ConfigError
+    from rof.scenario.axes import sweep_points
+    from rof.scenario.schema import Scenario
     from rof.store import read_points
-    from rof.sweep.axes import sweep_points
     from rof.sweep.executors import make_executor
     from rof.sweep.probe import probe_point
     from rof.sweep.run import run_sweep
-    from rof.sweep.scenario import Scenario
 
     scn = Scenario.from_toml(args.scenario)
     n = len(sweep_points(scn))

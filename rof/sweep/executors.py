@@ -3,7 +3,7 @@
 Every executor has one method, :meth:`run`, which calls ``fn(*task)`` for each task and
 yields the return values as they complete (in any order). Results travel back to the
 parent process, which alone writes the result file. Because each point carries its
-own seed (:mod:`rof.sweep.axes`), every executor gives the same results bit for bit.
+own seed (:mod:`rof.scenario.axes`), every executor gives the same results bit for bit.
 """
 
 from __future__ import annotations

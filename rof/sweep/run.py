@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rof.errors import ConfigError, DataError
-from rof.sweep.axes import SweepPoint, axis_table, sweep_points
+from rof.scenario.axes import SweepPoint, axis_table, sweep_points
+from rof.scenario.schema import Scenario
 from rof.sweep.payload import normalise_result
-from rof.sweep.scenario import Scenario
 
 __all__ = ["load_scenario", "run_point", "run_sweep", "simulate_edge"]
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from rof.edge import simulate
-from rof.edge.config import check_scenario
 from rof.errors import RofError
 from rof.radio import rates
 
@@ -172,10 +171,6 @@ def test_bad_input_names_the_field(key, value, needle):
             assert name in str(exc.value)
 
 
-def _ns(**sections):
-    return SimpleNamespace(**{k: SimpleNamespace(**v) for k, v in sections.items()})
-
-
 @pytest.mark.parametrize(
     ("edge", "run", "needle"),
     [
@@ -185,17 +180,20 @@ def _ns(**sections):
         ({}, {"ttis": 10, "warmup_ttis": 10}, "run.warmup_ttis"),
     ],
 )
-def test_edge_checks_duck_typed_scenarios(edge, run, needle):
-    e = {
-        "scheduler": "proportional_fair",
-        "processing_delay_ms": 0.5,
-        "csi": "delayed",
-        "pf_window_ttis": 100,
-        **edge,
-    }
-    r = {"ttis": 10, "warmup_ttis": 1, **run}
+def test_simulate_refuses_bad_edge_and_run_keys(edge, run, needle):
+    d = copy.deepcopy(BASE)
+    d["edge"].update(edge)
+    d["run"].update(run)
     with pytest.raises(RofError, match=needle):
-        check_scenario(_ns(edge=e, run=r, fronthaul={"fiber_length_km": None}))
+        simulate(d)
+
+
+def test_simulate_refuses_other_objects():
+    ns = SimpleNamespace(
+        **{k: SimpleNamespace(**v) for k, v in BASE.items() if isinstance(v, dict)}
+    )
+    with pytest.raises(RofError, match=r"allowed: a rof\.scenario\.Scenario"):
+        simulate(ns)
 
 
 def _fiber(length_km, noise, ageing):

@@ -9,8 +9,8 @@ import h5py
 import pytest
 
 import rof.cli
+from rof.scenario.tomlwrite import dumps
 from rof.store import read_points
-from rof.sweep.tomlwrite import dumps
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO.parent / "shared" / "examples" / "scenario.toml"

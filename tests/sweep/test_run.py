@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
+from rof.scenario.tomlwrite import dumps
 from rof.store import completed_points, read_info, read_points
 from rof.sweep import (
     DaskExecutor,
@@ -22,7 +23,6 @@ from rof.sweep import (
     run_sweep,
 )
 from rof.sweep.payload import normalise_result
-from rof.sweep.tomlwrite import dumps
 
 SCN = {
     "name": "run-test",

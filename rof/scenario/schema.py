@@ -10,7 +10,7 @@ naming the file, the key path, the value and what is allowed, e.g.::
 
 Example
 -------
->>> from rof.sweep import Scenario
+>>> from rof.scenario import Scenario
 >>> scn = Scenario.from_dict({"name": "demo", "seed": 1,
 ...                           "deployment": {"n_sites": 7, "inter_site_distance_m": 200.0}})
 >>> scn.with_overrides({"fronthaul.fiber_route_factor": 2.0}).fronthaul.fiber_route_factor
@@ -29,10 +29,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rof.errors import ConfigError
-from rof.sweep import tomlwrite
-from rof.sweep.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
+from rof.scenario import tomlwrite
+from rof.scenario.axes import AxisValue, sweep_points
+from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 
-__all__ = ["SWEEP_MODES", "Scenario", "SweepSpec", "field_paths"]
+__all__ = ["SWEEP_MODES", "Scenario", "SweepSpec", "as_scenario", "field_paths"]
 
 SWEEP_MODES = ("product", "zip")
 _SECTIONS: dict[str, type[BaseModel]] = {
@@ -42,7 +43,6 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "edge": Edge,
     "run": Run,
 }
-AxisValue = str | bool | int | float
 
 
 class SweepSpec(BaseModel):
@@ -117,9 +117,7 @@ class Scenario(BaseModel):
             return scn
         spec = _parse_sweep(sweep, source)
         scn = scn.model_copy(update={"sweep": spec})
-        from rof.sweep.axes import sweep_points  # validates every point's values
-
-        sweep_points(scn, source=source)
+        sweep_points(scn, source=source)  # validates every point's values
         return scn
 
     # ----------------------------------------------------------------- writing
@@ -168,6 +166,24 @@ class Scenario(BaseModel):
         for p in _check_path(key, "get"):
             obj = getattr(obj, p)
         return obj
+
+
+def as_scenario(scenario) -> Scenario:
+    """A :class:`Scenario` from a ``Scenario``, a TOML path or a dict shaped like the file.
+
+    The one converter every entry point (:func:`rof.edge.simulate`, the sweep, the CLI)
+    uses; anything else is a ``ConfigError``.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return Scenario.from_toml(scenario)
+    if isinstance(scenario, dict):
+        return Scenario.from_dict(scenario)
+    raise ConfigError(
+        f"scenario = {type(scenario).__name__} object is not allowed; "
+        "allowed: a rof.scenario.Scenario, a TOML path or a dict"
+    )
 
 
 # ---------------------------------------------------------------------- helpers

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rof.errors import ConfigError
+from rof.scenario.tomlwrite import dumps
+from rof.signals.numerology import nrb_table
 from rof.sweep import Scenario, field_paths
-from rof.sweep.nr_bandwidth import nrb_table
-from rof.sweep.tomlwrite import dumps
 
 REPO = Path(__file__).resolve().parents[2]
 #: The design's example scenario, in ``../shared`` beside the checkout (as in CI).

@@ -2,7 +2,7 @@
 
 Every field carries its unit in its name and its allowed range in its type; a value
 outside it is a :class:`rof.errors.ConfigError` naming the key path (see
-:mod:`rof.sweep.scenario`). Ranges are the validity ranges of the models that consume
+:mod:`rof.scenario.schema`). Ranges are the validity ranges of the models that consume
 the values (e.g. TR 38.901 covers carriers of 0.5 to 100 GHz) or physical limits
 (e.g. a photodiode's responsivity cannot exceed one electron per photon).
 """
@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rof.sweep.nr_bandwidth import frequency_range, nrb_table
+from rof.signals.numerology import frequency_range, nrb_table
 
 __all__ = ["CrossFieldError", "Deployment", "Edge", "Fronthaul", "Radio", "Run"]
 

@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rof.sweep.scenario import AxisValue, Scenario
+if TYPE_CHECKING:
+    from rof.scenario.schema import Scenario
 
-__all__ = ["SweepPoint", "axis_table", "point_seed", "sweep_points"]
+#: A value a sweep axis may take.
+AxisValue = str | bool | int | float
+
+__all__ = ["AxisValue", "SweepPoint", "axis_table", "point_seed", "sweep_points"]
 
 
 @dataclass(frozen=True)
