@@ -1,0 +1,39 @@
+"""The base of every scenario table: strict pydantic, frozen, unknown keys refused.
+
+Each table names itself in ``section`` so that a cross-field error can say its key
+path; :class:`CrossFieldError` carries that path to :meth:`rof.scenario.Scenario.from_dict`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["HC_OVER_Q_UM", "CrossFieldError", "Pos", "Section"]
+
+#: Photon energy constant h*c/q in W/A * um: responsivity limit = lambda_um / 1.23984.
+HC_OVER_Q_UM = 1.239841984
+
+
+class CrossFieldError(Exception):
+    """A value that is valid alone but not together with others in its table.
+
+    Deliberately not a ``ValueError``, so pydantic lets it through unchanged and the
+    scenario loader can name the offending key path itself.
+    """
+
+    def __init__(self, section: str, key: str, value, allowed: str):
+        super().__init__(f"{section}.{key} = {value!r}; allowed: {allowed}")
+        self.section, self.key, self.value, self.allowed = section, key, value, allowed
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    section: ClassVar[str] = ""
+
+    def _bad(self, key: str, allowed: str):
+        raise CrossFieldError(self.section, key, getattr(self, key), allowed)
+
+
+Pos = Annotated[float, Field(gt=0)]
