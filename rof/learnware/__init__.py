@@ -13,23 +13,8 @@ Example
 
 from __future__ import annotations
 
-from rof._lazy import lazy_exports
+import lazy_loader as lazy
 
-_WHERE = {
-    "AveragingReuser": "reuse",
-    "ChannelPredictor": "predict",
-    "Dock": "dock",
-    "FeatureAugmentReuser": "reuse",
-    "FeatureSchema": "schema",
-    "JobSelectorReuser": "reuse",
-    "Learnware": "records",
-    "LearnwareInfo": "records",
-    "MixtureResult": "search",
-    "RKMESpecification": "spec",
-    "SearchHit": "search",
-    "SearchResult": "search",
-    "link_features": "data",
-}
-
-
-__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)
+# The public names and the submodules that define them are listed once, in
+# __init__.pyi (which type checkers read); each loads on first access.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -11,16 +11,8 @@ pull in Numba.
 
 from __future__ import annotations
 
-from rof._lazy import lazy_exports
+import lazy_loader as lazy
 
-_WHERE = {
-    "EVM_LIMITS_PERCENT": "rof.link.budget",
-    "LinkBudget": "rof.link.budget",
-    "max_modulation": "rof.link.budget",
-    "ofdm_distortion": "rof.link.budget",
-    "FronthaulRate": "rof.link.fronthaul_rate",
-    "fronthaul_rate": "rof.link.fronthaul_rate",
-    "RoFLink": "rof.link.link",
-}
-
-__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)
+# The public names and the submodules that define them are listed once, in
+# __init__.pyi (which type checkers read); each loads on first access.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -15,47 +15,8 @@ Names load on first access, so importing the package stays cheap.
 
 from __future__ import annotations
 
-from rof._lazy import lazy_exports
+import lazy_loader as lazy
 
-_WHERE = {
-    # deployments
-    "Deployment": "rof.radio.deployment",
-    "hex_sites": "rof.radio.deployment",
-    "make_deployment": "rof.radio.deployment",
-    "ppp_sites": "rof.radio.deployment",
-    "sites_from_csv": "rof.radio.deployment",
-    # large-scale channel
-    "breakpoint_distance_m": "rof.radio.pathloss",
-    "pathloss_38901": "rof.radio.pathloss",
-    "pathloss_power_law": "rof.radio.pathloss",
-    "los_probability_38901": "rof.radio.los",
-    "sf_decorrelation_m": "rof.radio.shadowing",
-    "shadow_fading_std_db": "rof.radio.shadowing",
-    "AntennaPattern": "rof.radio.antenna",
-    "antenna_gain_db": "rof.radio.antenna",
-    "draw_o2i_loss": "rof.radio.o2i",
-    "LinkTable": "rof.radio.linktable",
-    "build_link_table": "rof.radio.linktable",
-    # small-scale fading
-    "FadingProcess": "rof.radio.fading",
-    "doppler_hz": "rof.radio.fading",
-    "tdl_profile": "rof.radio.tdl",
-    # SINR
-    "channel_gain": "rof.radio.sinr",
-    "noise_power_w": "rof.radio.sinr",
-    "sinr_per_link": "rof.radio.sinr",
-    "sinr_scheduled": "rof.radio.sinr",
-    "effective_sinr": "rof.radio.effective_sinr",
-    # rates
-    "SE_MAX_NR_256QAM": "rof.radio.rates",
-    "bler": "rof.radio.rates",
-    "cqi_table": "rof.radio.rates",
-    "mcs_table": "rof.radio.rates",
-    "select_cqi": "rof.radio.rates",
-    "select_mcs": "rof.radio.rates",
-    "shannon_attenuated": "rof.radio.rates",
-    "spectral_efficiency": "rof.radio.rates",
-    "tb_bits": "rof.radio.rates",
-}
-
-__all__, __getattr__, __dir__ = lazy_exports(__name__, _WHERE)
+# The public names and the submodules that define them are listed once, in
+# __init__.pyi (which type checkers read); each loads on first access.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

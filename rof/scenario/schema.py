@@ -26,10 +26,10 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rof.errors import ConfigError
-from rof.scenario import tomlwrite
 from rof.scenario.axes import AxisValue, sweep_points
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 
@@ -136,7 +136,7 @@ class Scenario(BaseModel):
 
     def to_toml_text(self) -> str:
         """TOML text that :meth:`from_toml` reads back to an equal scenario."""
-        return tomlwrite.dumps(self.to_dict())
+        return tomli_w.dumps(self.to_dict())
 
     def with_overrides(self, overrides: dict[str, Any], *, source: str = "override") -> Scenario:
         """Return a copy with dotted keys replaced, e.g. ``{"radio.carrier_ghz": 28.0}``.

@@ -7,27 +7,10 @@
 0.0
 """
 
-from rof.signals.numerology import cp_lengths, n_rb, nr_bandwidths_mhz
-from rof.signals.ofdm import nr_ofdm
-from rof.signals.qam import MODULATIONS, bits_per_symbol, qam_constellation, qam_map
-from rof.signals.receiver import Demodulated, aclr_db, demodulate, evm_percent, measure_evm
-from rof.signals.waveform import NrCarrier, Waveform, combine_carriers
+from __future__ import annotations
 
-__all__ = [
-    "MODULATIONS",
-    "Demodulated",
-    "NrCarrier",
-    "Waveform",
-    "aclr_db",
-    "bits_per_symbol",
-    "combine_carriers",
-    "cp_lengths",
-    "demodulate",
-    "evm_percent",
-    "measure_evm",
-    "n_rb",
-    "nr_bandwidths_mhz",
-    "nr_ofdm",
-    "qam_constellation",
-    "qam_map",
-]
+import lazy_loader as lazy
+
+# Public names are listed once, in __init__.pyi; each loads on first access, so the
+# scenario schema (which reads the NR tables) does not pull in SciPy's signal package.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

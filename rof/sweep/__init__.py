@@ -7,29 +7,8 @@
 
 from __future__ import annotations
 
-from rof.scenario import Scenario, SweepSpec, field_paths
-from rof.scenario.axes import SweepPoint, axis_table, point_seed, sweep_points
-from rof.sweep.executors import DaskExecutor, InlineExecutor, LocalExecutor, make_executor
-from rof.sweep.payload import normalise_result
-from rof.sweep.probe import probe_point
-from rof.sweep.run import load_scenario, run_point, run_sweep, simulate_edge
+import lazy_loader as lazy
 
-__all__ = [
-    "DaskExecutor",
-    "InlineExecutor",
-    "LocalExecutor",
-    "Scenario",
-    "SweepPoint",
-    "SweepSpec",
-    "axis_table",
-    "field_paths",
-    "load_scenario",
-    "make_executor",
-    "normalise_result",
-    "point_seed",
-    "probe_point",
-    "run_point",
-    "run_sweep",
-    "simulate_edge",
-    "sweep_points",
-]
+# Public names are listed once, in __init__.pyi; each loads on first access, so that
+# `rof --help` (which imports rof.sweep.cli) does not load the scenario layer.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import h5py
 import pytest
+from tomli_w import dumps
 
 import rof.cli
-from rof.scenario.tomlwrite import dumps
 from rof.store import read_points
 
 REPO = Path(__file__).resolve().parents[2]

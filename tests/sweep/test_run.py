@@ -11,8 +11,8 @@ import time
 import h5py
 import numpy as np
 import pytest
+from tomli_w import dumps
 
-from rof.scenario.tomlwrite import dumps
 from rof.store import completed_points, read_info, read_points
 from rof.sweep import (
     DaskExecutor,
