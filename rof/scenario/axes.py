@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rof.errors import ConfigError
+
 if TYPE_CHECKING:
     from rof.scenario.schema import Scenario
 
@@ -67,12 +69,38 @@ def _combinations(scn: Scenario) -> list[dict[str, AxisValue]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def _value_key(v: AxisValue) -> tuple:
+    """Equality key of an axis value: numbers compare as numbers (1 == 1.0, 0.0 == -0.0)."""
+    if isinstance(v, bool):
+        return ("bool", v)
+    if isinstance(v, int | float):
+        return ("number", v)  # Python's int/float equality and hash are exact and agree
+    return ("text", v)
+
+
+def _check_distinct(scenario: Scenario, source: str) -> None:
+    for key, values in scenario.sweep.axes.items():
+        seen: dict[tuple, int] = {}
+        for i, v in enumerate(values):
+            first = seen.setdefault(_value_key(v), i)
+            if first != i:
+                raise ConfigError(
+                    f"{source}: sweep.{key!r} lists {values[first]!r} and {v!r}, the same value "
+                    "twice; "
+                    "allowed: distinct values (numbers are compared as numbers)"
+                )
+
+
 def sweep_points(scenario: Scenario, *, source: str = "scenario") -> list[SweepPoint]:
     """Expand a scenario into its validated points.
 
     Every point's scenario is validated here, so a bad axis value fails before any
-    work starts or any file is written; the error names the point and the key.
+    work starts or any file is written; the error names the point and the key. Values
+    of one axis must differ as numbers (``[1, 1.0]`` or ``[0.0, -0.0]`` would run one
+    setting twice under two seeds and repeat a coordinate of the results).
     """
+    if scenario.sweep is not None:
+        _check_distinct(scenario, source)
     combos = _combinations(scenario)
     base = scenario.without_sweep()
     if scenario.sweep is None:
