@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 
 from rof.link import RoFLink
-from rof.link.kernels import INPUTS, THREADS_ENV, budget_grid_numba, budget_grid_numpy
+from rof.link.kernels import (
+    INPUTS,
+    THREADS_ENV,
+    BudgetInputs,
+    BudgetParams,
+    budget_grid_numba,
+    budget_grid_numpy,
+)
 from rof.photonics import CWLaser, Fiber, MachZehnderModulator, Photodiode
 
 N_L = N_F = 1000
@@ -90,10 +97,11 @@ def test_bench_kernel_only(benchmark, engine):
         src = rng.uniform(0.5, 2.0, size=(N_L, 1) if i % 2 else (1, N_F))
         x[k] = np.broadcast_to(src, shape)
     x["theta_l"] = np.broadcast_to(x["theta_l"] * 1e-20, shape)
-    params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}
+    inputs = BudgetInputs(**x)
+    params = BudgetParams(0.0, 0.0, 4e-21, 4e-21, 0.0, 1.0, 0.0, 0.0, None)
     fn = budget_grid_numba if engine == "numba" else budget_grid_numpy
-    fn(x, params)
-    out = benchmark(fn, x, params)
+    fn(inputs, params)
+    out = benchmark(fn, inputs, params)
     assert out.shape[1:] == shape
     _report(benchmark, f"grid kernel ({engine})")
 

@@ -111,7 +111,7 @@ def envelope_distortion(f_nodes, omega, a1) -> tuple[np.ndarray, np.ndarray]:
     return (k_gain / abs(a1)) ** 2, inv_sdr
 
 
-def ofdm_distortion(transmitter, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
+def ofdm_distortion(ss, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
     """Bussgang compression and in-band distortion of an OFDM drive.
 
     The drive is a complex-Gaussian envelope :math:`x` with
@@ -140,8 +140,9 @@ def ofdm_distortion(transmitter, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    transmitter : Transmitter
-        Supplies ``envelope_response_w``, ``taylor_w_per_vn`` and ``input_impedance_ohm``.
+    ss : rof.photonics.protocols.SmallSignal
+        A transmitter's contract: ``envelope_response_w``, ``taylor_w_per_vn`` and
+        ``input_impedance_ohm``.
     rf_in_w : array_like
         Mean RF input power, W (> 0), any shape.
 
@@ -154,10 +155,10 @@ def ofdm_distortion(transmitter, rf_in_w) -> tuple[np.ndarray, np.ndarray]:
     """
     p = np.asarray(rf_in_w, dtype=float)
     u = laguerre_nodes()[0]
-    omega = 2.0 * transmitter.input_impedance_ohm * p
+    omega = 2.0 * ss.input_impedance_ohm * p
     r = np.sqrt(omega[..., None] * u)
-    f = np.asarray(transmitter.envelope_response_w(r), dtype=float)
-    return envelope_distortion(f, omega, transmitter.taylor_w_per_vn()[0])
+    f = np.asarray(ss.envelope_response_w(r), dtype=float)
+    return envelope_distortion(f, omega, ss.taylor_w_per_vn[0])
 
 
 #: Every figure of a :class:`LinkBudget`, in display order.

@@ -37,14 +37,14 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from rof.link.budget import envelope_distortion, laguerre_nodes, ofdm_distortion
-from rof.link.kernels import _DB_PER_LN, _as_3d, cos_sq, ln, table_lookup_numpy
+from rof.link.fastmath import DB_PER_LN, cos_sq, ln
+from rof.link.kernels import _as_3d, table_lookup_numpy
 from rof.photonics.fiber import fading_ratio, theta_per_hz2
 from rof.photonics.timedomain.fiber import beta2_s2_per_m
 
 __all__ = [
     "dispersed_drive_distortion",
     "drive_table",
-    "has_tone_model",
     "link_distortion",
     "tone_iip3_dbm",
     "tone_points",
@@ -59,27 +59,20 @@ N_AMPLITUDES = 48
 U_MAX = 40.0
 
 
-def has_tone_model(transmitter) -> bool:
-    """Whether the link describing function applies: a ``tone_field`` and, where the
-    transmitter says so (a :class:`~rof.photonics.DirectLaser` whose rate equations
-    reach its parameters), ``has_rate_model()``."""
-    rate_model = getattr(transmitter, "has_rate_model", lambda: True)()
-    return rate_model and callable(getattr(transmitter, "tone_field", None))
-
-
 def tone_points(rf_hz: float) -> int:
     """Samples per period: at least 64 and at most 2 ps apart (phase unwrapping, steps)."""
     return max(POINTS, 1 << math.ceil(math.log2(1.0 / (rf_hz * 2e-12))))
 
 
-def tone_response(transmitter, rf_hz: float, amplitudes_v, length_km, *, dispersion, points=None):
+def tone_response(ss, rf_hz: float, amplitudes_v, length_km, *, dispersion, points=None):
     """Complex fundamental of the detected optical power for drives ``A cos(2 pi f t)``, W.
 
     Parameters
     ----------
-    transmitter : Transmitter with ``tone_field(rf_hz, amplitudes_v, points)``
-        Gives the periodic steady-state field, shape (n_amp, points), sqrt(W), and the
-        mean optical frequency offset, rad/s, at which the fiber sees it.
+    ss : rof.photonics.protocols.SmallSignal
+        A transmitter's contract with a ``tone_field(rf_hz, amplitudes_v, points)``: the
+        periodic steady-state field, shape (n_amp, points), sqrt(W), and the mean
+        optical frequency offset, rad/s, at which the fiber sees it.
     rf_hz : float
         Tone frequency, Hz.
     amplitudes_v : array_like, shape (n_amp,)
@@ -95,9 +88,9 @@ def tone_response(transmitter, rf_hz: float, amplitudes_v, length_km, *, dispers
         :math:`c_1` with detected power :math:`\\bar P + \\mathrm{Re}(c_1 e^{i\\omega t})`.
     """
     points = tone_points(rf_hz) if points is None else points
-    field, offset = transmitter.tone_field(rf_hz, amplitudes_v, points)
+    field, offset = ss.tone_field(rf_hz, amplitudes_v, points)
     spec = np.fft.fft(field, axis=-1)
-    beta2 = beta2_s2_per_m(dispersion, transmitter.wavelength_nm)
+    beta2 = beta2_s2_per_m(dispersion, ss.wavelength_nm)
     lengths = np.atleast_1d(np.asarray(length_km, dtype=float))
     w = 2.0 * np.pi * np.fft.fftfreq(points, 1.0 / (points * rf_hz))[None, :] + offset[:, None]
     w2 = w * w
@@ -110,20 +103,21 @@ def tone_response(transmitter, rf_hz: float, amplitudes_v, length_km, *, dispers
     return out
 
 
-def _table(transmitter, rf_hz, r_max, lengths, dispersion):
+def _table(ss, rf_hz, r_max, lengths, dispersion):
     """Amplitude grid and F(A)/A per length: (r, g) with g shape (n_len, n_amp)."""
     r = r_max * np.linspace(0.0, 1.0, N_AMPLITUDES + 1)
     r[0] = r_max * 1e-4  # small-signal point (g is even in A; no A = 0 division)
-    g = tone_response(transmitter, rf_hz, r, lengths, dispersion=dispersion) / r
+    g = tone_response(ss, rf_hz, r, lengths, dispersion=dispersion) / r
     return r, g
 
 
-def link_distortion(transmitter, fiber, rf_hz, p_in_w, length_km):
+def link_distortion(ss, fiber, rf_hz, p_in_w, length_km):
     """Bussgang compression and in-band distortion of OFDM through transmitter and fiber.
 
     Parameters
     ----------
-    transmitter : Transmitter with ``tone_field``
+    ss : rof.photonics.protocols.SmallSignal
+        The transmitter's contract, with a ``tone_field``.
     fiber : rof.photonics.Fiber
         Its dispersion (the length comes from ``length_km``).
     rf_hz, p_in_w, length_km : array_like
@@ -142,8 +136,8 @@ def link_distortion(transmitter, fiber, rf_hz, p_in_w, length_km):
     comp2 = np.empty(rf.shape)
     inv_sdr = np.empty(rf.shape)
     u = laguerre_nodes()[0]
-    alpha_t, corner = transmitter.small_signal_chirp()
-    r_in = transmitter.input_impedance_ohm
+    alpha_t, corner = ss.chirp_alpha, ss.adiabatic_corner_hz
+    r_in = ss.input_impedance_ohm
     disp = fiber.dispersion_ps_per_nm_km
     for f in np.unique(rf):
         sel = rf == f
@@ -151,7 +145,7 @@ def link_distortion(transmitter, fiber, rf_hz, p_in_w, length_km):
         pins, pi = np.unique(pin[sel], return_inverse=True)
         omega = 2.0 * r_in * pins  # E|x|^2, V^2
         r_max = math.sqrt(U_MAX * omega[-1])
-        r_grid, g = _table(transmitter, float(f), r_max, lens, disp)
+        r_grid, g = _table(ss, float(f), r_max, lens, disp)
         # g is even in A: spline on the mirrored table.
         spline = CubicSpline(
             np.concatenate((-r_grid[::-1], r_grid)),
@@ -161,15 +155,15 @@ def link_distortion(transmitter, fiber, rf_hz, p_in_w, length_km):
         r_nodes = np.sqrt(omega[:, None] * u[None, :])  # (n_pin, n_nodes)
         f_nodes = spline(np.minimum(r_nodes, r_max)) * r_nodes  # (n_len, n_pin, n_nodes)
         c2, isd = envelope_distortion(f_nodes, omega[None, :], 1.0)
-        theta = theta_per_hz2(lens, disp, transmitter.wavelength_nm) * f * f
-        ref = transmitter.slope_w_per_v(f) ** 2 * fading_ratio(theta, alpha_t, corner / f)
+        theta = theta_per_hz2(lens, disp, ss.wavelength_nm) * f * f
+        ref = ss.slope_w_per_v(f) ** 2 * fading_ratio(theta, alpha_t, corner / f)
         c2 = c2 / np.maximum(ref, 1e-300)[:, None]
         comp2[sel] = c2[li, pi]
         inv_sdr[sel] = isd[li, pi]
     return comp2, inv_sdr
 
 
-def tone_iip3_dbm(transmitter, fiber, rf_hz, length_km):
+def tone_iip3_dbm(ss, fiber, rf_hz, length_km):
     """Two-tone input IP3 of transmitter plus fiber from the describing function, dBm.
 
     With :math:`F(A)/A = a_1 + c A^2 + O(A^4)` (the envelope cubic; a passband cubic
@@ -177,24 +171,25 @@ def tone_iip3_dbm(transmitter, fiber, rf_hz, length_km):
     products at the per-tone power :math:`|a_1/c|/(2R_{in})` (the
     :meth:`rof.link.RoFLink.iip3_dbm` convention). :math:`c` comes from a
     Richardson-extrapolated difference at two small amplitudes (1 % and 2 % of the
-    clipping amplitude). Broadcast over ``rf_hz`` and ``length_km``.
+    drive's full scale, ``ss.full_scale_v``: a DML's clipping amplitude). Broadcast over
+    ``rf_hz`` and ``length_km``; ``ss`` is the transmitter's contract.
     """
     rf, length = np.broadcast_arrays(
         np.asarray(rf_hz, dtype=float), np.asarray(length_km, dtype=float)
     )
     out = np.empty(rf.shape)
-    a_ref = transmitter.clipping_amplitude_v
+    a_ref = ss.full_scale_v
     disp = fiber.dispersion_ps_per_nm_km
     for f in np.unique(rf):
         sel = rf == f
         lens, li = np.unique(length[sel], return_inverse=True)
         a = a_ref * np.array([1e-4, 0.01, 0.02])
-        g = tone_response(transmitter, float(f), a, lens, dispersion=disp) / a
+        g = tone_response(ss, float(f), a, lens, dispersion=disp) / a
         c1 = (g[:, 1] - g[:, 0]) / (a[1] ** 2 - a[0] ** 2)
         c2 = (g[:, 2] - g[:, 0]) / (a[2] ** 2 - a[0] ** 2)
         c = (4.0 * c1 - c2) / 3.0  # removes the A^4 term of the difference quotients
         with np.errstate(divide="ignore"):
-            p_w = np.abs(g[:, 0] / c) / (2.0 * transmitter.input_impedance_ohm)
+            p_w = np.abs(g[:, 0] / c) / (2.0 * ss.input_impedance_ohm)
             out[sel] = (10.0 * np.log10(p_w) + 30.0)[li]
     return out
 
@@ -205,14 +200,14 @@ TABLE_STEP_DB = 0.1
 TABLE_DEPTH_DB = 80.0
 
 
-def drive_table(transmitter, p_max_w):
+def drive_table(ss, p_max_w):
     """Back-to-back OFDM compression and distortion on a uniform grid in :math:`\\ln P`.
 
     For :func:`dispersed_drive_distortion` and the budget's grid kernel
     (:mod:`rof.link.kernels`, ``distortion_table``): :func:`rof.link.budget.ofdm_distortion`
     at :math:`P_k = e^{x_0 + k\\,\\delta}`, 0.1 dB steps, from 80 dB below the largest
     drive ``p_max_w`` (W) rounded up to a whole dB, so that repeated budgets (sweeps)
-    share one cached, read-only table per transmitter.
+    share one cached, read-only table per transmitter (``ss``, its contract).
 
     Returns
     -------
@@ -221,21 +216,21 @@ def drive_table(transmitter, p_max_w):
         :math:`x_0` (ln W) and :math:`1/\\delta`.
     """
     top_db = math.ceil(10.0 * math.log10(max(float(p_max_w), 1e-290)))
-    return _drive_table_db(transmitter, top_db)
+    return _drive_table_db(ss, top_db)
 
 
 @functools.lru_cache(maxsize=64)
-def _drive_table_db(transmitter, top_db):
+def _drive_table_db(ss, top_db):
     n = math.ceil(TABLE_DEPTH_DB / TABLE_STEP_DB) + 1
     x0 = (top_db - TABLE_DEPTH_DB) / 10.0 * math.log(10.0)
     dx = TABLE_STEP_DB / 10.0 * math.log(10.0)
-    comp2, inv_sdr = ofdm_distortion(transmitter, np.exp(x0 + dx * np.arange(n)))
+    comp2, inv_sdr = ofdm_distortion(ss, np.exp(x0 + dx * np.arange(n)))
     comp2.setflags(write=False)
     inv_sdr.setflags(write=False)
     return comp2, inv_sdr, x0, 1.0 / dx
 
 
-def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="numba"):
+def dispersed_drive_distortion(ss, p_nl_w, theta_l, f_hz, *, engine="numba"):
     r"""OFDM distortion behind fiber of a chirp-free push-pull MZM, and its drive scale.
 
     Behind a fiber of dispersion phase :math:`\theta` a chirp-free push-pull MZM
@@ -274,8 +269,8 @@ def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="nu
 
     Parameters
     ----------
-    transmitter : rof.photonics.MachZehnderModulator
-        ``dispersion_scales_drive`` true (chirp-free).
+    ss : rof.photonics.protocols.SmallSignal
+        The contract of a chirp-free MZM (``distortion = "dispersed_drive"``).
     p_nl_w : array_like
         Mean drive power at the non-linearity (after the electrode response), W.
     theta_l : array_like
@@ -293,7 +288,7 @@ def dispersed_drive_distortion(transmitter, p_nl_w, theta_l, f_hz, *, engine="nu
     """
     arrays = [np.asarray(a, dtype=float) for a in (p_nl_w, theta_l, f_hz)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    table = drive_table(transmitter, np.max(arrays[0]))
+    table = drive_table(ss, np.max(arrays[0]))
     comp_t, isd_t, x0, inv_dx = table
     if engine == "numpy":
         p, th, f = np.broadcast_arrays(*arrays)
@@ -335,7 +330,7 @@ def _dispersed_kernel(p_nl, theta_l, f_hz, comp_t, isd_t, x0, inv_dx, comp2, inv
             for j in range(n2):
                 c2 = cos_sq(x[j])
                 lpe = lp[j] + ln(c2)
-                x[j] = _DB_PER_LN * (lpe - lp[j])
+                x[j] = DB_PER_LN * (lpe - lp[j])
                 u[j] = min(max((lpe - x0) * inv_dx, 0.0), top)
                 q[j] = min(p[j] * c2 * inv_lo, 1.0)
             o_c, o_i, o_d = comp2[a, b], inv_sdr[a, b], cos2_db[a, b]

@@ -56,19 +56,21 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
+from typing import NamedTuple
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba.extending import intrinsic
 
 from rof._validate import check_int_range
 from rof.errors import ConfigError
+from rof.link.fastmath import DB_PER_LN, cos_sin_sq, cos_sq, ln
 
 __all__ = [
     "FIELDS",
     "INPUTS",
     "THREADS_ENV",
+    "BudgetInputs",
+    "BudgetParams",
     "budget_grid_numba",
     "budget_grid_numpy",
     "cos_sin_sq",
@@ -80,21 +82,54 @@ __all__ = [
 #: Full-grid fields the kernels compute, in the order of the output stack.
 FIELDS: tuple[str, ...] = ("gain_db", "noise_dbm_hz", "sndr_db", "evm_percent")
 
+
+class BudgetInputs(NamedTuple):
+    """Per-point inputs of the grid kernels, each on its own shape (they broadcast).
+
+    ``f_hz`` Hz; ``theta_l`` rad/Hz^2; ``gain_l`` V^2/W^2; ``slope_f`` W^2/V^2;
+    ``noise_l``, ``noise_f`` and ``rin_l`` W/Hz; ``hpd_f`` linear; ``s_in_w`` W;
+    ``inv_sdr`` linear; ``bw_hz`` Hz; ``drive_nl_w`` W (read only with a
+    ``distortion_table``).
+    """
+
+    f_hz: np.ndarray
+    theta_l: np.ndarray
+    gain_l: np.ndarray
+    slope_f: np.ndarray
+    noise_l: np.ndarray
+    noise_f: np.ndarray
+    hpd_f: np.ndarray
+    s_in_w: np.ndarray
+    inv_sdr: np.ndarray
+    bw_hz: np.ndarray
+    rin_l: np.ndarray
+    drive_nl_w: np.ndarray
+
+
+class BudgetParams(NamedTuple):
+    """Scalars of the grid kernels (see the module docstring for the symbols).
+
+    ``alpha`` chirp; ``adiabatic_hz2`` :math:`k_{ad}`, Hz^2; ``kt0`` and ``kt_pd``
+    W/Hz; ``xt`` crosstalk sum; laser-noise weights ``rin_flat`` (:math:`r_0`),
+    ``rin_faded`` (:math:`r_1`) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2);
+    ``distortion_table`` ``(comp_t, isd_t, x0, inv_dx)`` or None (a chirp-free MZM,
+    :func:`rof.link.describing.drive_table`): compression and in-band distortion are
+    then looked up at ``drive_nl_w`` times :math:`\\cos^2\\theta`.
+    """
+
+    alpha: float
+    adiabatic_hz2: float
+    kt0: float
+    kt_pd: float
+    xt: float
+    rin_flat: float
+    rin_faded: float
+    pm_hz2: float
+    distortion_table: tuple | None
+
+
 #: Names of the kernel inputs, in argument order.
-INPUTS: tuple[str, ...] = (
-    "f_hz",
-    "theta_l",
-    "gain_l",
-    "slope_f",
-    "noise_l",
-    "noise_f",
-    "hpd_f",
-    "s_in_w",
-    "inv_sdr",
-    "bw_hz",
-    "rin_l",
-    "drive_nl_w",
-)
+INPUTS: tuple[str, ...] = BudgetInputs._fields
 
 #: Positions in :data:`INPUTS` of the inputs that gain and noise depend on (the others
 #: are drive and bandwidth; ``rin_l`` and ``drive_nl_w`` come last to keep the older
@@ -103,149 +138,6 @@ _GAIN_NOISE = (0, 1, 2, 3, 4, 5, 6, 10)
 
 #: Rows per work item of the grid kernel.
 _ROWS_PER_BLOCK = 32
-
-#: pi/2 split for Cody-Waite argument reduction (fdlibm ``__ieee754_rem_pio2`` constants).
-_PIO2_1 = 1.57079632673412561417e00
-_PIO2_2 = 6.07710050630396597660e-11
-_PIO2_3 = 2.02226624871116645580e-21
-_TWO_OVER_PI = 6.36619772367581382433e-01
-_DB_PER_LN = 10.0 / math.log(10.0)
-#: ln 2 split so that ``e * _LN2_HI`` is exact for |e| < 2^11 (fdlibm ``e_log.c``).
-_LN2_HI = 6.93147180369123816490e-01
-_LN2_LO = 1.90821492927058770002e-10
-_SQRT2 = 1.4142135623730951
-#: fdlibm ``e_log.c`` minimax coefficients of :math:`R(z) \approx \sum_i L_i z^i`.
-_LG1, _LG2, _LG3, _LG4, _LG5, _LG6, _LG7 = (
-    6.666666666666735130e-01,
-    3.999999999940941908e-01,
-    2.857142874366239149e-01,
-    2.222219843214978396e-01,
-    1.818357216161805012e-01,
-    1.531383769920937332e-01,
-    1.479819860511658591e-01,
-)
-#: fdlibm ``k_sin.c`` / ``k_cos.c`` minimax coefficients on :math:`|r| \le \pi/4`.
-_S1, _S2, _S3, _S4, _S5, _S6 = (
-    -1.66666666666666324348e-01,
-    8.33333333332248946124e-03,
-    -1.98412698298579493134e-04,
-    2.75573137070700676789e-06,
-    -2.50507602534068634195e-08,
-    1.58969099521155010221e-10,
-)
-_C1, _C2, _C3, _C4, _C5, _C6 = (
-    4.16666666666666019037e-02,
-    -1.38888888888741095749e-03,
-    2.48015872894767294178e-05,
-    -2.75573143513906633035e-07,
-    2.08757232129817482790e-09,
-    -1.13596475577881948265e-11,
-)
-_TINY = 2.2250738585072014e-308  # smallest normal double
-_TWO54 = 18014398509481984.0
-
-
-@numba.njit(cache=True, inline="always")
-def cos_sq(x):
-    r""":math:`\cos^2 x` for finite :math:`|x| \lesssim 10^6`, branch-free (SIMD-friendly).
-
-    Cody-Waite reduction :math:`x = k\pi/2 + r`, :math:`|r| \le \pi/4`, with
-    :math:`\pi/2` split in three parts (Cody & Waite, *Software Manual for the
-    Elementary Functions*, 1980; constants of fdlibm ``e_rem_pio2.c``), then
-    :math:`\cos^2 x = \cos^2 r` for even :math:`k` and :math:`\sin^2 r` for odd
-    :math:`k` (the sign drops out), with the minimax polynomials of fdlibm
-    ``k_cos.c`` (degree 14) and ``k_sin.c`` (degree 13) on :math:`|r| \le \pi/4`
-    (Sun Microsystems fdlibm 5.3, 1993). Relative error below 1e-15, also next to
-    the zeros that are the fading nulls; unlike libm ``cos`` the loop vectorises.
-    """
-    k = math.floor(x * _TWO_OVER_PI + 0.5)
-    r = ((x - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
-    z = r * r
-    c = 1.0 - (0.5 * z - z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
-    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
-    v = sn if (np.int64(k) & 1) == 1 else c
-    return v * v
-
-
-@numba.njit(cache=True, inline="always")
-def cos_sin_sq(x):
-    r""":math:`(\cos^2 x, \sin^2 x)` by the reduction and polynomials of :func:`cos_sq`.
-
-    Both come from the same reduced argument, so each keeps its full relative accuracy
-    next to its own zeros (no :math:`1 - \cos^2` cancellation); branch-free.
-    """
-    k = math.floor(x * _TWO_OVER_PI + 0.5)
-    r = ((x - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
-    z = r * r
-    c = 1.0 - (0.5 * z - z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
-    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
-    odd = (np.int64(k) & 1) == 1
-    cc, ss = c * c, sn * sn
-    return (ss if odd else cc), (cc if odd else ss)
-
-
-@intrinsic
-def _bits(typingctx, x):
-    """Reinterpret a float64 as its int64 bit pattern (a no-op bitcast)."""
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return numba.types.int64(numba.types.float64), codegen
-
-
-@intrinsic
-def _float(typingctx, b):
-    """Reinterpret an int64 bit pattern as a float64 (a no-op bitcast)."""
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return numba.types.float64(numba.types.int64), codegen
-
-
-if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 (debugging): plain-Python bitcasts
-
-    def _bits(x):
-        return int(np.float64(x).view(np.int64))
-
-    def _float(b):
-        return float(np.int64(b).view(np.float64))
-
-
-@numba.njit(cache=True, inline="always")
-def ln(x):
-    r"""Natural logarithm of a float64, branch-free (SIMD-friendly); IEEE special values.
-
-    fdlibm's ``e_log.c`` algorithm (Sun Microsystems fdlibm 5.3, 1993): split
-    :math:`x = 2^k (1+f)` from the bit pattern with :math:`\sqrt{1/2} < 1+f \le
-    \sqrt2` (subnormals pre-scaled by :math:`2^{54}`), :math:`s = f/(2+f)`, so that
-    :math:`\ln(1+f) = 2\,\mathrm{artanh}\,s = 2s + \tfrac23 s^3 + \tfrac25 s^5 +
-    \dots` (Abramowitz & Stegun, *Handbook of Mathematical Functions*, 1964, eq.
-    4.1.27), whose tail is fdlibm's degree-14 minimax polynomial :math:`R(s^2)`, and
-    :math:`\ln x = k \ln 2 + f - \tfrac12 f^2 + s(\tfrac12 f^2 + R)` with
-    :math:`\ln 2` split in two. Error about 1 ulp; ``ln(0) = -inf``,
-    ``ln(inf) = inf``, NaN for negative or NaN input, like ``math.log`` but without the
-    exception and, unlike a libm call, vectorisable by LLVM.
-    """
-    sub = x < _TINY
-    xs = x * _TWO54 if sub else x
-    b = _bits(xs)
-    k = ((b >> 52) & 0x7FF) - (1023 + 54 if sub else 1023)
-    m = _float((b & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000)  # [1, 2)
-    hi = m > _SQRT2
-    m = 0.5 * m if hi else m
-    k = k + 1 if hi else k
-    f = m - 1.0
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    rr = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-    hfsq = 0.5 * f * f
-    dk = float(k)
-    r = dk * _LN2_HI - ((hfsq - (s * (hfsq + rr) + dk * _LN2_LO)) - f)
-    r = r if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
-    return x if x == math.inf else r
 
 
 @numba.njit(cache=True, inline="always")
@@ -329,8 +221,8 @@ def _rows(
                     n[j] = two_kt0 * gj + kt_pd + (nl[j] + rl[j] * fade) * hp[j] + nf[j]
                     cs[j] = c2
                 for j in range(n2):
-                    o_g[j] = _DB_PER_LN * ln(g[j])
-                    o_n[j] = _DB_PER_LN * ln(n[j]) + 30.0
+                    o_g[j] = DB_PER_LN * ln(g[j])
+                    o_n[j] = DB_PER_LN * ln(n[j]) + 30.0
                 p_g, p_n = o_g, o_n
             else:
                 for j in range(n2):
@@ -355,7 +247,7 @@ def _rows(
                 for j in range(n2):  # 1 / SNDR
                     o_e[j] = n[j] * bw[j] / (sin[j] * g[j]) + isd[j] + xt * (1.0 + isd[j])
             for j in range(n2):
-                o_s[j] = -_DB_PER_LN * ln(o_e[j])
+                o_s[j] = -DB_PER_LN * ln(o_e[j])
                 o_e[j] = 100.0 * math.sqrt(o_e[j])
 
 
@@ -403,28 +295,18 @@ def link_threads() -> int:
     return check_int_range(THREADS_ENV, value, 1, 256)
 
 
-def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None) -> np.ndarray:
+def budget_grid_numba(
+    inputs: BudgetInputs, params: BudgetParams, *, threads: int | None = None
+) -> np.ndarray:
     """Run the Numba kernel; return the ``(len(FIELDS), *shape)`` output stack.
 
     Parameters
     ----------
-    inputs : dict of str -> array_like
-        The 11 per-point inputs :data:`INPUTS` (``f_hz`` Hz, ``theta_l`` 1/Hz^2,
-        ``gain_l`` V^2/W^2, ``slope_f`` W^2/V^2, ``noise_l``, ``noise_f`` and ``rin_l``
-        W/Hz, ``hpd_f`` linear, ``s_in_w`` W, ``inv_sdr`` linear, ``bw_hz`` Hz), broadcasting
-        to one common ``shape`` (each on its own small shape; no copies are made up to
-        3-D).
-    params : dict of str -> float
-        ``alpha`` (chirp), ``kt0`` and ``kt_pd`` (W/Hz), ``xt`` (crosstalk sum),
-        optionally ``adiabatic_hz2`` (:math:`k_{ad}`, Hz^2, default 0), and
-        optionally the laser-noise weights ``rin_flat`` (:math:`r_0`, default 1),
-        ``rin_faded`` (:math:`r_1`, default 0) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2,
-        default 0); optionally ``distortion_table`` = ``(comp_t, isd_t, x0, inv_dx)``
-        (a chirp-free MZM, :func:`rof.link.describing.drive_table`): the compression and
-        in-band distortion are then looked up at ``drive_nl_w`` times
-        :math:`\\cos^2\theta` (linear in :math:`\\ln P` from ``x0`` in steps of
-        ``1/inv_dx``; third-order law below) and multiply ``s_in_w`` / add to
-        ``inv_sdr``.
+    inputs : BudgetInputs
+        The per-point inputs, broadcasting to one common ``shape`` (each on its own
+        small shape; no copies are made up to 3-D).
+    params : BudgetParams
+        The scalars and the optional distortion table.
     threads : int, optional
         Threads sharing the grid's row blocks (the kernel releases the GIL; plain
         Python threads, so no Numba threading layer and nothing that breaks in forked
@@ -438,7 +320,7 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         gain_db, noise_dbm_hz, sndr_db, evm_percent as in :func:`budget_grid_numpy`.
     """
     n_threads = link_threads() if threads is None else check_int_range("threads", threads, 1, 256)
-    arrays = [np.asarray(inputs.get(k, 0.0), dtype=float) for k in INPUTS]
+    arrays = [np.asarray(a, dtype=float) for a in inputs]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     out = np.empty((len(FIELDS), *shape))
     grid = [_as_3d(a, shape) for a in arrays]
@@ -454,13 +336,15 @@ def budget_grid_numba(inputs: dict, params: dict, *, threads: int | None = None)
         grid = [a.transpose(1, 0, 2) for a in grid]
     args = (
         *grid,
-        float(params["alpha"]),
-        float(params.get("adiabatic_hz2", 0.0)),
-        float(params["kt0"]),
-        float(params["kt_pd"]),
-        float(params["xt"]),
-        *_noise_weights(params),
-        *_table(params),
+        float(params.alpha),
+        float(params.adiabatic_hz2),
+        float(params.kt0),
+        float(params.kt_pd),
+        float(params.xt),
+        float(params.rin_flat),
+        float(params.rin_faded),
+        float(params.pm_hz2),
+        *_table(params.distortion_table),
         out.reshape((len(FIELDS), n0, n1, n2)),
         swap,
     )
@@ -481,9 +365,9 @@ _NO_TABLE = np.zeros(1)
 _NO_TABLE.setflags(write=False)
 
 
-def _table(params: dict):
-    """``(comp_t, isd_t, x0, inv_dx)`` of ``params["distortion_table"]``, or an empty one."""
-    tab = params.get("distortion_table")
+def _table(tab):
+    """``(comp_t, isd_t, x0, inv_dx)`` of a distortion table as read-only arrays, or an
+    empty one for None."""
     if tab is None:
         return _NO_TABLE, _NO_TABLE, 0.0, 1.0
     comp_t, isd_t, x0, inv_dx = tab
@@ -513,43 +397,29 @@ def table_lookup_numpy(table, p_w):
     return np.interp(u, grid, comp_t), np.interp(u, grid, isd_t) * q * q
 
 
-def _noise_weights(params: dict) -> tuple[float, float, float]:
-    """``(r0, r1, k_pm)`` laser-noise weights of ``params`` with their defaults."""
-    return (
-        float(params.get("rin_flat", 1.0)),
-        float(params.get("rin_faded", 0.0)),
-        float(params.get("pm_hz2", 0.0)),
-    )
-
-
-def budget_grid_numpy(inputs: dict, params: dict) -> np.ndarray:
+def budget_grid_numpy(inputs: BudgetInputs, params: BudgetParams) -> np.ndarray:
     """Plain-NumPy reference of :func:`budget_grid_numba` (same inputs and output)."""
-    a = params["alpha"]
-    r0, r1, kpm = _noise_weights(params)
-    x = inputs
+    a = params.alpha
+    r0, r1, kpm = params.rin_flat, params.rin_faded, params.pm_hz2
+    x = {k: np.asarray(v, dtype=float) for k, v in inputs._asdict().items()}
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         theta = x["theta_l"] * x["f_hz"] ** 2
-        fading = (1.0 + a * a) * np.cos(theta + np.arctan(a)) ** 2 + params.get(
-            "adiabatic_hz2", 0.0
-        ) * np.sin(theta) ** 2 / x["f_hz"] ** 2
+        fading = (1.0 + a * a) * np.cos(theta + np.arctan(a)) ** 2 + params.adiabatic_hz2 * np.sin(
+            theta
+        ) ** 2 / x["f_hz"] ** 2
         g = x["gain_l"] * x["slope_f"] * fading
         laser = x["rin_l"] * (
             r0 + r1 * np.cos(theta) ** 2 + kpm * np.sin(theta) ** 2 / x["f_hz"] ** 2
         )
-        n = (
-            2.0 * params["kt0"] * g
-            + params["kt_pd"]
-            + (x["noise_l"] + laser) * x["hpd_f"]
-            + x["noise_f"]
-        )
+        n = 2.0 * params.kt0 * g + params.kt_pd + (x["noise_l"] + laser) * x["hpd_f"] + x["noise_f"]
         s_in, isdr = x["s_in_w"], x["inv_sdr"]
-        tab = params.get("distortion_table")
+        tab = params.distortion_table
         if tab is not None:  # chirp-free MZM: look up at the drive times cos^2(theta)
-            comp, isd = table_lookup_numpy(tab, x.get("drive_nl_w", 0.0) * np.cos(theta) ** 2)
+            comp, isd = table_lookup_numpy(tab, x["drive_nl_w"] * np.cos(theta) ** 2)
             s_in = s_in * comp
             isdr = isdr + isd
         snr = s_in * g / (n * x["bw_hz"])
-        sndr = 1.0 / (1.0 / snr + isdr + params["xt"] * (1.0 + isdr))
+        sndr = 1.0 / (1.0 / snr + isdr + params.xt * (1.0 + isdr))
         res = [
             10.0 * np.log10(g),
             10.0 * np.log10(n) + 30.0,

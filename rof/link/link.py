@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 
@@ -10,64 +9,15 @@ import numpy as np
 
 from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
-from rof.link.budget import LinkBudget, ofdm_distortion
-from rof.link.describing import (
-    dispersed_drive_distortion,
-    drive_table,
-    has_tone_model,
-    link_distortion,
-    tone_iip3_dbm,
-)
-from rof.link.kernels import FIELDS, INPUTS, budget_grid_numba, budget_grid_numpy
+from rof.link.analytic import assemble_budget
+from rof.link.budget import LinkBudget
 from rof.photonics.amplifier import EDFA
-from rof.photonics.fiber import Fiber, theta_per_hz2
+from rof.photonics.fiber import Fiber
 from rof.photonics.photodiode import Photodiode
 from rof.photonics.protocols import Transmitter
-from rof.units import C_M_PER_S, K_B_J_PER_K, Q_C, T0_K, db_to_lin, dbm_to_w, lin_to_db
+from rof.units import db_to_lin, lin_to_db
 
 __all__ = ["RoFLink"]
-
-
-def _dbm(x):
-    return lin_to_db(x) + 30.0
-
-
-def _drive_response_sq(tx, rf_hz) -> np.ndarray:
-    """:math:`|H_{pre}(f)|^2` of the transmitter's response ahead of its non-linearity."""
-    fn = getattr(tx, "drive_response", None)
-    rf = np.asarray(rf_hz, dtype=float)
-    if fn is None:
-        return np.ones_like(rf)
-    return np.asarray(fn(rf), dtype=float) ** 2
-
-
-#: Above this many distinct drive levels the OFDM distortion is tabulated and
-#: interpolated (log-log, 0.01 dB steps; see :func:`_distortion`).
-_MAX_EXACT_LEVELS = 2048
-
-
-def _distortion(tx, p_w):
-    """Bussgang compression and in-band distortion at each drive power ``p_w`` (W).
-
-    Exact (:func:`ofdm_distortion`) per distinct level; with more than
-    ``_MAX_EXACT_LEVELS`` distinct levels (an RF axis times a drive axis through an
-    electrode response) both are evaluated on a 0.01 dB grid over the range and
-    interpolated linearly in dB: both are smooth in the drive in dB, and the
-    interpolation error is below 1e-4 dB (second difference over 0.01 dB steps).
-    """
-    p = np.asarray(p_w, dtype=float)
-    levels, inverse = np.unique(p, return_inverse=True)
-    if levels.size <= _MAX_EXACT_LEVELS:
-        comp2, inv_sdr = ofdm_distortion(tx, levels)
-    else:
-        lo, hi = lin_to_db(levels[0]), lin_to_db(levels[-1])
-        grid_db = np.linspace(lo, hi, max(math.ceil((hi - lo) / 0.01) + 1, 2))
-        c_g, i_g = ofdm_distortion(tx, db_to_lin(grid_db))
-        x = lin_to_db(levels)
-        comp2 = np.interp(x, grid_db, c_g)
-        with np.errstate(divide="ignore"):
-            inv_sdr = db_to_lin(np.interp(x, grid_db, lin_to_db(np.maximum(i_g, 1e-300))))
-    return comp2[inverse].reshape(p.shape), inv_sdr[inverse].reshape(p.shape)
 
 
 @dataclass(frozen=True)
@@ -164,15 +114,16 @@ class RoFLink:
         float or ndarray
             dBm, shape of ``rf_hz``.
         """
-        a1, _, a3 = self.transmitter.taylor_w_per_vn()
+        ss = self.transmitter.small_signal()
+        a1, _, a3 = ss.taylor_w_per_vn
         if a3 == 0.0:
             base = math.inf
         else:
-            p_w = (2.0 / 3.0) * abs(a1 / a3) / self.transmitter.input_impedance_ohm
+            p_w = (2.0 / 3.0) * abs(a1 / a3) / ss.input_impedance_ohm
             base = 10.0 * math.log10(p_w) + 30.0
         if rf_hz is None:
             return base
-        return base - lin_to_db(_drive_response_sq(self.transmitter, rf_hz))
+        return base - lin_to_db(ss.drive_response_sq(rf_hz))
 
     # ------------------------------------------------------------------ budget
     def budget(
@@ -272,148 +223,10 @@ class RoFLink:
             length = np.asarray(float(self.fiber.length_km))
         else:
             length = np.asarray(check_range("RoFLink.budget length_km", length_km, 0.0, 1000.0))
-        shape = np.broadcast_shapes(rf.shape, pin.shape, bw.shape, length.shape)
-
-        tx, pd, amp = self.transmitter, self.detector, self.amplifier
-        r_s, r_l, resp = tx.input_impedance_ohm, pd.load_ohm, pd.responsivity_a_per_w
-        xs = float(sum(self.crosstalk_ratios))
-        xt = float(sum(x * x for x in self.crosstalk_ratios))
-        quarter_rl = r_l / 4.0
-
-        # --- length-dependent factors (shape of length) ---------------------------
-        t_opt = self.optical_transmission(length)
-        p_pd = tx.mean_power_w() * t_opt
-        i_sig = resp * p_pd
-        if amp is not None:
-            rho = amp.ase_psd_w_per_hz(tx.wavelength_nm) * float(db_to_lin(-self.optical_loss_db))
-            b_o = amp.optical_bandwidth_hz
-        else:
-            rho, b_o = 0.0, 0.0
-        i_dc = i_sig * (1.0 + xs) + resp * 2.0 * rho * b_o
-        pd.check_saturation(i_dc + pd.dark_current_a)
-        shot = 2.0 * Q_C * i_dc * quarter_rl
-        rin_lin = float(db_to_lin(tx.rin_db_per_hz))
-        rin = rin_lin * i_sig**2 * (1.0 + xt) * quarter_rl
-        sase = 4.0 * resp**2 * p_pd * (1.0 + xs) * rho * quarter_rl
-        lin = {
-            "theta_l": theta_per_hz2(length, self.fiber.dispersion_ps_per_nm_km, tx.wavelength_nm),
-            "gain_l": (resp * t_opt) ** 2 * r_s * r_l / 4.0,
-            "noise_l": shot + sase,
-            "rin_l": rin,
-        }
-        # --- frequency-dependent factors (shape of rf) ----------------------------
-        hpd = pd.response_sq(rf)
-        asase = 4.0 * resp**2 * rho * rho * np.maximum(b_o - rf, 0.0) * quarter_rl * hpd
-        dark = pd.dark_noise_a2_per_hz * quarter_rl * hpd
-        lin |= {
-            "f_hz": rf,
-            "slope_f": np.asarray(tx.slope_w_per_v(rf), dtype=float) ** 2 * hpd,
-            "noise_f": dark + asase,
-            "hpd_f": hpd,
-        }
-        # --- drive-dependent factors (once per distinct drive at the non-linearity) -
-        h_pre2 = _drive_response_sq(tx, rf)
-        p_in_w = dbm_to_w(pin)
-        rate_model = getattr(tx, "has_rate_model", lambda: True)()
-        tone = has_tone_model(tx)
-        scaled = not tone and bool(getattr(tx, "dispersion_scales_drive", False))
-        p_nl = p_in_w * h_pre2
-        table = None
-        if tone:  # link-level describing function (DML: dynamics, chirp x dispersion)
-            comp2, inv_sdr = link_distortion(tx, self.fiber, rf, p_nl, length)
-        elif scaled:  # chirp-free MZM: the kernel looks up at the drive x cos^2(theta)
-            table = drive_table(tx, np.max(p_nl))
-            comp2, inv_sdr = np.ones(()), np.zeros(())
-            lin["drive_nl_w"] = p_nl
-        else:
-            comp2, inv_sdr = _distortion(tx, p_nl)  # shape of (pin, rf)
-        lin |= {"s_in_w": p_in_w * comp2, "inv_sdr": inv_sdr, "bw_hz": bw}
-        kt0 = K_B_J_PER_K * T0_K
-        fades = bool(getattr(tx, "rin_fades", False))
-        linewidth = float(getattr(tx, "linewidth_hz", 0.0)) if fades else 0.0
-        alpha, corner = float(tx.chirp_alpha), 0.0
-        if callable(getattr(tx, "small_signal_chirp", None)):
-            alpha, corner = tx.small_signal_chirp()
-        # A DML: its RIN moves with its chirp behind fiber (see the hook).
-        rin_factor = getattr(tx, "rin_dispersion_factor", None) if rate_model else None
-        if callable(rin_factor):
-            theta = lin["theta_l"] * rf * rf
-            lin["rin_l"] = rin * rin_factor(rf, theta)
-        params = {
-            "alpha": alpha,
-            "adiabatic_hz2": (alpha * corner) ** 2,
-            "kt0": kt0,
-            "kt_pd": pd.thermal_noise_w_per_hz,
-            "xt": xt,
-            "rin_flat": 0.0 if fades else 1.0,
-            "rin_faded": 1.0 if fades else 0.0,
-            "pm_hz2": 4.0 * linewidth / (math.pi * rin_lin),
-            "distortion_table": table,
-        }
-        inputs = {k: np.asarray(lin.get(k, 0.0), dtype=float) for k in INPUTS}  # own shapes
-        kernel = budget_grid_numba if engine == "numba" else budget_grid_numpy
-        stack = kernel(inputs, params)
-
-        def full(x):
-            return _scalar(np.broadcast_to(np.asarray(x, dtype=float), shape))
-
-        out = {name: _scalar(stack[k].reshape(shape)) for k, name in enumerate(FIELDS)}
-        base_iip3 = self.iip3_dbm() if not tone else 0.0
-
-        @functools.cache
-        def scaled_terms():  # chirp-free MZM: full-grid compression, distortion, cos^2
-            return dispersed_drive_distortion(tx, p_nl, lin["theta_l"], rf, engine=engine)
-
-        def sdr_db():
-            isd = scaled_terms()[1] if scaled else inv_sdr
-            with np.errstate(divide="ignore"):
-                return full(-lin_to_db(isd))
-
-        def s_in_dbm():
-            c2 = scaled_terms()[0] if scaled else comp2
-            with np.errstate(divide="ignore"):
-                return pin + lin_to_db(c2)
-
-        def iip3_dbm():
-            if tone:
-                return full(tone_iip3_dbm(tx, self.fiber, rf, length))
-            with np.errstate(divide="ignore"):
-                iip3 = base_iip3 - lin_to_db(h_pre2)
-            return full(iip3 - scaled_terms()[2] if scaled else iip3)
-
-        with np.errstate(divide="ignore"):
-            out |= {
-                "thermal_noise_dbm_hz": full(_dbm(pd.thermal_noise_w_per_hz)),
-                "dark_noise_dbm_hz": full(_dbm(dark)),
-                "ase_ase_noise_dbm_hz": full(_dbm(asase)),
-                "sir_db": full(-lin_to_db(xt) if xt > 0 else math.inf),
-                "received_optical_power_dbm": full(_dbm(p_pd)),
-                "photocurrent_a": full(i_dc),
-                "latency_s": full(length * 1e3 * self.fiber.group_index / C_M_PER_S),
-            }
-            terms = {
-                "two_kt0_dbm": float(_dbm(2.0 * kt0)),
-                "kt0_dbm": float(_dbm(kt0)),
-                "shot_db_l": _dbm(shot),
-                "rin_l": lin["rin_l"],
-                "theta_l": lin["theta_l"],
-                "f_hz": rf,
-                "rin_weights": (params["rin_flat"], params["rin_faded"], linewidth, rin_lin),
-                "sase_db_l": _dbm(sase),
-                "hpd_db_f": lin_to_db(hpd),
-                "s_in_dbm": s_in_dbm,
-                "sdr_db": sdr_db,
-                "iip3_dbm": iip3_dbm,
-                "bw_db": lin_to_db(bw),
-            }
-        return LinkBudget(**out, terms=terms)
+        return assemble_budget(self, rf, pin, bw, length, engine)
 
     def simulate(self, waveform, rng):
         """Send a waveform through the link sample by sample; see :mod:`rof.link.waveform`."""
         from rof.link.waveform import simulate_link
 
         return simulate_link(self, waveform, rng)
-
-
-def _scalar(a):
-    return a[()] if a.ndim == 0 else a

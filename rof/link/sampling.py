@@ -13,7 +13,6 @@ import numpy as np
 from scipy import fft as sfft
 
 from rof._validate import check_range
-from rof.link.describing import has_tone_model
 from rof.signals import Waveform
 
 __all__ = ["FIELD_LEAKAGE", "MAX_OVERSAMPLING", "default_optical_oversampling"]
@@ -38,8 +37,9 @@ def default_optical_oversampling(
     """Optical samples per waveform sample that keep a chirped field from aliasing.
 
     The least :math:`q` with :math:`q f_s \\ge 10 f_{hi}` (five harmonics of the
-    highest carrier edge :math:`f_{hi}`) and, for a transmitter with a rate model and
-    ``tone_field`` (a :class:`~rof.photonics.DirectLaser`) behind dispersive fiber,
+    highest carrier edge :math:`f_{hi}`) and, for a transmitter whose contract has a
+    ``tone_field`` (a :class:`~rof.photonics.DirectLaser` with a rate model) behind
+    dispersive fiber,
 
     .. math:: \\sum_i w_i \\sum_{|k f_{hi} + \\Omega_i/2\\pi| > q f_s/2}
               |c_k(A_i)|^2 \\Big/ \\sum_k |c_k(A_i)|^2 \\le \\epsilon ,
@@ -108,13 +108,13 @@ def default_optical_oversampling(
         "default_optical_oversampling.leakage", leakage, 0.0, 1.0, lo_open=True, hi_open=True
     )
     q0 = min(_oversampling(waveform), MAX_OVERSAMPLING)
-    tx, fiber = link.transmitter, link.fiber
+    ss, fiber = link.transmitter.small_signal(), link.fiber
     length = fiber.length_km if length_km is None else length_km
-    if not has_tone_model(tx) or length * fiber.dispersion_ps_per_nm_km == 0.0:
+    if ss.tone_field is None or length * fiber.dispersion_ps_per_nm_km == 0.0:
         return q0
     fs = waveform.sample_rate_hz
     f_hi = max(c.carrier_hz + 0.5 * c.bandwidth_hz for c in waveform.carriers)
-    drive = waveform.samples * math.sqrt(tx.input_impedance_ohm / waveform.impedance_ohm)
+    drive = waveform.samples * math.sqrt(ss.input_impedance_ohm / waveform.impedance_ohm)
     # |analytic signal| of the carriers' band, shifted down and 4x oversampled
     n = drive.size
     f_lo = min(c.carrier_hz - 0.5 * c.bandwidth_hz for c in waveform.carriers)
@@ -128,7 +128,7 @@ def default_optical_oversampling(
     # Samples per period: lines up to 1.25 times the cap's Nyquist, steps <= 2 ps.
     points = max(64, 1.0 / (f_hi * 2e-12), 2.5 * MAX_OVERSAMPLING * fs / (2.0 * f_hi))
     points = 1 << math.ceil(math.log2(points))
-    field, offset = tx.tone_field(f_hi, edges, points)
+    field, offset = ss.tone_field(f_hi, edges, points)
     power = np.abs(np.fft.fft(field, axis=-1)) ** 2
     power *= (weights / power.sum(axis=-1))[:, None]
     f_line = np.fft.fftfreq(points, 1.0 / (points * f_hi))[None, :] + offset[:, None] / (

@@ -33,9 +33,7 @@ from rof.link.sampling import (
 )
 from rof.photonics.timedomain import (
     detect,
-    dml_field,
     edfa_field,
-    mzm_field,
     propagate_linear,
     ssfm,
 )
@@ -55,21 +53,8 @@ __all__ = [
 
 
 def _transmit(link, drive, fs, rng, predistort, substeps):
-    from rof.photonics import DirectLaser, MachZehnderModulator
-
-    tx = link.transmitter
-    if isinstance(tx, DirectLaser):
-        if predistort:
-            raise ParameterError(
-                "simulate_link.predistort = True needs a MachZehnderModulator; allowed: False"
-            )
-        return dml_field(tx, drive, fs, rng, substeps=substeps)
-    if isinstance(tx, MachZehnderModulator):
-        return mzm_field(tx, drive, fs, rng, predistort=predistort)
-    raise ParameterError(
-        f"simulate_link.link.transmitter = {type(tx).__name__} has no time-domain model; "
-        "allowed: DirectLaser, MachZehnderModulator"
-    )
+    """The transmitter's sampled field (its contract's ``field`` method)."""
+    return link.transmitter.field(drive, fs, rng, predistort=predistort, substeps=substeps)
 
 
 def simulate_link(

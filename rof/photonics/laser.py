@@ -16,6 +16,7 @@ import numpy as np
 
 from rof._validate import check_range
 from rof.photonics._common import check_wavelength
+from rof.photonics.protocols import SmallSignal
 from rof.units import dbm_to_w
 
 __all__ = ["CWLaser", "DirectLaser"]
@@ -253,7 +254,7 @@ class DirectLaser:
         """Whether the rate equations reach this laser's :math:`f_r` and damping.
 
         Where they cannot (the waveform model refuses such a laser too), the budget uses
-        the static L-I curve and the RIN as given, without the rate-equation hooks
+        the static L-I curve and the RIN as given (:meth:`small_signal`), without
         :meth:`tone_field` and :meth:`rin_dispersion_factor`.
         """
         from rof.errors import ParameterError
@@ -263,6 +264,48 @@ class DirectLaser:
         except ParameterError:
             return False
         return True
+
+    def small_signal(self) -> SmallSignal:
+        """The link-budget contract (:class:`rof.photonics.protocols.SmallSignal`).
+
+        Chirp: the rate equations' transient factor and adiabatic corner
+        (:meth:`small_signal_chirp`). Where the rate equations reach the laser, its RIN
+        moves with its chirp behind fiber (``rin_dispersion_factor``, not
+        ``rin_fades``: the carrier fluctuations behind the intensity noise also move the
+        optical frequency) and its distortion is the link's describing function from
+        :meth:`tone_field` (``distortion = "link_tone"``); otherwise the static L-I
+        curve with clipping (``"envelope"``) and the RIN as given.
+        """
+        rate = self.has_rate_model()
+        alpha, corner = self.small_signal_chirp()
+        return SmallSignal(
+            wavelength_nm=self.wavelength_nm,
+            mean_power_w=self.mean_power_w(),
+            input_impedance_ohm=self.input_impedance_ohm,
+            taylor_w_per_vn=self.taylor_w_per_vn(),
+            slope_w_per_v=self.slope_w_per_v,
+            envelope_response_w=self.envelope_response_w,
+            full_scale_v=self.clipping_amplitude_v,
+            chirp_alpha=float(alpha),
+            adiabatic_corner_hz=float(corner),
+            rin_db_per_hz=self.rin_db_per_hz,
+            rin_fades=False,
+            rin_dispersion_factor=self.rin_dispersion_factor if rate else None,
+            distortion="link_tone" if rate else "envelope",
+            tone_field=self.tone_field if rate else None,
+        )
+
+    def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None):
+        """Sampled output field for a sampled drive, sqrt(W): the noisy rate equations
+        (:func:`rof.photonics.timedomain.dml_field`); no predistortion."""
+        from rof.errors import ParameterError
+        from rof.photonics.timedomain.laser import dml_field
+
+        if predistort:
+            raise ParameterError(
+                "simulate_link.predistort = True needs a MachZehnderModulator; allowed: False"
+            )
+        return dml_field(self, drive_v, sample_rate_hz, rng, substeps=substeps)
 
     def tone_field(self, rf_hz: float, amplitudes_v, points: int = 64):
         """Periodic steady-state field over one period of the drive :math:`A\\cos\\omega t`.

@@ -10,6 +10,7 @@ import numpy as np
 from rof._validate import check_range
 from rof.errors import ParameterError
 from rof.photonics.laser import CWLaser
+from rof.photonics.protocols import SmallSignal
 from rof.units import db_to_lin
 
 __all__ = ["MachZehnderModulator"]
@@ -141,29 +142,40 @@ class MachZehnderModulator:
         """Launched power at the bias point :math:`\\frac{P_I T}{2}(1+\\eta\\cos\\phi_B)`, W."""
         return self.peak_power_w * (1.0 + self.eta * math.cos(self.bias_rad))
 
-    #: The laser's RIN fades with dispersion like a chirp-free intensity modulation.
-    rin_fades = True
+    def small_signal(self) -> SmallSignal:
+        """The link-budget contract (:class:`rof.photonics.protocols.SmallSignal`).
 
-    @property
-    def dispersion_scales_drive(self) -> bool:
-        """Whether dispersion acts on the distortion as a smaller drive: chirp-free.
-
-        Behind a fiber of dispersion phase :math:`\\theta` the detected fundamental of
-        a chirp-free push-pull MZM driven at :math:`A` is the back-to-back one at
-        :math:`A\\cos\\theta` (:func:`rof.link.describing.dispersed_drive_distortion`,
-        which the budget then uses); a chirped device keeps the back-to-back
-        distortion scaled with the faded signal.
+        The laser's RIN fades (``rin_fades``): its intensity noise multiplies both arms
+        alike and carries no phase, so dispersion fades it like a chirp-free intensity
+        modulation, and its phase noise (``laser.linewidth_hz``) converts to intensity
+        noise. The electrode sits ahead of the sine transfer (``drive_response``). A
+        chirp-free device behind fiber distorts like the back-to-back link at the drive
+        times :math:`\\cos\\theta` (``distortion = "dispersed_drive"``,
+        :func:`rof.link.describing.dispersed_drive_distortion`); a chirped one keeps the
+        back-to-back AM/AM curve (``"envelope"``).
         """
-        return self.chirp_alpha == 0.0
+        return SmallSignal(
+            wavelength_nm=self.wavelength_nm,
+            mean_power_w=self.mean_power_w(),
+            input_impedance_ohm=self.input_impedance_ohm,
+            taylor_w_per_vn=self.taylor_w_per_vn(),
+            slope_w_per_v=self.slope_w_per_v,
+            drive_response=self.modulation_response,
+            envelope_response_w=self.envelope_response_w,
+            full_scale_v=self.v_pi_v,
+            chirp_alpha=float(self.chirp_alpha),
+            rin_db_per_hz=self.rin_db_per_hz,
+            rin_fades=True,
+            linewidth_hz=self.laser.linewidth_hz,
+            distortion="dispersed_drive" if self.chirp_alpha == 0.0 else "envelope",
+        )
 
-    @property
-    def linewidth_hz(self) -> float:
-        """Lorentzian linewidth of the laser, Hz (PM-to-IM conversion in the fiber)."""
-        return self.laser.linewidth_hz
+    def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None):
+        """Sampled output field for a sampled drive, sqrt(W)
+        (:func:`rof.photonics.timedomain.mzm_field`; ``substeps`` does not apply)."""
+        from rof.photonics.timedomain.modulator import mzm_field
 
-    def drive_response(self, rf_hz) -> np.ndarray:
-        """Part of the frequency response ahead of the non-linearity: :math:`|H_e(f)|`."""
-        return self.modulation_response(rf_hz)
+        return mzm_field(self, drive_v, sample_rate_hz, rng, predistort=predistort)
 
     def modulation_response(self, rf_hz) -> np.ndarray:
         """Electrode response :math:`|H_e(f)| = (1 + (f/f_e)^2)^{-1/2}`, linear."""

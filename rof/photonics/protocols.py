@@ -1,67 +1,164 @@
-"""The interface an optical transmitter offers to :class:`rof.link.RoFLink`.
+"""The contract between an optical transmitter and :class:`rof.link.RoFLink`.
 
 Every intensity-modulated transmitter (directly modulated laser, CW laser plus
-Mach-Zehnder modulator, microring modulator) describes itself to the link budget by
-its static optical-power transfer curve around the bias point:
+Mach-Zehnder modulator, microring modulator) states its behaviour in two methods and
+nothing else; the link never probes for attributes.
 
-.. math:: P(t) = P_0 + \\Delta P(v(t)),
+``small_signal() -> SmallSignal``
+    A frozen description of the transmitter around its bias point: the optical-power
+    transfer :math:`P(t) = P_0 + \\Delta P(v(t))` for the RF voltage :math:`v(t)`
+    across ``input_impedance_ohm``, its frequency response, its chirp, its laser's
+    noise and how that noise behaves behind a dispersive fiber, and which describing
+    function gives its in-band distortion (Cox, *Analog Optical Links*, Cambridge
+    Univ. Press, 2004, ch. 2-6, for the small-signal link figures).
+``field(drive_v, sample_rate_hz, rng, *, predistort=False, substeps=None)``
+    The sampled optical field, sqrt(W), for a sampled drive voltage: the waveform
+    model (:func:`rof.link.waveform.simulate_link`).
 
-where :math:`v(t)` is the RF voltage across the transmitter's input (source and
-load impedance ``input_impedance_ohm``) and :math:`P_0` the mean launched optical
-power. The link budget (Cox, *Analog Optical Links*, Cambridge Univ. Press, 2004,
-ch. 2-6) needs only:
-
-* ``mean_power_w()`` -- :math:`P_0`, W, launched into the fiber (after insertion loss);
-* ``slope_w_per_v(rf_hz)`` -- small-signal slope :math:`|dP/dv|` at the RF
-  frequency, W/V, including the transmitter's modulation frequency response;
-* ``taylor_w_per_vn()`` -- :math:`(a_1, a_2, a_3)` of
-  :math:`\\Delta P = a_1 v + a_2 v^2 + a_3 v^3 + \\dots` at low frequency, W/V^n
-  (two-tone IIP3 follows from :math:`a_1, a_3`);
-* ``envelope_response_w(amplitude_v)`` -- first-zone (in-band) optical-power
-  amplitude produced by a sinusoidal drive of amplitude ``amplitude_v``, W; this is
-  the AM/AM curve used for the in-band distortion of Gaussian (OFDM) signals;
-* ``rin_db_per_hz``, ``chirp_alpha`` (small-signal transient chirp / linewidth
-  enhancement factor, Henry's sign convention), ``wavelength_nm`` and
-  ``input_impedance_ohm`` attributes.
-
-Optional hooks, read with ``getattr`` by :class:`rof.link.RoFLink` when present:
-
-* ``drive_response(rf_hz)`` -- :math:`|H_e(f)|` of an electrical input network that
-  sits *before* the non-linearity (an MZM's travelling-wave electrode): distortion
-  and IIP3 are then computed on the drive that reaches the optical transfer;
-* ``rin_fades`` (bool) -- the source's intensity noise is carried like the signal
-  (a CW laser behind an external modulator), so it fades with dispersion as
-  :math:`\\cos^2\\theta`;
-* ``linewidth_hz`` -- the laser's Lorentzian linewidth, whose phase noise dispersion
-  converts to intensity noise (Wang & Petermann, JLT 10(1), 1992);
-* ``small_signal_chirp()`` -- ``(alpha_transient, adiabatic_corner_hz)`` of a
-  directly modulated laser, for the fading with adiabatic chirp.
+Adding a transmitter means one class with these two methods and one line in the
+link-file registry (:data:`rof.link.config.TRANSMITTERS`).
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Transmitter"]
+from rof.errors import ParameterError
+
+__all__ = ["DISTORTION_MODELS", "SmallSignal", "Transmitter"]
+
+#: How the budget finds a transmitter's in-band distortion (see :class:`SmallSignal`).
+DISTORTION_MODELS = ("envelope", "dispersed_drive", "link_tone")
+
+
+@dataclass(frozen=True)
+class SmallSignal:
+    """What a transmitter tells the link budget about itself (frozen, no hooks).
+
+    Attributes
+    ----------
+    wavelength_nm : float
+        Optical wavelength of the launched carrier, nm.
+    mean_power_w : float
+        :math:`P_0`, W, launched into the fiber (after insertion loss).
+    input_impedance_ohm : float
+        Matched RF input impedance :math:`R_S`, ohm.
+    taylor_w_per_vn : tuple of 3 floats
+        :math:`(a_1, a_2, a_3)` of :math:`\\Delta P = a_1 v + a_2 v^2 + a_3 v^3 + \\dots`
+        at low frequency, W/V^n (two-tone IIP3 from :math:`a_1, a_3`).
+    slope_w_per_v : callable ``f_hz -> ndarray``
+        Small-signal slope :math:`|dP/dv|` at the RF frequency, W/V, including the
+        transmitter's whole modulation response.
+    drive_response : callable ``f_hz -> ndarray`` or None
+        :math:`|H_{pre}(f)|` of an electrical network *ahead of* the non-linearity (an
+        MZM's travelling-wave electrode): distortion and IIP3 are computed on the
+        drive that reaches the transfer. None: no such network (1 at all frequencies).
+    envelope_response_w : callable ``amplitude_v -> ndarray``
+        First-zone (in-band) optical-power amplitude for a drive :math:`A\\cos\\omega t`,
+        W: the AM/AM curve of the OFDM distortion (:func:`rof.link.budget.ofdm_distortion`).
+    full_scale_v : float
+        Drive amplitude at which the transfer is fully used, V (an MZM's
+        :math:`V_\\pi`, a DML's clipping amplitude, a ring's half-linewidth shift):
+        the scale of the small probe tones of the describing-function IIP3.
+    chirp_alpha : float
+        Small-signal transient chirp factor of the signal (Henry's convention,
+        :math:`\\Delta\\nu = \\frac{\\alpha}{4\\pi}\\frac{d\\ln P}{dt}`); sets the fading
+        :meth:`rof.photonics.Fiber.power_fading`.
+    adiabatic_corner_hz : float
+        Corner :math:`f_c` of the adiabatic chirp (a DML), Hz; 0 for none.
+    rin_db_per_hz : float
+        The laser's relative intensity noise at the transmitter output, dB/Hz.
+    rin_fades : bool
+        True: the laser's intensity noise rides on the optical carrier as a pure,
+        chirp-free intensity modulation that the drive does not touch (a CW laser
+        behind an external modulator), so behind a fiber of dispersion phase
+        :math:`\\theta` the detector sees :math:`\\mathrm{RIN}\\cos^2\\theta`, plus the
+        laser's phase noise converted to intensity noise,
+        :math:`4\\sin^2\\theta\\,\\Delta\\nu/(\\pi f^2)` (Wang & Petermann, J. Lightwave
+        Technol. 10(1), 96-100, 1992). False: a directly modulated laser, whose
+        intensity noise is tied to its own chirp (see ``rin_dispersion_factor``).
+    linewidth_hz : float
+        The laser's Lorentzian linewidth :math:`\\Delta\\nu`, Hz (with ``rin_fades``).
+    rin_dispersion_factor : callable ``(f_hz, theta) -> ndarray`` or None
+        Without ``rin_fades``: :math:`\\mathrm{RIN}_{det}(f,\\theta)/\\mathrm{RIN}` of a
+        laser whose intensity and phase noise are correlated through its rate
+        equations (:meth:`rof.photonics.DirectLaser.rin_dispersion_factor`); None keeps
+        the RIN as given at every length.
+    distortion : {"envelope", "dispersed_drive", "link_tone"}
+        The describing function of the in-band distortion: ``"envelope"``, the
+        back-to-back AM/AM curve (scaled with the faded signal behind fiber);
+        ``"dispersed_drive"``, a chirp-free push-pull MZM, whose distortion behind
+        fiber is the back-to-back one at the drive times :math:`\\cos\\theta`
+        (:func:`rof.link.describing.dispersed_drive_distortion`); ``"link_tone"``, the
+        whole link's single-tone describing function from ``tone_field``
+        (:func:`rof.link.describing.link_distortion`).
+    tone_field : callable ``(rf_hz, amplitudes_v, points) -> (field, offset)`` or None
+        Periodic steady-state field over one period of a tone drive (required by
+        ``distortion = "link_tone"``, e.g. :meth:`rof.photonics.DirectLaser.tone_field`).
+    """
+
+    wavelength_nm: float
+    mean_power_w: float
+    input_impedance_ohm: float
+    taylor_w_per_vn: tuple[float, float, float]
+    slope_w_per_v: Callable[[np.ndarray], np.ndarray]
+    envelope_response_w: Callable[[np.ndarray], np.ndarray]
+    full_scale_v: float
+    chirp_alpha: float
+    rin_db_per_hz: float
+    rin_fades: bool
+    drive_response: Callable[[np.ndarray], np.ndarray] | None = None
+    adiabatic_corner_hz: float = 0.0
+    linewidth_hz: float = 0.0
+    rin_dispersion_factor: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    distortion: Literal["envelope", "dispersed_drive", "link_tone"] = "envelope"
+    tone_field: Callable | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "taylor_w_per_vn", tuple(float(a) for a in self.taylor_w_per_vn))
+        if len(self.taylor_w_per_vn) != 3:
+            raise ParameterError("SmallSignal.taylor_w_per_vn must hold (a1, a2, a3)")
+        if self.distortion not in DISTORTION_MODELS:
+            raise ParameterError(
+                f"SmallSignal.distortion = {self.distortion!r} is not known; "
+                f"allowed: {', '.join(map(repr, DISTORTION_MODELS))}"
+            )
+        if self.distortion == "link_tone" and self.tone_field is None:
+            raise ParameterError("SmallSignal.distortion = 'link_tone' needs a tone_field")
+        if self.rin_fades and self.rin_dispersion_factor is not None:
+            raise ParameterError(
+                "SmallSignal.rin_dispersion_factor is for a laser whose RIN does not fade "
+                "(rin_fades = False); allowed: None with rin_fades = True"
+            )
+        if not (self.mean_power_w >= 0.0 and math.isfinite(self.mean_power_w)):
+            raise ParameterError(f"SmallSignal.mean_power_w = {self.mean_power_w!r}; allowed: >= 0")
+        if not self.input_impedance_ohm > 0.0:
+            raise ParameterError(
+                f"SmallSignal.input_impedance_ohm = {self.input_impedance_ohm!r}; allowed: > 0"
+            )
+        if self.linewidth_hz < 0.0 or self.adiabatic_corner_hz < 0.0:
+            raise ParameterError("SmallSignal.linewidth_hz and adiabatic_corner_hz must be >= 0")
+
+    def drive_response_sq(self, rf_hz) -> np.ndarray:
+        """:math:`|H_{pre}(f)|^2` ahead of the non-linearity (ones without a network)."""
+        rf = np.asarray(rf_hz, dtype=float)
+        if self.drive_response is None:
+            return np.ones_like(rf)
+        return np.asarray(self.drive_response(rf), dtype=float) ** 2
 
 
 @runtime_checkable
 class Transmitter(Protocol):
-    """Structural type of an intensity-modulating optical transmitter."""
+    """Structural type of an intensity-modulating optical transmitter (see module doc)."""
 
     wavelength_nm: float
-    rin_db_per_hz: float
     input_impedance_ohm: float
 
-    @property
-    def chirp_alpha(self) -> float: ...
+    def small_signal(self) -> SmallSignal: ...
 
-    def mean_power_w(self) -> float: ...
-
-    def slope_w_per_v(self, rf_hz: np.ndarray) -> np.ndarray: ...
-
-    def taylor_w_per_vn(self) -> tuple[float, float, float]: ...
-
-    def envelope_response_w(self, amplitude_v: np.ndarray) -> np.ndarray: ...
+    def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None): ...

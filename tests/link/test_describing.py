@@ -9,6 +9,7 @@ simulation of the linearised Langevin equations through a dispersive fiber.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -35,7 +36,10 @@ def test_small_signal_describing_function_is_the_chirped_fading():
     las = DirectLaser()
     a_t, f_c = las.small_signal_chirp()
     for f in (1e9, 3.5e9, 28e9):
-        g = np.abs(tone_response(las, f, [1e-4], LENGTHS, dispersion=17.0)[:, 0]) / 1e-4
+        g = (
+            np.abs(tone_response(las.small_signal(), f, [1e-4], LENGTHS, dispersion=17.0)[:, 0])
+            / 1e-4
+        )
         theta = theta_per_hz2(LENGTHS, 17.0, las.wavelength_nm) * f * f
         ref = las.slope_w_per_v(f) * np.sqrt(fading_ratio(theta, a_t, f_c / f))
         np.testing.assert_allclose(g, ref, rtol=5e-4)
@@ -45,7 +49,7 @@ def test_far_below_resonance_the_dml_clips_like_its_static_curve():
     # 50 MHz << f_r = 10 GHz: the first harmonic follows the clipped L-I curve.
     las = DirectLaser()
     a = las.clipping_amplitude_v * np.array([0.5, 1.0, 1.5, 2.5])
-    g = np.abs(tone_response(las, 50e6, a, [0.0], dispersion=17.0)[0])
+    g = np.abs(tone_response(las.small_signal(), 50e6, a, [0.0], dispersion=17.0)[0])
     np.testing.assert_allclose(g, las.envelope_response_w(a), rtol=0.02)
 
 
@@ -70,7 +74,7 @@ def test_two_tone_rate_equations_reproduce_the_describing_iip3(length_km):
     las = DirectLaser()
     f0, df, fs, m = 3.5e9, 50e6, 163.84e9, 1 << 15  # tones and IM3 on 5 MHz FFT bins
     t = np.arange(4 * m) / fs
-    ref = float(tone_iip3_dbm(las, Fiber(1.0), f0, length_km))
+    ref = float(tone_iip3_dbm(las.small_signal(), Fiber(1.0), f0, length_km))
     bin_ = lambda f: round(f * m / fs)  # noqa: E731
     for frac in (0.015, 0.15):  # IM3 100 and 60 dB below the tones back to back
         a = frac * las.clipping_amplitude_v
@@ -163,11 +167,18 @@ class _SampledMzm:
         rows = [mzm_field(self.mzm, a * drive, rf_hz * points) for a in amplitudes_v]
         return np.array(rows), np.zeros(len(rows))
 
-    def small_signal_chirp(self):
-        return 0.0, 0.0
-
     def slope_w_per_v(self, rf_hz):
         return abs(self.mzm.taylor_w_per_vn()[0]) * np.ones_like(np.asarray(rf_hz, dtype=float))
+
+    def small_signal(self):
+        """The MZM's contract with the sampled field as its describing function."""
+        return dataclasses.replace(
+            self.mzm.small_signal(),
+            slope_w_per_v=self.slope_w_per_v,
+            drive_response=None,
+            distortion="link_tone",
+            tone_field=self.tone_field,
+        )
 
 
 @pytest.mark.parametrize(("er_db", "rtol"), [(80.0, 1e-5), (20.0, 0.05)])
@@ -177,7 +188,7 @@ def test_chirp_free_mzm_behind_fiber_is_the_back_to_back_link_at_a_smaller_drive
     tx = _SampledMzm(er_db)
     f, lengths = 28e9, np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0])  # first null at 4.68 km
     amps = np.array([0.05, 1.0, 2.0, 3.0, 4.0])  # J_1 of the fundamental is 0 at 4.27 V
-    c1 = tone_response(tx, f, amps, lengths, dispersion=17.0, points=128)
+    c1 = tone_response(tx.small_signal(), f, amps, lengths, dispersion=17.0, points=128)
     cos_t = np.cos(theta_per_hz2(lengths, 17.0, tx.wavelength_nm) * f * f)
     ref = tx.mzm.envelope_response_w(amps[None, :] * cos_t[:, None])
     np.testing.assert_allclose(np.abs(c1), np.abs(ref), rtol=rtol, atol=1e-9 * np.abs(ref).max())
@@ -197,10 +208,12 @@ def test_mzm_budget_distortion_behind_fiber_matches_the_sampled_describing_funct
     f, lengths = 28e9, np.linspace(0.0, max_km, 5)
     p_w = 1e-3 * 10 ** (np.array([0.0, 5.0, 10.0]) / 10)
     length, p = np.meshgrid(lengths, p_w, indexing="ij")
-    comp_g, isd_g = link_distortion(tx, Fiber(0.0), f, p, length)
+    comp_g, isd_g = link_distortion(tx.small_signal(), Fiber(0.0), f, p, length)
     theta_l = theta_per_hz2(length, 17.0, tx.wavelength_nm)
     for engine in ("numba", "numpy"):
-        comp, isd, cos2_db = dispersed_drive_distortion(tx.mzm, p, theta_l, f, engine=engine)
+        comp, isd, cos2_db = dispersed_drive_distortion(
+            tx.mzm.small_signal(), p, theta_l, f, engine=engine
+        )
         np.testing.assert_allclose(isd, isd_g, rtol=rtol)
         np.testing.assert_allclose(comp, comp_g, rtol=2e-3)
         np.testing.assert_allclose(cos2_db, 10 * np.log10(np.cos(theta_l * f * f) ** 2), atol=1e-9)
@@ -212,7 +225,7 @@ def test_mzm_budget_distortion_behind_fiber_matches_the_sampled_describing_funct
 def test_dispersed_distortion_kernel_matches_its_numpy_reference():
     from rof.photonics import MachZehnderModulator
 
-    tx = MachZehnderModulator()
+    tx = MachZehnderModulator().small_signal()
     rng = np.random.default_rng(3)
     p = 10 ** rng.uniform(-14, -1, (7, 1, 33))  # W; reaches below the 80 dB table
     theta_l = rng.uniform(0, 2e-21, (1, 5, 1))

@@ -54,7 +54,7 @@ def test_inband_fractions_exact():
 def test_mzm_ofdm_distortion_matches_passband_simulation(p_dbm):
     mzm = MachZehnderModulator(CWLaser(power_dbm=10.0), v_pi_v=3.5)
     p_w = 10 ** (p_dbm / 10) * 1e-3
-    comp2, inv_sdr = ofdm_distortion(mzm, p_w)
+    comp2, inv_sdr = ofdm_distortion(mzm.small_signal(), p_w)
     sdr_sim, k_sim = _passband_sdr(mzm.transfer_w, 50.0, p_w, np.random.default_rng(1))
     assert -10 * np.log10(inv_sdr) == pytest.approx(sdr_sim, abs=0.3)
     a1 = abs(mzm.taylor_w_per_vn()[0])
@@ -69,13 +69,13 @@ def test_dml_clipping_distortion_matches_passband_simulation(p_dbm):
         return dml.slope_efficiency_w_per_a * np.maximum(dml.bias_above_threshold_a + v / 50.0, 0.0)
 
     p_w = 10 ** (p_dbm / 10) * 1e-3
-    comp2, inv_sdr = ofdm_distortion(dml, p_w)
+    comp2, inv_sdr = ofdm_distortion(dml.small_signal(), p_w)
     sdr_sim, k_sim = _passband_sdr(static, 50.0, p_w, np.random.default_rng(2))
     assert -10 * np.log10(inv_sdr) == pytest.approx(sdr_sim, abs=0.4)
     assert np.sqrt(comp2) == pytest.approx(k_sim / (0.3 / 50.0), rel=0.01)
 
 
 def test_small_drive_is_distortion_free():
-    comp2, inv_sdr = ofdm_distortion(DirectLaser(), 1e-6)
+    comp2, inv_sdr = ofdm_distortion(DirectLaser().small_signal(), 1e-6)
     assert comp2 == pytest.approx(1.0, rel=1e-12)
     assert inv_sdr < 1e-12

@@ -7,17 +7,35 @@ import pytest
 from rof.errors import RofError
 from rof.link import RoFLink
 from rof.link.describing import drive_table
+from rof.link.fastmath import cos_sq, ln
 from rof.link.kernels import (
     FIELDS,
     INPUTS,
     THREADS_ENV,
+    BudgetInputs,
+    BudgetParams,
     budget_grid_numba,
     budget_grid_numpy,
-    cos_sq,
     link_threads,
-    ln,
 )
 from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
+
+
+def _args(x: dict, p: dict):
+    """Kernel arguments from a dict of inputs and one of scalars (test shorthand)."""
+    inputs = BudgetInputs(**x)
+    params = BudgetParams(
+        alpha=p["alpha"],
+        adiabatic_hz2=p.get("adiabatic_hz2", 0.0),
+        kt0=p["kt0"],
+        kt_pd=p["kt_pd"],
+        xt=p["xt"],
+        rin_flat=p.get("rin_flat", 1.0),
+        rin_faded=p.get("rin_faded", 0.0),
+        pm_hz2=p.get("pm_hz2", 0.0),
+        distortion_table=p.get("distortion_table"),
+    )
+    return inputs, params
 
 
 def test_kernel_matches_reference_on_random_inputs():
@@ -31,8 +49,8 @@ def test_kernel_matches_reference_on_random_inputs():
     x["noise_f"] *= 1e-22
     x["bw_hz"] *= 1e8
     params = {"alpha": 2.5, "kt0": 4e-21, "kt_pd": 4.1e-21, "xt": 0.01}
-    a = budget_grid_numba(x, params)
-    b = budget_grid_numpy(x, params)
+    a = budget_grid_numba(*_args(x, params))
+    b = budget_grid_numpy(*_args(x, params))
     assert a.shape == b.shape == (len(FIELDS), *shape)
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-10)
 
@@ -49,7 +67,7 @@ def test_kernel_handles_zero_stride_views_of_every_kind():
     x["f_hz"] = np.broadcast_to(x["f_hz"] * 1e10, shape)
     # near fading nulls the figures are ill-conditioned in the last digits of cos
     np.testing.assert_allclose(
-        budget_grid_numba(x, params), budget_grid_numpy(x, params), rtol=1e-9
+        budget_grid_numba(*_args(x, params)), budget_grid_numpy(*_args(x, params)), rtol=1e-9
     )
 
 
@@ -131,8 +149,8 @@ def test_kernel_matches_reference_on_broadcast_shapes(kinds):
     rng = np.random.default_rng(4)
     x = _random_inputs(rng, kinds)
     params = {"alpha": 1.3, "kt0": 4e-21, "kt_pd": 4.1e-21, "xt": 0.02}
-    a = budget_grid_numba(x, params)
-    b = budget_grid_numpy(x, params)
+    a = budget_grid_numba(*_args(x, params))
+    b = budget_grid_numpy(*_args(x, params))
     shape = np.broadcast_shapes(*kinds)
     assert a.shape == b.shape == (len(FIELDS), *shape)
     np.testing.assert_allclose(a, b, rtol=1e-9)
@@ -166,11 +184,14 @@ def test_kernel_reuses_gain_and_noise_only_where_they_repeat(
     params = {"alpha": 0.9, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.05}
     if table:  # a chirp-free MZM's distortion looked up at the drive x cos^2(theta)
         x["drive_nl_w"] = x["drive_nl_w"] * 1e-2
-        params |= {"alpha": 0.0, "distortion_table": drive_table(MachZehnderModulator(), 0.02)}
-    ref = budget_grid_numpy(x, params)
+        params |= {
+            "alpha": 0.0,
+            "distortion_table": drive_table(MachZehnderModulator().small_signal(), 0.02),
+        }
+    ref = budget_grid_numpy(*_args(x, params))
     # threads=2 with fewer than 2 x 65536 points still runs on one thread; the large
     # case below exercises the split
-    got = budget_grid_numba(x, params, threads=threads)
+    got = budget_grid_numba(*_args(x, params), threads=threads)
     assert got.shape == ref.shape
     np.testing.assert_allclose(got, ref, rtol=1e-9)
 
@@ -185,12 +206,12 @@ def test_kernel_reuse_with_threads_on_a_large_swapped_grid():
     x["f_hz"] = x["f_hz"] * 1e10
     x["theta_l"] = x["theta_l"] * 1e-20
     x["drive_nl_w"] = rng.uniform(1e-4, 2e-2, size=(3, 700))
-    for table in (None, drive_table(MachZehnderModulator(), 0.02)):
+    for table in (None, drive_table(MachZehnderModulator().small_signal(), 0.02)):
         params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}
         params["distortion_table"] = table
-        one = budget_grid_numba(x, params, threads=1)
-        np.testing.assert_array_equal(budget_grid_numba(x, params, threads=2), one)
-        np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
+        one = budget_grid_numba(*_args(x, params), threads=1)
+        np.testing.assert_array_equal(budget_grid_numba(*_args(x, params), threads=2), one)
+        np.testing.assert_allclose(one, budget_grid_numpy(*_args(x, params)), rtol=1e-9)
 
 
 def test_kernel_infinities_where_the_reference_has_them():
@@ -204,8 +225,8 @@ def test_kernel_infinities_where_the_reference_has_them():
     isd[4, 0] = np.inf
     x["slope_f"], x["inv_sdr"] = slope, isd
     params = {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.01}
-    a = budget_grid_numba(x, params)
-    b = budget_grid_numpy(x, params)
+    a = budget_grid_numba(*_args(x, params))
+    b = budget_grid_numpy(*_args(x, params))
     assert not np.isnan(b).any()
     assert np.isneginf(b[0, :, 2]).all() and np.isposinf(b[3, 4, :]).all()
     assert not np.isnan(a).any()
@@ -217,7 +238,7 @@ def test_kernel_infinities_where_the_reference_has_them():
 
 def test_kernel_empty_grid():
     x = _random_inputs(np.random.default_rng(6), [(0, 1), (1, 7)])
-    out = budget_grid_numba(x, {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0})
+    out = budget_grid_numba(*_args(x, {"alpha": 0.0, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.0}))
     assert out.shape == (len(FIELDS), 0, 7)
 
 
@@ -225,13 +246,13 @@ def test_threaded_kernel_equals_single_thread_and_reference(monkeypatch):
     rng = np.random.default_rng(7)
     x = _random_inputs(rng, [(3, 1, 1), (1, 301, 1), (1, 1, 517)])  # 467k points
     params = {"alpha": 0.4, "kt0": 4e-21, "kt_pd": 4e-21, "xt": 0.003}
-    one = budget_grid_numba(x, params, threads=1)
+    one = budget_grid_numba(*_args(x, params), threads=1)
     # Row blocks split unevenly over the threads; every point is computed exactly once.
-    np.testing.assert_array_equal(budget_grid_numba(x, params, threads=3), one)
+    np.testing.assert_array_equal(budget_grid_numba(*_args(x, params), threads=3), one)
     monkeypatch.setenv(THREADS_ENV, "2")
     assert link_threads() == 2
-    np.testing.assert_array_equal(budget_grid_numba(x, params), one)
-    np.testing.assert_allclose(one, budget_grid_numpy(x, params), rtol=1e-9)
+    np.testing.assert_array_equal(budget_grid_numba(*_args(x, params)), one)
+    np.testing.assert_allclose(one, budget_grid_numpy(*_args(x, params)), rtol=1e-9)
 
 
 @pytest.mark.parametrize("raw", ["two", "0", "-1", "1.5"])

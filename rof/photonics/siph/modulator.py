@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rof._validate import check_range
+from rof.photonics.protocols import SmallSignal
 from rof.photonics.siph.microring import Microring
 from rof.units import C_M_PER_S, dbm_to_w
 
@@ -84,6 +85,30 @@ class MicroringModulator:
         Laser relative intensity noise, dB/Hz.
     input_impedance_ohm : float
         Drive impedance (matched driver), ohm.
+    linewidth_hz : float
+        Lorentzian linewidth of the CW laser, Hz (>= 0); its phase noise becomes
+        intensity noise behind dispersive fiber. 0 (default) leaves that out.
+
+    Notes
+    -----
+    Laser noise behind fiber (:meth:`small_signal`, ``rin_fades``). The ring is an
+    external modulator of a CW laser: at a fixed bias it multiplies the laser's field
+    by the constant complex through-port transmission :math:`t(\\theta_0)`, so the
+    laser's intensity noise :math:`\\delta P_L/P_L` leaves the ring as a pure intensity
+    modulation with no phase attached (only the *drive* moves the resonance and so the
+    phase: the ring's ``chirp_alpha`` belongs to the signal alone). A fiber of
+    dispersion phase :math:`\\theta` detects a chirp-free intensity modulation with the
+    transfer :math:`\\cos\\theta` (Wang & Petermann, J. Lightwave Technol. 10(1),
+    96-100, 1992, small-signal IM-to-IM), so the detected RIN is
+    :math:`\\mathrm{RIN}\\cos^2\\theta`, as for a CW laser behind an MZM (Cox, *Analog
+    Optical Links*, 2004, ch. 5: the external modulator passes the laser's RIN
+    unchanged in relative terms). A directly modulated laser differs: its intensity
+    noise comes from carrier fluctuations that also move its frequency (Henry's
+    :math:`\\alpha`), and dispersion converts that correlated phase back into
+    intensity. This holds for noise frequencies well inside the ring's optical
+    bandwidth (:attr:`optical_bandwidth_hz`, about 13 GHz for the default ring), where
+    the noise sidebands see :math:`t(\\theta_0)`; the ring's own conversion of the
+    laser's frequency noise into intensity noise on its slope is not modelled.
     """
 
     ring: Microring = field(default_factory=default_modulator_ring)
@@ -94,6 +119,7 @@ class MicroringModulator:
     insertion_loss_db: float = 0.0
     rin_db_per_hz: float = -155.0
     input_impedance_ohm: float = 50.0
+    linewidth_hz: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.ring, Microring):
@@ -116,6 +142,7 @@ class MicroringModulator:
         )
         check_range("MicroringModulator.insertion_loss_db", self.insertion_loss_db, 0.0, None)
         check_range("MicroringModulator.rin_db_per_hz", self.rin_db_per_hz, -200.0, -80.0)
+        check_range("MicroringModulator.linewidth_hz", self.linewidth_hz, 0.0, None)
         check_range(
             "MicroringModulator.input_impedance_ohm",
             self.input_impedance_ohm,
@@ -181,7 +208,30 @@ class MicroringModulator:
         f3 = -d3 / d**2 + 6.0 * d1 * d2 / d**3 - 6.0 * d1**3 / d**4
         return -kk * f1, -kk * f2, -kk * f3
 
-    # ------------------------------------------------------------------ Transmitter protocol
+    # ------------------------------------------------------------------ Transmitter contract
+    def small_signal(self) -> SmallSignal:
+        """The link-budget contract (:class:`rof.photonics.protocols.SmallSignal`).
+
+        The laser's RIN fades like a chirp-free modulation (``rin_fades``, see the
+        class notes); the in-band distortion is the back-to-back AM/AM curve of the
+        Airy transfer (``distortion = "envelope"``); the drive scale is the shift of
+        half a linewidth.
+        """
+        return SmallSignal(
+            wavelength_nm=self.wavelength_nm,
+            mean_power_w=self.mean_power_w(),
+            input_impedance_ohm=self.input_impedance_ohm,
+            taylor_w_per_vn=self.taylor_w_per_vn(),
+            slope_w_per_v=self.slope_w_per_v,
+            envelope_response_w=self.envelope_response_w,
+            full_scale_v=self.ring.fwhm_nm / (2e-3 * self.shift_pm_per_v),
+            chirp_alpha=float(self.chirp_alpha),
+            rin_db_per_hz=self.rin_db_per_hz,
+            rin_fades=True,
+            linewidth_hz=self.linewidth_hz,
+            distortion="envelope",
+        )
+
     def mean_power_w(self) -> float:
         """Mean launched optical power :math:`P_L\\eta T(\\theta_0)`, W."""
         return self._p0_w * float(self.transmission(self.theta0_rad))
@@ -246,6 +296,15 @@ class MicroringModulator:
         if prod.real == 0.0:
             return math.copysign(math.inf, -prod.imag)
         return float(-prod.imag / prod.real)
+
+    def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None):
+        """Sampled output field: the ring has no time-domain model yet (ParameterError)."""
+        from rof.errors import ParameterError
+
+        raise ParameterError(
+            "simulate_link.link.transmitter = MicroringModulator has no time-domain model; "
+            "allowed: DirectLaser, MachZehnderModulator"
+        )
 
     # ------------------------------------------------------------------ derived figures
     def modulation_depth(self, amplitude_v) -> np.ndarray:
