@@ -19,23 +19,46 @@ Example
 
 from __future__ import annotations
 
-import difflib
+import math
 import tomllib
-import types
-import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rof.errors import ConfigError
+from rof.scenario import checks
 from rof.scenario.axes import AxisValue, sweep_points
+from rof.scenario.messages import allowed, bound, describe, near_key, show
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 
-__all__ = ["SWEEP_MODES", "Scenario", "SweepSpec", "as_scenario", "field_paths"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_NESTING",
+    "MAX_SWEEP_POINTS",
+    "SWEEP_MODES",
+    "Scenario",
+    "SweepSpec",
+    "as_scenario",
+    "field_paths",
+    "key_rows",
+]
 
 SWEEP_MODES = ("product", "zip")
+#: Largest scenario file read, bytes (a scenario is a few kB; a long sweep a few 100 kB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of tables and arrays accepted (scenarios nest three levels).
+MAX_NESTING = 8
+#: Most points one sweep may have (one result file; split larger studies).
+MAX_SWEEP_POINTS = 100_000
+#: Byte-order marks of encodings that are not UTF-8.
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 _SECTIONS: dict[str, type[BaseModel]] = {
     "deployment": Deployment,
     "radio": Radio,
@@ -75,22 +98,25 @@ class Scenario(BaseModel):
     run: Run = Run()
     sweep: SweepSpec | None = None
 
+    @model_validator(mode="after")
+    def _fiber_reach(self):
+        _check_fiber(self.deployment, self.fronthaul)
+        return self
+
     # ------------------------------------------------------------------ loading
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
-        """Read and validate a scenario file; raise ``ConfigError`` naming the file."""
+        """Read and validate a scenario file; raise ``ConfigError`` naming the file.
+
+        The file must be UTF-8 TOML (a UTF-8 byte-order mark is skipped) of at most
+        :data:`MAX_FILE_BYTES`, nested at most :data:`MAX_NESTING` levels.
+        """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read scenario file ({exc.strerror})") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        sites = data.get("deployment", {}).get("sites_file")
-        if isinstance(sites, str) and not Path(sites).is_absolute():
-            data["deployment"]["sites_file"] = str((path.parent / sites).resolve())
+        data = _parse_file(path)
+        dep = data.get("deployment")
+        sites = dep.get("sites_file") if isinstance(dep, dict) else None
+        if isinstance(sites, str) and sites and not Path(sites).is_absolute():
+            dep["sites_file"] = str((path.parent / sites).resolve())
         return cls.from_dict(data, source=str(path))
 
     @classmethod
@@ -98,19 +124,20 @@ class Scenario(BaseModel):
         """Validate a dict shaped like the TOML file; ``source`` prefixes error messages."""
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: a scenario is a table of keys, not {type(data).__name__}")
+        _check_nesting(data, source)
         data = dict(data)
         sweep = data.pop("sweep", None)
         try:
             scn = cls.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"{source}: {_describe(exc.errors()[0])}") from None
+            raise ConfigError(f"{source}: {_first_error(exc)}") from None
         except CrossFieldError as exc:
             if exc.value is None:
                 raise ConfigError(
                     f"{source}: {exc.section}.{exc.key} is missing; allowed: {exc.allowed}"
                 ) from None
             raise ConfigError(
-                f"{source}: {exc.section}.{exc.key} = {exc.value!r} is not allowed; "
+                f"{source}: {exc.section}.{exc.key} = {show(exc.value)} {exc.problem}; "
                 f"allowed: {exc.allowed}"
             ) from None
         if sweep is None:
@@ -195,12 +222,38 @@ def field_paths() -> list[str]:
     return out
 
 
+def key_rows() -> list[tuple[str, str, str]]:
+    """``(dotted key, type and range, default)`` for every settable key, in schema order.
+
+    The default of a key left unset is ``-`` (``radio.resource_blocks`` is then taken
+    from the NR table; a layout's own keys are required by that layout).
+    """
+    rows = [
+        ("name", allowed(Scenario, "name"), "(required)"),
+        ("seed", allowed(Scenario, "seed"), repr(Scenario.model_fields["seed"].default)),
+    ]
+    for sec, model in _SECTIONS.items():
+        default = Scenario.model_fields[sec].default
+        for f in model.model_fields:
+            value = getattr(default, f)
+            if sec == "radio" and f == "resource_blocks":
+                value = None
+            text = "-" if value is None else show(value)
+            rows.append((f"{sec}.{f}", allowed(model, f), text))
+    return rows
+
+
 def _check_path(key: str, source: str) -> list[str]:
     if not isinstance(key, str) or key not in field_paths():
-        near = difflib.get_close_matches(str(key), field_paths(), n=1, cutoff=0.6)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
+        known = field_paths()
+        near = near_key(str(key), known)
+        if near is None and isinstance(key, str) and key in _SECTIONS:
+            example = next(k for k in known if k.startswith(key + "."))
+            hint = f"; name a key of [{key}], e.g. {example!r}"
+        else:
+            hint = f"; did you mean {near!r}?" if near else ""
         raise ConfigError(
-            f"{source}: unknown key {key!r}{hint} (keys are dotted, e.g. 'radio.carrier_ghz')"
+            f"{source}: unknown key {show(key)}{hint} (keys are dotted, e.g. 'radio.carrier_ghz')"
         )
     return key.split(".")
 
@@ -221,6 +274,14 @@ def _parse_sweep(sweep, source: str) -> SweepSpec:
     axes = {k: v for k, v in sweep.items() if k not in ("mode", "common_seed")}
     if not axes:
         raise ConfigError(f'{source}: sweep has no axes; allowed: "table.key" = [values, ...]')
+    sizes = [len(v) if isinstance(v, list) else 1 for v in axes.values()]
+    n_points = math.prod(sizes) if mode == "product" else max(sizes)
+    if n_points > MAX_SWEEP_POINTS:
+        raise ConfigError(
+            f"{source}: sweep has {n_points:,} points ({' x '.join(map(str, sizes))}); allowed: "
+            f"at most {MAX_SWEEP_POINTS:,} points per sweep: fewer values per axis, "
+            "mode = 'zip', or several sweeps into several files"
+        )
     for key, values in axes.items():
         _check_path(key, f"{source}: sweep")
         if key in ("name", "seed"):
@@ -250,85 +311,111 @@ def _parse_sweep(sweep, source: str) -> SweepSpec:
     return SweepSpec(mode=mode, common_seed=common, axes=axes)
 
 
-def _model_at(loc: tuple) -> tuple[type[BaseModel] | None, str]:
-    """The model class holding the field at ``loc`` and the field name."""
-    names = [p for p in loc if isinstance(p, str)]
-    if len(names) >= 2 and names[0] in _SECTIONS:
-        return _SECTIONS[names[0]], names[1]
-    return (Scenario, names[0]) if names else (None, "")
+def _first_error(exc: ValidationError) -> str:
+    """The message of the most useful pydantic error: a wrong type before a range."""
+    errors = exc.errors()
+    typed = [e for e in errors if e["type"].endswith(("_type", "_parsing"))]
+    return describe((typed or errors)[0], _SECTIONS, Scenario, field_paths())
 
 
-def _allowed(model: type[BaseModel] | None, field: str) -> str:
-    """Describe a field's type and range, e.g. ``a number >= 0.5 and <= 100``."""
-    if model is None or field not in model.model_fields:
-        return "see the documentation"
-    info = model.model_fields[field]
-    ann = info.annotation
-    union = typing.get_origin(ann) in (typing.Union, types.UnionType)
-    args = [a for a in typing.get_args(ann) if a is not type(None)] if union else [ann]
-    kinds = []
-    for a in args:
-        origin = typing.get_origin(a)
-        if origin is Literal:
-            kinds.append("one of " + ", ".join(repr(x) for x in typing.get_args(a)))
-        elif a is bool:
-            kinds.append("true or false")
-        elif a is int:
-            kinds.append("an integer")
-        elif a is float:
-            kinds.append("a number")
-        elif a is str:
-            kinds.append("a non-empty string")
-        elif origin is list:
-            kinds.append("[x_m, y_m]")
-        elif origin is Annotated:
-            base, *meta = typing.get_args(a)
-            kinds.append(
-                _with_bounds({int: "an integer", float: "a number"}.get(base, "a string"), meta)
+def _parse_file(path: Path) -> dict:
+    """Read ``path`` as UTF-8 TOML; every failure is one ``ConfigError`` naming the file."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read scenario file ({exc.strerror or type(exc).__name__})"
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"{path}: scenario file is over {MAX_FILE_BYTES // 1024**2} MiB; allowed: a TOML "
+            "scenario of at most that size"
+        )
+    for bom, name in _BOMS.items():
+        if raw.startswith(bom):
+            raise ConfigError(f"{path}: the file is {name} text; allowed: UTF-8 (save it as UTF-8)")
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: byte {raw[exc.start]:#04x} at line {line} is not UTF-8; allowed: UTF-8 "
+            "text (TOML files are UTF-8)"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {show_text(str(exc))}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: arrays or tables nested too deeply to read; allowed: at most "
+            f"{MAX_NESTING} levels"
+        ) from None
+    return data
+
+
+def show_text(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_nesting(data, source: str) -> None:
+    """Refuse tables and arrays nested deeper than :data:`MAX_NESTING` (no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        obj, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ConfigError(
+                f"{source}: arrays or tables nested {depth} levels deep; allowed: at most "
+                f"{MAX_NESTING} levels"
             )
-    text = " or ".join(kinds)
-    return _with_bounds(text, info.metadata)
+        if isinstance(obj, dict):
+            stack += [(v, depth + 1) for v in obj.values()]
+        elif isinstance(obj, list | tuple):
+            stack += [(v, depth + 1) for v in obj]
 
 
-def _with_bounds(text: str, metadata) -> str:
-    ops = []
-    for m in metadata:
-        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            bound = getattr(m, attr, None)  # annotated_types.Ge/Gt/Le/Lt carry one each
-            if bound is not None:
-                ops.append(f"{sym} {bound}" if isinstance(bound, int) else f"{sym} {bound:g}")
-    return text + (" " + " and ".join(ops) if ops else "")
-
-
-def _describe(err: dict) -> str:
-    names = [p for p in err["loc"] if isinstance(p, str) and p.isidentifier()]
-    model, field = _model_at(tuple(names))
-    path = ".".join(names[:2])
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        table = _SECTIONS.get(names[0]) if len(names) > 1 else Scenario
-        known = list(table.model_fields) if table else []
-        near = difflib.get_close_matches(names[-1], known, n=1, cutoff=0.6)
-        prefix = f"{names[0]}." if len(names) > 1 else ""
-        hint = f"; did you mean {prefix + near[0]!r}?" if near else ""
-        where = f"[{names[0]}]" if len(names) > 1 else "the top level"
-        return f"unknown key {'.'.join(names)!r}{hint} (keys of {where}: {', '.join(known)})"
-    if kind == "missing":
-        return f"{path} is required; allowed: {_allowed(model, field)}"
-    if kind in ("model_type", "dict_type"):
-        return f"{path} = {value!r} is not allowed; allowed: a table [{path}]"
-    if kind.startswith(("greater", "less")):
-        problem = "is out of range"
-    elif kind in ("literal_error", "enum"):
-        problem = "is not a known choice"
-    elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "bool_parsing":
-        problem = f"has the wrong type ({type(value).__name__})"
-    elif kind == "finite_number":
-        problem = "is not finite"
+def _check_fiber(dep: Deployment, fh: Fronthaul) -> None:
+    """Fiber to the farthest site within range, and enough light left at its photodiode."""
+    if fh.fiber_length_km is not None:
+        length_km, key, where = fh.fiber_length_km, "fiber_length_km", "every site"
     else:
-        msg = err.get("msg", "").removeprefix("Value error, ")
-        if msg.startswith("allowed: "):
-            return f"{path} = {value!r} is not allowed; {msg}"
-        problem = f"is not allowed ({msg})"
-    return f"{path} = {value!r} {problem}; allowed: {_allowed(model, field)}"
+        dist_m, how = checks.max_site_distance_m(dep, fh.edge_location)
+        length_km = fh.fiber_route_factor * dist_m / 1e3
+        key, where = "edge_location", f"{how}, {dist_m / 1e3:.4g} km away"
+        limit_km = bound(Fronthaul, "fiber_length_km", "le")
+        if length_km > limit_km:
+            raise CrossFieldError(
+                "fronthaul",
+                key,
+                fh.edge_location,
+                f"at most {limit_km:g} km of fiber to any site (the range of "
+                "fronthaul.fiber_length_km): move the edge node, shrink the layout or lower "
+                "fronthaul.fiber_route_factor",
+                problem=f"puts {length_km:.4g} km of fiber to {where} "
+                f"(fiber_route_factor {fh.fiber_route_factor:g} x the straight line)",
+            )
+    p_rx_dbm = checks.received_power_dbm(fh, length_km)
+    if p_rx_dbm > -20.0:  # far above any photodiode's dark current; skip the import
+        return
+    from rof.photonics.photodiode import Photodiode
+
+    dark_a = Photodiode.__dataclass_fields__["dark_current_a"].default
+    photocurrent_a = fh.photodiode_responsivity_a_per_w * 1e-3 * 10.0 ** (p_rx_dbm / 10.0)
+    if photocurrent_a >= dark_a:
+        return
+    launch = checks.launch_power_dbm(fh)
+    max_loss_db = launch - 10.0 * math.log10(dark_a / fh.photodiode_responsivity_a_per_w / 1e-3)
+    raise CrossFieldError(
+        "fronthaul",
+        "attenuation_db_per_km",
+        fh.attenuation_db_per_km,
+        f"a fiber loss of at most {max_loss_db:.3g} dB (attenuation x length): a shorter "
+        "fiber, a lower fronthaul.attenuation_db_per_km or more launch power",
+        problem=f"over {length_km:.4g} km of fiber ({key}, {where}) loses "
+        f"{fh.attenuation_db_per_km * length_km:.4g} dB and leaves {p_rx_dbm:.4g} dBm at the "
+        f"photodiode, a photocurrent below its {dark_a * 1e9:g} nA dark current: no signal "
+        "gets through",
+    )

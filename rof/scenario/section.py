@@ -20,20 +20,22 @@ class CrossFieldError(Exception):
     """A value that is valid alone but not together with others in its table.
 
     Deliberately not a ``ValueError``, so pydantic lets it through unchanged and the
-    scenario loader can name the offending key path itself.
+    scenario loader can name the offending key path itself. ``problem`` says what is
+    wrong with the value (default ``"is not allowed"``); ``value=None`` means missing.
     """
 
-    def __init__(self, section: str, key: str, value, allowed: str):
+    def __init__(self, section: str, key: str, value, allowed: str, problem: str = ""):
         super().__init__(f"{section}.{key} = {value!r}; allowed: {allowed}")
         self.section, self.key, self.value, self.allowed = section, key, value, allowed
+        self.problem = problem or "is not allowed"
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
     section: ClassVar[str] = ""
 
-    def _bad(self, key: str, allowed: str):
-        raise CrossFieldError(self.section, key, getattr(self, key), allowed)
+    def _bad(self, key: str, allowed: str, problem: str = ""):
+        raise CrossFieldError(self.section, key, getattr(self, key), allowed, problem)
 
 
 Pos = Annotated[float, Field(gt=0)]

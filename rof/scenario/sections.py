@@ -15,17 +15,12 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from rof.scenario.checks import hex_count_ok, sites_xy
 from rof.scenario.fronthaul import Fronthaul
 from rof.scenario.section import CrossFieldError, Section
 from rof.signals.numerology import frequency_range, nrb_table
 
 __all__ = ["CrossFieldError", "Deployment", "Edge", "Fronthaul", "Radio", "Run"]
-
-
-def _hex_count(n: int) -> bool:
-    """Whether ``n`` sites fill complete hexagonal rings: 1 + 3 k (k + 1)."""
-    k = (math.isqrt(12 * n - 3) - 3) // 6 if n >= 1 else -1
-    return k >= 0 and 1 + 3 * k * (k + 1) == n
 
 
 class Deployment(Section):
@@ -64,11 +59,13 @@ class Deployment(Section):
             self._bad("sites_file", "an existing CSV file (relative to the scenario file)")
         if self.layout == "file" and self.wraparound:
             self._bad("wraparound", "false with layout = 'file'")
-        if self.layout == "hex" and self.wraparound and not _hex_count(self.n_sites):
+        if self.layout == "hex" and not hex_count_ok(self.n_sites):
             self._bad(
                 "n_sites",
-                "complete hexagonal rings with wraparound: 1, 7, 19, 37, 61, ... (1 + 3k(k+1))",
+                "complete hexagonal rings: 1, 7, 19, 37, 61, ... (1 + 3k(k+1) sites)",
             )
+        if self.layout == "file":
+            sites_xy(self.sites_file)  # every row checked now, not later in a worker
         return self
 
     @property
