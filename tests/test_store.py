@@ -78,6 +78,10 @@ def test_file_layout_attributes_and_no_pickles(tmp_path):
 
 
 def test_failed_commit_leaves_previous_file_intact(tmp_path, monkeypatch):
+    import errno
+
+    import rof.store.paths
+
     path = tmp_path / "r.h5"
     w = _writer(path)
     w.add(0, {"kpis": {"a": 1.0}, "arrays": {}})
@@ -85,15 +89,16 @@ def test_failed_commit_leaves_previous_file_intact(tmp_path, monkeypatch):
     w.add(1, {"kpis": {"a": 2.0}, "arrays": {}})
 
     def broken(*a):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store.os, "replace", broken)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(rof.store.paths.os, "replace", broken)
+    with pytest.raises(DataError, match=r"cannot write \(the disk is full\); it still holds"):
         w.flush()
     monkeypatch.undo()
     assert store.completed_points(path) == {0}  # the committed file still opens
+    assert not list(tmp_path.glob(".r.h5.*.tmp"))  # and no temporary file is left
     w.abandon()
-    assert not list(tmp_path.glob(".r.h5.*.tmp"))
+    assert not (tmp_path / "r.h5.lock").exists()
 
 
 def test_second_writer_is_locked_out(tmp_path):

@@ -21,10 +21,15 @@ class Result:
         SINR of every scheduled (cell, RB) on the true channel, dB (for CDFs).
     kpis : dict[str, float]
         Scalar KPIs (see :func:`rof.edge.kpis.throughput_kpis` plus
-        ``muted_rb_share``, ``scheduler_time_per_tti_s``, ``bler``, ...).
+        ``muted_rb_share``, ``bler``, ...): the same bit for bit on every run of the
+        same scenario.
     arrays : dict[str, ndarray]
         Per-site and per-UE arrays: ``site_xy_m``, ``ue_xy_m``, ``fiber_km``,
         ``snr_fh_db``, ``evm_percent``, ``latency_s``, ``csi_delay_ttis``, ...
+    timings : dict[str, float or ndarray]
+        Wall-clock measurements, s (``scheduler_time_per_tti_s``,
+        ``scheduler_time_per_tti_p95_s``, ``scheduler_time_s`` per measured TTI); kept
+        apart from ``kpis`` because they differ from run to run.
     scenario_name : str
     """
 
@@ -33,6 +38,7 @@ class Result:
     kpis: dict[str, float]
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scenario_name: str = ""
+    timings: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few lines with the main KPIs."""

@@ -13,25 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+from rof.sweep.cli_run import add_scenario_flags, load_scenario_args, register_run
+
 __all__ = ["register"]
 
 
 def register(sub) -> None:
     """Add the ``run``, ``sweep`` and ``plot`` subcommands to ``rof``'s subparsers."""
-    p = sub.add_parser(
-        "run",
-        help="run one scenario (its base point) and store the result",
-        description="Run one scenario and write an HDF5 result file.",
-    )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT.h5",
-        help="result file (default: SCENARIO's name with .h5, in the current directory)",
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    p.set_defaults(handler=_run)
+    register_run(sub)
 
     p = sub.add_parser(
         "sweep",
@@ -57,6 +46,7 @@ def register(sub) -> None:
         help="run the synthetic probe point function instead of the simulator, "
         "to check an executor or cluster end to end (not a network model)",
     )
+    add_scenario_flags(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(handler=_sweep)
 
@@ -75,54 +65,21 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the written files as JSON")
     p.set_defaults(handler=_plot)
 
-
-def _fmt(name: str, v: float) -> str:
-    if name.endswith("_bps"):
-        return f"{v / 1e6:.3f} Mbit/s"
-    if name.endswith("_bps_per_km2"):
-        return f"{v / 1e9:.3f} Gbit/s/km2"
-    return f"{v:.6g}"
-
-
-def _summary(out: Path, kpis: dict, seconds: float, as_json: bool, extra: dict) -> None:
-    if as_json:
-        doc = {"output": str(out), "seconds": round(seconds, 3), **extra, "kpis": kpis}
-        print(json.dumps(doc, indent=2, sort_keys=False))
-        return
-    for k, v in extra.items():
-        print(f"{k}: {v}")
-    for k, v in sorted(kpis.items()):
-        print(f"  {k:40s} {_fmt(k, v)}")
-    print(f"wrote {out} in {seconds:.1f} s")
-
-
-def _run(args) -> int:
-    from rof.scenario.schema import Scenario
-    from rof.store import read_points
-    from rof.sweep.executors import InlineExecutor
-    from rof.sweep.run import run_sweep
-
-    scn = Scenario.from_toml(args.scenario)
-    out = Path(args.output) if args.output else Path(Path(args.scenario).stem + ".h5")
-    if scn.sweep is not None and not args.json:
-        print(
-            f"note: running the base point only; `rof sweep` runs the {len(scn.sweep.axes)}"
-            "-axis [sweep]",
-            file=sys.stderr,
-        )
-    if out.exists():  # replace an earlier single run, never a sweep or a foreign file
-        from rof.errors import ConfigError
-        from rof.store import read_info
-
-        if read_info(out)["mode"] != "single":
-            raise ConfigError(f"{out}: holds a sweep; allowed: another -o OUT.h5 for a single run")
-    t0 = time.perf_counter()
-    run_sweep(scn.without_sweep(), out, InlineExecutor(), overwrite=True, progress=False)
-    (rec,) = read_points(out)
-    _summary(
-        out, rec.kpis, time.perf_counter() - t0, args.json, {"scenario": scn.name, "seed": scn.seed}
+    p = sub.add_parser(
+        "export",
+        help="write a result file as NetCDF with named dimensions and units",
+        description="Export a result file to NetCDF-4 (.nc) through xarray and h5netcdf: "
+        "sweep axes as coordinates, KPIs and arrays with named dimensions, units and "
+        "the file's provenance as attributes.",
     )
-    return 0
+    p.add_argument("result", metavar="OUT.h5", help="result file from rof run / rof sweep")
+    p.add_argument(
+        "-o", "--output", metavar="OUT.nc", help="NetCDF file (default: OUT.nc beside OUT.h5)"
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing OUT.nc")
+    p.add_argument("--kpis-only", action="store_true", help="leave the per-point arrays out")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.set_defaults(handler=_export)
 
 
 def _sweep(args) -> int:
@@ -130,15 +87,20 @@ def _sweep(args) -> int:
 
     from rof.errors import ConfigError
     from rof.scenario.axes import sweep_points
-    from rof.scenario.schema import Scenario
-    from rof.store import read_points
+    from rof.store import output_target, read_info, read_points
     from rof.sweep.executors import make_executor
     from rof.sweep.probe import probe_point
     from rof.sweep.run import run_sweep
 
-    scn = Scenario.from_toml(args.scenario)
+    if args.resume and args.overwrite:
+        raise ConfigError(
+            "--resume and --overwrite exclude each other; allowed: --resume to keep the "
+            "points in the file, or --overwrite to replace it"
+        )
+    scn = load_scenario_args(args)
     n = len(sweep_points(scn))
-    if Path(args.output).exists() and not (args.resume or args.overwrite):
+    target = output_target(args.output)  # a regular file, or a link written through
+    if target.exists() and not (args.resume or args.overwrite):
         raise ConfigError(f"{args.output}: exists; allowed: --resume, --overwrite or a new file")
     executor = make_executor(args.scheduler, args.workers, n_points=n)
     t0 = time.perf_counter()
@@ -152,15 +114,25 @@ def _sweep(args) -> int:
             overwrite=args.overwrite,
             point_fn=point_fn,
         )
+    except KeyboardInterrupt:
+        saved = len(read_info(target)["completed"]) if target.exists() else 0
+        print(
+            f"rof sweep: interrupted; {saved} of {n} points are saved in {args.output}; "
+            "run again with --resume to finish",
+            file=sys.stderr,
+        )
+        return 130
     finally:
         executor.close()
     recs = read_points(out)
     seconds = time.perf_counter() - t0
+    via = f" (through the symbolic link {out})" if Path(out).is_symlink() else ""
     if args.json:
         doc = {
-            "output": str(out),
+            "output": str(target),
             "seconds": round(seconds, 3),
             "scenario": scn.name,
+            "probe": bool(args.probe),
             "points": len(recs),
             "of": n,
             "point_kpis": [{"index": r.index, **r.values, **r.kpis} for r in recs],
@@ -168,8 +140,10 @@ def _sweep(args) -> int:
         print(json.dumps(doc, indent=2))
         return 0
     print(f"scenario: {scn.name}  ({len(recs)} of {n} points)")
+    if args.probe:
+        print("probe: synthetic points (not a network model); the file is marked as a probe")
     print(_point_table(recs))
-    print(f"wrote {out} in {seconds:.1f} s")
+    print(f"wrote {target}{via} in {seconds:.1f} s")
     return 0
 
 
@@ -200,15 +174,21 @@ def _point_table(recs) -> str:
 
 
 def _plot(args) -> int:
-    from rof.errors import DataError
+    from rof.errors import ConfigError, DataError
     from rof.plot import plot_sweep
     from rof.store import read_info
 
     res = Path(args.result)
     if not res.is_file():
         raise DataError(f"{res}: no such result file")
-    read_info(res)  # validates the file before any directory is created
+    if read_info(res)["probe"]:  # validates the file before any directory is created
+        raise DataError(
+            f"{res}: holds synthetic probe points from `rof sweep --probe`, not simulated "
+            "results; allowed: a result file from rof run / rof sweep without --probe"
+        )
     out = Path(args.output) if args.output else res.with_name(res.stem + "_plots")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"-o {out}: is not a directory; allowed: a directory for the PNGs")
     files = plot_sweep(res, out)
     if args.json:
         print(json.dumps({"result": str(res), "files": [str(f) for f in files]}, indent=2))
@@ -217,4 +197,35 @@ def _plot(args) -> int:
             print(f"wrote {f}")
         if not files:
             print(f"{res}: no points to plot yet")
+    return 0
+
+
+def _export(args) -> int:
+    from rof.errors import DataError
+    from rof.store import export, read_info
+
+    res = Path(args.result)
+    if not res.is_file():
+        raise DataError(f"{res}: no such result file")
+    info = read_info(res)
+    out = Path(args.output) if args.output else res.with_suffix(".nc")
+    target = export(res, out, overwrite=args.overwrite, arrays=not args.kpis_only)
+    shape = " x ".join(str(len(v)) for v in info["levels"].values())
+    layout = f"{info['mode']} sweep {shape}" if info["mode"] == "product" else info["mode"]
+    if args.json:
+        doc = {
+            "result": str(res),
+            "output": str(target),
+            "points": len(info["completed"]),
+            "of": info["n_points"],
+            "layout": layout,
+            "probe": info["probe"],
+        }
+        print(json.dumps(doc, indent=2))
+        return 0
+    probe = " (synthetic probe points)" if info["probe"] else ""
+    print(
+        f"wrote {target}: NetCDF-4, {len(info['completed'])} of {info['n_points']} points "
+        f"({layout}){probe}; open with xarray.open_dataset"
+    )
     return 0

@@ -1,24 +1,62 @@
 """Where sweep points run: in-process, local worker processes, or a Dask cluster.
 
-Every executor has one method, :meth:`run`, which calls ``fn(*task)`` for each task and
-yields the return values as they complete (in any order). Results travel back to the
-parent process, which alone writes the result file. Because each point carries its
-own seed (:mod:`rof.scenario.axes`), every executor gives the same results bit for bit.
+Every executor has :meth:`run`, which calls ``fn(*task)`` for each task and yields the
+return values as they complete (in any order), :meth:`abort`, which stops work in
+progress after an interruption, and :meth:`close`. Results travel back to the parent
+process, which alone writes the result file. Because each point carries its own seed
+(:mod:`rof.scenario.axes`), every executor gives the same results bit for bit.
+
+Worker counts are bounded by :func:`max_workers` (4 per CPU this process may use):
+more single-threaded workers than that only add memory (each imports numba and
+SciPy), and a mistyped ``--workers 100000`` would otherwise start processes until the
+machine stalls.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from rof.errors import ConfigError
+from rof.errors import ConfigError, DataError
 
-__all__ = ["DaskExecutor", "InlineExecutor", "LocalExecutor", "make_executor"]
+__all__ = [
+    "DaskExecutor",
+    "InlineExecutor",
+    "LocalExecutor",
+    "make_executor",
+    "max_workers",
+]
 
 #: Seconds to wait for an existing Dask scheduler to answer.
 CONNECT_TIMEOUT_S = 10.0
+#: Seconds a Dask sweep waits while its cluster has no worker before it gives up.
+NO_WORKER_TIMEOUT_S = 60.0
+#: Worker processes allowed per CPU.
+WORKERS_PER_CPU = 4
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
+
+
+def max_workers() -> int:
+    """Most worker processes allowed: :data:`WORKERS_PER_CPU` per CPU this process may use."""
+    return WORKERS_PER_CPU * _cpus()
+
+
+def _check_workers(n, flag: str) -> int:
+    hi = max_workers()
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= hi:
+        raise ConfigError(
+            f"{flag} = {n!r} is out of range; allowed: an integer from 1 to {hi} "
+            f"({WORKERS_PER_CPU} per CPU of the {_cpus()} this process may use)"
+        )
+    return n
 
 
 class InlineExecutor:
@@ -27,6 +65,9 @@ class InlineExecutor:
     def run(self, fn: Callable, tasks: list[tuple]) -> Iterator:
         for task in tasks:
             yield fn(*task)
+
+    def abort(self) -> None:
+        """Nothing runs in the background."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -52,13 +93,8 @@ class LocalExecutor(InlineExecutor):
 
     def __init__(self, max_workers: int | None = None, *, start_method: str | None = None):
         if max_workers is None:
-            max_workers = (
-                len(os.sched_getaffinity(0))
-                if hasattr(os, "sched_getaffinity")
-                else (os.cpu_count() or 1)
-            )
-        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-            raise ConfigError(f"workers = {max_workers!r} is not allowed; allowed: an integer >= 1")
+            max_workers = _cpus()
+        _check_workers(max_workers, "workers")
         methods = multiprocessing.get_all_start_methods()
         method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
         self.max_workers = max_workers
@@ -77,6 +113,17 @@ class LocalExecutor(InlineExecutor):
             for fut in pending:
                 fut.cancel()
 
+    def abort(self) -> None:
+        """Stop the worker processes now (their running points are lost)."""
+        terminate = getattr(self._pool, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:  # pragma: no cover - newer Python
+            terminate()
+            return
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((self._pool._processes or {}).values()):  # no public API before 3.14
+            if proc.is_alive():
+                proc.terminate()
+
     def close(self) -> None:
         """Shut the worker processes down."""
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -94,12 +141,24 @@ class DaskExecutor(InlineExecutor):
         processes (closed again by :meth:`close`).
     client : distributed.Client, optional
         An existing client to use (not closed by :meth:`close`).
+    no_worker_timeout_s : float
+        How long :meth:`run` waits while the cluster has no worker at all before it
+        raises :class:`rof.errors.DataError` (the points finished so far are kept).
 
     Connection problems are reported as :class:`rof.errors.ConfigError` here, before
-    a sweep creates any file.
+    a sweep creates any file. A point that kills its workers repeatedly (the
+    scheduler's ``allowed-failures``) is a :class:`rof.errors.DataError` naming it.
     """
 
-    def __init__(self, address: str | None = None, *, n_workers: int | None = None, client=None):
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        n_workers: int | None = None,
+        client=None,
+        no_worker_timeout_s: float = NO_WORKER_TIMEOUT_S,
+        poll_s: float = 1.0,
+    ):
         try:
             import distributed
         except ImportError:
@@ -108,6 +167,10 @@ class DaskExecutor(InlineExecutor):
             ) from None
         self._own = client is None
         self._cluster = None
+        self._futures = []
+        self.no_worker_timeout_s = float(no_worker_timeout_s)
+        self.poll_s = float(poll_s)
+        self.address = address
         if client is not None:
             self.client = client
         elif address is not None:
@@ -119,25 +182,65 @@ class DaskExecutor(InlineExecutor):
                     "of a running dask scheduler, e.g. tcp://HOST:8786"
                 ) from None
         else:
-            n = n_workers or 1
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ConfigError(f"--workers = {n!r} is not allowed; allowed: an integer >= 1")
+            n = _check_workers(1 if n_workers is None else n_workers, "--workers")
             self._cluster = distributed.LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
             )
             self.client = distributed.Client(self._cluster)
 
+    def _n_workers(self) -> int:
+        try:
+            return len(self.client.nthreads())
+        except (OSError, TimeoutError) as exc:
+            raise DataError(f"dask scheduler {self._where()}: lost ({exc})") from None
+
+    def _where(self) -> str:
+        scheduler = getattr(self.client, "scheduler", None)
+        return self.address or (scheduler.address if scheduler is not None else "(client)")
+
     def run(self, fn: Callable, tasks: list[tuple]) -> Iterator:
-        from distributed import as_completed
+        from distributed import KilledWorker
+        from distributed import wait as dask_wait
 
         futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
+        self._futures = futures
+        pending = set(futures)
+        idle_since = None
         try:
-            for fut in as_completed(futures):
-                yield fut.result()
+            while pending:
+                try:
+                    done, pending = dask_wait(
+                        pending, timeout=self.poll_s, return_when="FIRST_COMPLETED"
+                    )
+                except TimeoutError:
+                    done = set()
+                for fut in done:
+                    try:
+                        yield fut.result()
+                    except KilledWorker as exc:
+                        raise DataError(
+                            f"a sweep point killed every dask worker that ran it ({exc}); "
+                            "allowed: points that fit the workers' memory"
+                        ) from None
+                if done or self._n_workers():
+                    idle_since = None
+                    continue
+                idle_since = idle_since if idle_since is not None else time.monotonic()
+                if time.monotonic() - idle_since >= self.no_worker_timeout_s:
+                    raise DataError(
+                        f"dask cluster {self._where()}: no workers for "
+                        f"{self.no_worker_timeout_s:g} s with {len(pending)} points left; the "
+                        "finished points are saved; allowed: start workers "
+                        "(dask worker SCHEDULER) and run again with --resume"
+                    )
         finally:
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
+            self.abort()
+
+    def abort(self) -> None:
+        """Cancel the points not yet finished."""
+        for fut in self._futures:
+            if not fut.done():
+                fut.cancel()
 
     def close(self) -> None:
         """Close the client and any cluster this executor started."""
@@ -161,9 +264,7 @@ def make_executor(
     if scheduler is not None:
         return DaskExecutor(scheduler)
     if workers is not None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ConfigError(f"--workers = {workers!r} is out of range; allowed: an integer >= 1")
-        return DaskExecutor(n_workers=workers)
+        return DaskExecutor(n_workers=_check_workers(workers, "--workers"))
     if n_points is not None and n_points <= 1:
         return InlineExecutor()
     return LocalExecutor()

@@ -1,10 +1,13 @@
 """Turn whatever a point function returns into plain KPIs and arrays.
 
 A point function (by default :func:`rof.edge.simulate`) returns a ``Result`` with
-``kpis`` (dict of floats), ``arrays`` (dict of ndarrays), ``ue_throughput_bps`` and
-``sinr_db``, or a plain dict with ``"kpis"`` and ``"arrays"``. The payload that travels
-back to the parent is ``{"kpis": {str: float}, "arrays": {str: ndarray}}``: nothing
-else, so the store writes only numbers and numeric arrays (never pickles).
+``kpis`` (dict of floats), ``arrays`` (dict of ndarrays), ``ue_throughput_bps``,
+``sinr_db`` and optionally ``timings`` (wall-clock seconds: floats or arrays), or a plain
+dict with those keys. The payload that travels back to the parent is
+``{"kpis": {str: float}, "arrays": {str: ndarray}, "timings": {str: float | ndarray}}``:
+nothing else, so the store writes only numbers and numeric arrays (never pickles).
+Timings are kept apart from the KPIs because they differ between two runs of the same
+scenario, while the KPIs and arrays are reproducible bit for bit.
 
 Derived KPIs added when the point function did not set them (the names
 :func:`rof.edge.kpis.throughput_kpis` uses, so plots find them either way):
@@ -37,13 +40,13 @@ def _name(name) -> str:
 
 
 def normalise_result(result, scenario=None) -> dict:
-    """Return ``{"kpis": {...}, "arrays": {...}}`` for a point function's result.
+    """The payload ``{"kpis": ..., "arrays": ..., "timings": ...}`` of a point's result.
 
     Parameters
     ----------
     result : Result-like or dict
         Object with ``kpis`` and ``arrays`` attributes (and optionally
-        ``ue_throughput_bps``, ``sinr_db``), or a dict with those keys.
+        ``ue_throughput_bps``, ``sinr_db``, ``timings``), or a dict with those keys.
     scenario : Scenario, optional
         The point's scenario, used for the area-based derived KPIs.
 
@@ -73,8 +76,14 @@ def normalise_result(result, scenario=None) -> dict:
                 f"array {k!r} has dtype {a.dtype}; allowed: boolean, integer or float arrays"
             )
         arrays[_name(k)] = np.ascontiguousarray(a)
+    timings: dict = {}
+    for k, v in (get("timings", {}) or {}).items():
+        a = np.asarray(v)
+        if a.dtype.kind not in "iuf":
+            raise DataError(f"timing {k!r} has dtype {a.dtype}; allowed: numbers (seconds)")
+        timings[_name(k)] = float(a) if a.ndim == 0 else np.ascontiguousarray(a, np.float64)
     _derive(kpis, arrays, scenario)
-    return {"kpis": kpis, "arrays": arrays}
+    return {"kpis": kpis, "arrays": arrays, "timings": timings}
 
 
 def _derive(kpis: dict, arrays: dict, scenario) -> None:

@@ -1,13 +1,24 @@
 """Run a scenario's sweep into one HDF5 result file.
 
 Order of work in :func:`run_sweep`: validate the scenario and every point, check the
-output path (and, on resume, that the file holds the same sweep), start the executor,
-and only then create the file. A user error therefore never leaves a file behind.
+output path (a regular file or a link to one; and, on resume, that the file holds the
+same sweep computed by the same point function), start the executor, and only then
+create the file. A user error therefore never leaves a file behind.
+
+Interruptions: Ctrl-C (``SIGINT``) and ``SIGTERM`` are handled alike. The points
+finished so far are committed to the file, the executor's workers are stopped, the
+file's lock is released, and :class:`KeyboardInterrupt` propagates (``rof sweep``
+then says how many points are saved and exits with status 130); ``--resume`` runs the
+rest.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import signal
 import sys
+import threading
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +28,7 @@ from rof.scenario.axes import SweepPoint, axis_table, sweep_points
 from rof.scenario.schema import Scenario
 from rof.sweep.payload import normalise_result
 
-__all__ = ["load_scenario", "run_point", "run_sweep", "simulate_edge"]
+__all__ = ["load_scenario", "point_function_name", "run_point", "run_sweep", "simulate_edge"]
 
 
 def simulate_edge(scenario: Scenario):
@@ -62,8 +73,15 @@ def _progress(progress, total: int, initial: int):
     return None, bar
 
 
-def _resume_check(out: Path, scn: Scenario, n_points: int) -> set[int]:
-    from rof.store import read_info
+def point_function_name(fn: Callable) -> str:
+    """Dotted name of a point function (through ``functools.partial``), as stored."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
+
+
+def _resume_check(out: Path, scn: Scenario, n_points: int, fn_name: str) -> set[int]:
+    from rof.store import PROBE_FUNCTION, read_info
 
     info = read_info(out)
     stored = tomllib.loads(info["scenario_toml"])
@@ -72,7 +90,35 @@ def _resume_check(out: Path, scn: Scenario, n_points: int) -> set[int]:
             f"{out}: holds a different sweep ({info['scenario_name']!r}); allowed: resume "
             "with the same scenario, or write to a new file"
         )
+    if info["probe"] != (fn_name == PROBE_FUNCTION):
+        has, runs = ("probe", "simulated") if info["probe"] else ("simulated", "probe")
+        raise ConfigError(
+            f"{out}: holds {has} points and this run would add {runs} ones; allowed: resume "
+            f"{'with' if info['probe'] else 'without'} --probe, or write to a new file"
+        )
+    if info["point_function"] and info["point_function"] != fn_name:
+        raise ConfigError(
+            f"{out}: its points come from {info['point_function']}, this run uses {fn_name}; "
+            "allowed: resume with the same point function, or write to a new file"
+        )
     return set(info["completed"])
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Within the block, SIGTERM raises KeyboardInterrupt (as Ctrl-C does); main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_sweep(
@@ -98,11 +144,13 @@ def run_sweep(
         From :mod:`rof.sweep.executors`; default: local worker processes (in-process for
         a single point). An executor passed in is left open.
     resume : bool
-        Keep the points already in ``out_path`` (same scenario required) and run only
-        the missing ones.
+        Keep the points already in ``out_path`` (same scenario and point function
+        required; probe points never mix with simulated ones) and run only the missing
+        ones.
     overwrite : bool
         Replace an existing ``out_path``; without it (or ``resume``) an existing file is
-        a :class:`rof.errors.ConfigError`.
+        a :class:`rof.errors.ConfigError`, and so is asking for both. Only a regular
+        file is replaced; a symbolic link is written through to its target.
     point_fn : callable, optional
         ``point_fn(scenario) -> Result or dict``; default :func:`simulate_edge`. Must be
         picklable (a module-level function or a ``functools.partial`` of one) for
@@ -118,19 +166,26 @@ def run_sweep(
     pathlib.Path
         ``out_path``.
     """
-    from rof.store import SweepWriter
+    from rof.store import SweepWriter, output_target
+    from rof.store.provenance import collect
     from rof.sweep.executors import make_executor
 
+    if resume and overwrite:
+        raise ConfigError(
+            "--resume and --overwrite exclude each other; allowed: --resume to keep the "
+            "points in the file, or --overwrite to replace it"
+        )
     scn = load_scenario(scenario)
     points: list[SweepPoint] = sweep_points(scn)
     out = Path(out_path)
-    if out.is_dir():
-        raise ConfigError(f"-o {out}: is a directory; allowed: a file path such as {out}/sweep.h5")
+    target = output_target(out)  # refuses directories, devices, FIFOs before any work
+    fn = point_fn or simulate_edge
+    fn_name = point_function_name(fn)
     done: set[int] = set()
-    if out.exists():
+    if target.exists():
         if resume:
             try:
-                done = _resume_check(out, scn, len(points))
+                done = _resume_check(out, scn, len(points), fn_name)
             except DataError as exc:
                 raise ConfigError(f"--resume: {exc}") from None
         elif not overwrite:
@@ -141,29 +196,36 @@ def run_sweep(
         executor = make_executor(n_points=len(todo))
     callback, bar = _progress(progress, len(points), len(done))
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         writer = SweepWriter(
-            out,
+            target,
             scn.to_toml_text(),
             axis_table(points),
             scn.sweep.axes if scn.sweep else {},
             [p.seed for p in points],
             scn.sweep.mode if scn.sweep else "single",
             name=scn.name,
-            resume=bool(done) or (resume and out.exists()),
+            resume=bool(done) or (resume and target.exists()),
             checkpoint_s=checkpoint_s,
+            point_function=fn_name,
+            provenance=collect(dock=scn.edge.dock),
         )
-        with writer:
-            fn = point_fn or simulate_edge
+        with _sigterm_as_interrupt(), writer:
             tasks = [(fn, p.index, p.scenario.to_dict()) for p in todo]
             n_done = len(done)
-            for index, payload in executor.run(_point_task, tasks):
-                writer.add(index, payload)
-                n_done += 1
-                if bar is not None:
-                    bar.update(1)
-                if callback is not None:
-                    callback(n_done, len(points))
+            try:
+                for index, payload in executor.run(_point_task, tasks):
+                    writer.add(index, payload)
+                    n_done += 1
+                    if bar is not None:
+                        bar.update(1)
+                    if callback is not None:
+                        callback(n_done, len(points))
+            except KeyboardInterrupt:
+                abort = getattr(executor, "abort", None)  # optional for executors passed in
+                if abort is not None:
+                    abort()  # stop the workers; the writer saves what finished
+                raise
     finally:
         if bar is not None:
             bar.close()
