@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from rof.radio.deployment import Deployment, indoor_heights_m
-from rof.radio.linktable import build_link_table, link_table_reference
+from rof.radio.linktable import build_link_table
+from rof.radio.linktable_reference import link_table_reference
 
 
 def _network(n_sites, n_ue, sectors, seed=0, side_m=6000.0, indoor_fraction=0.8):

@@ -1,205 +1,155 @@
 """Numba kernel of the link table: streams over UTs, keeps a running top-K per UT.
 
-Each scalar function here re-implements, for one link, a vectorised NumPy function
-of :mod:`rof.radio.pathloss`, :mod:`rof.radio.los`, :mod:`rof.radio.antenna` and
-:mod:`rof.radio.shadowing`; :func:`rof.radio.linktable.link_table_reference` builds
-the same table densely from those NumPy functions and the tests compare the two.
+The kernel computes each link with the scalar functions of
+:mod:`rof.radio.kernels_channel` (path loss, LOS) and inline antenna and shadowing
+reads, the twins of :mod:`rof.radio.pathloss`, :mod:`rof.radio.los`,
+:mod:`rof.radio.antenna` and :mod:`rof.radio.shadowing`;
+:func:`rof.radio.linktable_reference.link_table_reference` builds the same table
+densely from those NumPy functions and the tests compare the two. Both read the
+scenario's :class:`~rof.radio.tr38901.model.Formulas`; the kernel's other inputs
+come grouped in the NamedTuples :class:`UeArrays`, :class:`SiteArrays`,
+:class:`Wrap`, :class:`Propagation`, :class:`ShadowingArrays` and :class:`Outputs`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
 from numba import prange
 
+from rof.radio.kernels_channel import link_uniform, los_probability, pathloss
 from rof.radio.shadowing import sample_one
 
-__all__ = ["SCENARIO_CODES", "link_table_kernel", "link_uniform", "link_uniform_np"]
+__all__ = [
+    "Outputs",
+    "Propagation",
+    "ShadowingArrays",
+    "SiteArrays",
+    "UeArrays",
+    "Wrap",
+    "link_table_kernel",
+]
 
-#: Integer codes of the propagation models inside the kernel.
-SCENARIO_CODES = {"UMa": 0, "UMi": 1, "InH": 2, "RMa": 3, "power_law": 4}
 
-_C = 3.0e8  # TR 38.901 Table 7.4.1-1 note 1
+class UeArrays(NamedTuple):
+    """Per-UT inputs: visiting order, position (n, 2) m, height m, O2I loss dB,
+    indoor distance d_2D-in m, O2I shadowing state (bool)."""
+
+    order: np.ndarray
+    xy_m: np.ndarray
+    height_m: np.ndarray
+    o2i_db: np.ndarray
+    d_in_m: np.ndarray
+    o2i_state: np.ndarray
+
+
+class SiteArrays(NamedTuple):
+    """Per-site inputs: position (n, 2) m, height m, CSR pointer to its cells and the
+    cells' boresight azimuths, deg (NaN for omni)."""
+
+    xy_m: np.ndarray
+    height_m: np.ndarray
+    cell_ptr: np.ndarray
+    cell_az_deg: np.ndarray
+
+
+class Wrap(NamedTuple):
+    """Wrap-around copies: ``shifts`` (n_img, 2) m with the zero shift first,
+    ``r_safe2`` the squared half-length of the shortest other shift (m^2) and
+    ``torus_side`` (m) > 0 for a square torus (per-axis nearest image)."""
+
+    shifts: np.ndarray
+    r_safe2: float
+    torus_side: float
+
+
+class Propagation(NamedTuple):
+    """The large-scale model besides a TR 38.901 scenario's formulas.
+
+    ``power_law`` selects ``PL = pl_ref_db + 10 pl_exponent log10(d / pl_d0_m)``
+    instead of the scenario; ``d_min_m`` and ``d_min_3d`` are the scenario's minimum
+    distance (Table 7.4.1-1); ``building_height_m`` and ``street_width_m`` RMa's h
+    and W; ``inh_open`` the InH open-office variant.
+    """
+
+    power_law: bool
+    fc_ghz: float
+    d_min_m: float
+    d_min_3d: bool
+    building_height_m: float
+    street_width_m: float
+    inh_open: bool
+    pl_ref_db: float
+    pl_exponent: float
+    pl_d0_m: float
+
+
+class ShadowingArrays(NamedTuple):
+    """Shadowing maps as the kernel reads them (:class:`rof.radio.shadowing.ShadowingMaps`):
+    ``on``; ``sigma_db`` (LOS, LOS after breakpoint, NLOS); int16 fields per state;
+    grid spacing per state, m; map index and offset (grid cells) per site."""
+
+    on: bool
+    sigma_db: np.ndarray
+    f_los: np.ndarray
+    f_nlos: np.ndarray
+    f_o2i: np.ndarray
+    spacing_m: np.ndarray
+    map_index: np.ndarray
+    offset: np.ndarray
+
+
+class Outputs(NamedTuple):
+    """Filled in place: ``cell``, ``gain`` (dB), ``los``, ``d3d`` (m), each (n_ue, k),
+    and ``background`` (n_ue,), the summed linear gain of the cells not kept."""
+
+    cell: np.ndarray
+    gain: np.ndarray
+    los: np.ndarray
+    d3d: np.ndarray
+    background: np.ndarray
+
+
 _LN10_10 = math.log(10.0) / 10.0
 _CHUNK = 64
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-@numba.njit(cache=True, inline="always")
-def _splitmix64(x):  # pragma: no cover - jit
-    z = x + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-@numba.njit(cache=True, error_model="numpy")
-def link_uniform(seed, ue, site):  # pragma: no cover - jit
-    """Uniform [0, 1) number of link (ue, site): SplitMix64 (Steele et al., OOPSLA 2014)
-    applied twice to ``seed ^ (ue << 32) ^ site`` (a counter-based generator)."""
-    x = np.uint64(seed) ^ (np.uint64(ue) << np.uint64(32)) ^ np.uint64(site)
-    return float(_splitmix64(_splitmix64(x)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-def link_uniform_np(seed, ue, site):
-    """NumPy reference of :func:`link_uniform` (broadcasts ``ue`` and ``site``)."""
-    ue, site = np.broadcast_arrays(np.asarray(ue, np.uint64), np.asarray(site, np.uint64))
-    x = np.uint64(seed) ^ (ue << np.uint64(32)) ^ site
-    for _ in range(2):
-        z = x + _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-        x = z ^ (z >> np.uint64(31))
-    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _los_prob(code, d, h_ut, inh_open):  # pragma: no cover - jit
-    """TR 38.901 Table 7.4.2-1 for one link (see rof.radio.los)."""
-    if code == 3:
-        return 1.0 if d <= 10.0 else math.exp(-(d - 10.0) / 1000.0)
-    # exp(-d/36) and exp(-d/63) are skipped where below exp(-40) = 4e-18 (the
-    # probability then differs from Table 7.4.2-1 by < 4e-18, far below one ulp of
-    # the uniform it is compared with)
-    if code == 1:
-        if d <= 18.0:
-            return 1.0
-        e = math.exp(-d / 36.0) if d < 1440.0 else 0.0
-        return 18.0 / d + e * (1.0 - 18.0 / d)
-    if code == 0:
-        if d <= 18.0:
-            return 1.0
-        c = 0.0 if h_ut <= 13.0 else ((h_ut - 13.0) / 10.0) ** 1.5
-        e = math.exp(-d / 63.0) if d < 2520.0 else 0.0
-        base = 18.0 / d + e * (1.0 - 18.0 / d)
-        p = base * (1.0 + c * 1.25 * (d / 100.0) ** 3 * math.exp(-d / 150.0))
-        return min(p, 1.0)
-    if code == 2:
-        if inh_open:
-            if d <= 5.0:
-                return 1.0
-            if d <= 49.0:
-                return math.exp(-(d - 5.0) / 70.8)
-            return 0.54 * math.exp(-(d - 49.0) / 211.7)
-        if d <= 1.2:
-            return 1.0
-        if d < 6.5:
-            return math.exp(-(d - 1.2) / 4.7)
-        return 0.32 * math.exp(-(d - 6.5) / 32.6)
-    return 0.0
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _rma_pl1(d, fc, h):  # pragma: no cover - jit
-    return (
-        20.0 * math.log10(40.0 * math.pi * d * fc / 3.0)
-        + min(0.03 * h**1.72, 10.0) * math.log10(d)
-        - min(0.044 * h**1.72, 14.77)
-        + 0.002 * math.log10(h) * d
-    )
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _pathloss(code, d2d, d3d, fc, lf, h_bs, h_ut, los, d_min, h, w, bpc):  # pragma: no cover - jit
-    """Path loss (dB) and after-breakpoint flag of one link (see rof.radio.pathloss).
-
-    ``bpc`` (4 floats) caches log10(d'BP^2 + (h_BS - h_UT)^2) for the last
-    (h_BS, h_UT, h_E), which repeats across the sites of one UT.
-    """
-    if code == 2:
-        if d3d < d_min:
-            dv2 = max(d3d * d3d - d2d * d2d, 0.0)
-            d3d = d_min
-            d2d = math.sqrt(max(d3d * d3d - dv2, 0.0))
-    elif d2d < d_min:
-        dv2 = max(d3d * d3d - d2d * d2d, 0.0)
-        d2d = d_min
-        d3d = math.sqrt(d2d * d2d + dv2)
-    lg = math.log10(d3d)
-    after = False
-    if code == 0 or code == 1:
-        if code == 0:
-            g = 1.25 * (d2d / 100.0) ** 3 * math.exp(-d2d / 150.0) if d2d > 18.0 else 0.0
-            c = ((min(h_ut, 23.0) - 13.0) / 10.0) ** 1.5 * g if h_ut >= 13.0 else 0.0
-            n = max(math.floor((h_ut - 1.5 - 12.0) / 3.0), 0.0) + 1.0
-            h_e = (1.0 + c * 0.5 * (12.0 + 12.0 + 3.0 * (n - 1.0))) / (1.0 + c)
-            a, b, cc = 28.0, 22.0, 9.0
-        else:
-            h_e = 1.0
-            a, b, cc = 32.4, 21.0, 9.5
-        dbp = 4.0 * max(h_bs - h_e, 0.0) * max(h_ut - h_e, 0.0) * fc * 1e9 / _C
-        if d2d <= dbp:
-            pl_los = a + b * lg + 20.0 * lf
-        else:
-            after = True
-            if bpc[0] != h_bs or bpc[1] != h_ut or bpc[2] != h_e:
-                bpc[0], bpc[1], bpc[2] = h_bs, h_ut, h_e
-                bpc[3] = math.log10(max(dbp * dbp + (h_bs - h_ut) ** 2, 1e-12))
-            pl_los = a + 40.0 * lg + 20.0 * lf - cc * bpc[3]
-        if los:
-            return pl_los, after
-        if code == 0:
-            pl_n = 13.54 + 39.08 * lg + 20.0 * lf - 0.6 * (h_ut - 1.5)
-        else:
-            pl_n = 35.3 * lg + 22.4 + 21.3 * lf - 0.3 * (h_ut - 1.5)
-        return max(pl_los, pl_n), after
-    if code == 2:
-        pl_los = 32.4 + 17.3 * lg + 20.0 * lf
-        if los:
-            return pl_los, False
-        return max(pl_los, 38.3 * lg + 17.30 + 24.9 * lf), False
-    # RMa
-    dbp = 2.0 * math.pi * h_bs * h_ut * fc * 1e9 / _C
-    if d2d <= dbp:
-        pl_los = _rma_pl1(d3d, fc, h)
-    else:
-        after = True
-        pl_los = _rma_pl1(dbp, fc, h) + 40.0 * math.log10(d3d / dbp)
-    if los:
-        return pl_los, after
-    pl_n = (
-        161.04
-        - 7.1 * math.log10(w)
-        + 7.5 * math.log10(h)
-        - (24.37 - 3.7 * (h / h_bs) ** 2) * math.log10(h_bs)
-        + (43.42 - 3.1 * math.log10(h_bs)) * (lg - 3.0)
-        + 20.0 * lf
-        - (3.2 * math.log10(11.75 * h_ut) ** 2 - 4.97)
-    )
-    return max(pl_los, pl_n), after
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def link_table_kernel(
-    order, ue_xy, ue_h, ue_o2i_db, ue_d_in, ue_o2i_state,
-    site_xy, site_h, site_cell_ptr, cell_az_deg, shifts, r_safe2, torus_side,
-    code, fc, d_min, rma_h, rma_w, inh_open, pl_ref_db, pl_exp, pl_d0,
-    sigma, shadow, f_los, f_nlos, f_o2i, spacing, map_index, offset,
-    ant, seed, k,
-    out_cell, out_gain, out_los, out_d3d, out_bg,
-):  # fmt: skip  # pragma: no cover - jit
+def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pragma: no cover - jit
     """Top-K cells per UT by large-scale gain, plus the background sum.
 
+    ``f`` are the TR 38.901 scenario's :class:`~rof.radio.tr38901.model.Formulas`
+    (unread for the power law): an argument of its own, as numba's parallel loops
+    take NamedTuple arguments but not NamedTuples read from another one. The arrays
+    are unpacked before the parallel loop, which then sees plain arrays.
+
     Gain of cell c at site s for UT u (dB): ``G_ant(c) - PL(s, u) - sigma X_s(u) -
-    O2I(u)``; LOS state ``link_uniform(seed, u, s) < P_LOS``. ``sigma`` holds
-    (LOS, LOS after breakpoint, NLOS) shadowing stds in dB; ``ant`` holds (phi_3dB,
-    theta_3dB, A_max, SLA_V, G_max, downtilt) in deg/dB. Outputs are filled in
-    place: ``out_*[u, :k]`` sorted by descending gain and ``out_bg[u]`` = sum of
-    linear gains of all other cells. UTs are visited in the order ``order`` (a
-    spatial sort keeps the shadowing-map reads in cache); ``shifts[0]`` must be the
-    zero shift and ``r_safe2`` the squared half-length of the shortest other shift
-    (a site nearer than that is its own nearest copy); ``torus_side > 0`` replaces
-    the copies by the per-axis nearest image of a square torus of that side.
+    O2I(u)``; LOS state ``link_uniform(seed, u, s) < P_LOS``. ``shadow.sigma_db``
+    holds (LOS, LOS after breakpoint, NLOS) shadowing stds in dB; ``ant`` holds
+    (phi_3dB, theta_3dB, A_max, SLA_V, G_max, downtilt) in deg/dB. Outputs are filled
+    in place: ``out.*[u, :k]`` sorted by descending gain and ``out.background[u]`` =
+    sum of linear gains of all other cells. UTs are visited in the order
+    ``ue.order`` (a spatial sort keeps the shadowing-map reads in cache);
+    ``wrap.shifts[0]`` must be the zero shift and ``wrap.r_safe2`` the squared
+    half-length of the shortest other shift (a site nearer than that is its own
+    nearest copy); ``wrap.torus_side > 0`` replaces the copies by the per-axis
+    nearest image of a square torus of that side.
     """
+    order, ue_xy, ue_h, ue_o2i_db, ue_d_in, ue_o2i_state = ue
+    site_xy, site_h, site_cell_ptr, cell_az_deg = site
+    shifts, r_safe2, torus_side = wrap
+    shadow_on, sigma, f_los, f_nlos, f_o2i, spacing, map_index, offset = shadow
+    out_cell, out_gain, out_los, out_d3d, out_bg = out
     n_ue = ue_xy.shape[0]
     n_sites = site_xy.shape[0]
     n_img = shifts.shape[0]
     n_chunks = (n_ue + _CHUNK - 1) // _CHUNK
-    lf = math.log10(fc)
+    lf = math.log10(prop.fc_ghz)
+    power_law, inh_open = prop.power_law, prop.inh_open
+    pl_ref_db, pl_exponent, pl_d0_m = prop.pl_ref_db, prop.pl_exponent, prop.pl_d0_m
     inv_side = 1.0 / torus_side if torus_side > 0.0 else 0.0
     for ch in prange(n_chunks):
         bg_ = np.empty(k)
@@ -233,7 +183,7 @@ def link_table_kernel(
                             best, dx, dy = dd, ex, ey
                 sdx[s] = dx
                 sdy[s] = dy
-                if shadow:
+                if shadow_on:
                     m = map_index[s]
                     ox = offset[s, 0]
                     oy = offset[s, 1]
@@ -253,17 +203,15 @@ def link_table_kernel(
                 dz = site_h[s] - hu
                 d3d = math.sqrt(best + dz * dz)
                 los = False
-                if code == 4:
-                    pl = pl_ref_db + 10.0 * pl_exp * math.log10(max(d3d, 0.01) / pl_d0)
+                if power_law:
+                    pl = pl_ref_db + 10.0 * pl_exponent * math.log10(max(d3d, 0.01) / pl_d0_m)
                     after = False
                 else:
-                    p = _los_prob(code, max(d2d - ue_d_in[u], 0.0), hu, inh_open)
+                    p = los_probability(f, max(d2d - ue_d_in[u], 0.0), hu, inh_open)
                     los = link_uniform(seed, u, s) < p
-                    pl, after = _pathloss(
-                        code, d2d, d3d, fc, lf, site_h[s], hu, los, d_min, rma_h, rma_w, bpc
-                    )
+                    pl, after = pathloss(f, prop, d2d, d3d, lf, site_h[s], hu, los, bpc)
                 base = -pl - ue_o2i_db[u]
-                if shadow:
+                if shadow_on:
                     sig = sigma[2]
                     if los:
                         sig = sigma[1] if after else sigma[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from rof._validate import check_choice, check_range
-from rof.radio.pathloss import SCENARIOS
+from rof.radio.tr38901 import get_scenario
+from rof.radio.tr38901.model import LOS_EXPONENTIAL, LOS_STREET
 
 __all__ = ["INH_VARIANTS", "los_probability_38901"]
 
@@ -29,6 +30,8 @@ def los_probability_38901(scenario: str, d2d_m, h_ut_m=1.5, *, inh_office: str =
     Parameters
     ----------
     scenario : {"UMa", "UMi", "InH", "RMa"}
+        A name of :data:`rof.radio.tr38901.SCENARIOS`; its
+        :class:`~rof.radio.tr38901.model.Formulas` select the form and coefficients.
     d2d_m : array_like
         Horizontal distance, m; for indoor UTs of UMa/UMi/RMa the outdoor part
         d_2D-out (TR 38.901 Table 7.4.2-1 note).
@@ -42,21 +45,16 @@ def los_probability_38901(scenario: str, d2d_m, h_ut_m=1.5, *, inh_office: str =
     ndarray
         Probability in [0, 1], broadcast shape of ``d2d_m`` and ``h_ut_m``.
     """
-    check_choice("scenario", scenario, SCENARIOS)
+    sc = get_scenario(scenario)
     check_choice("inh_office", inh_office, INH_VARIANTS)
     d, h = np.broadcast_arrays(np.asarray(d2d_m, float), np.asarray(h_ut_m, float))
     check_range("d2d_m", d, 0.0)
+    f = sc.formulas
     with np.errstate(divide="ignore", invalid="ignore"):
-        if scenario == "RMa":
-            p = np.where(d <= 10.0, 1.0, np.exp(-(d - 10.0) / 1000.0))
-        elif scenario == "UMi":
-            p = np.where(d <= 18.0, 1.0, 18.0 / d + np.exp(-d / 36.0) * (1.0 - 18.0 / d))
-        elif scenario == "UMa":
-            check_range("h_ut_m (UMa)", h, 1.5, 22.5)
-            c = np.where(h <= 13.0, 0.0, ((h - 13.0) / 10.0) ** 1.5)
-            base = 18.0 / d + np.exp(-d / 63.0) * (1.0 - 18.0 / d)
-            boost = 1.0 + c * 1.25 * (d / 100.0) ** 3 * np.exp(-d / 150.0)
-            p = np.where(d <= 18.0, 1.0, base * boost)
+        if f.los_form == LOS_EXPONENTIAL:
+            p = np.where(d <= f.los_d1_m, 1.0, np.exp(-(d - f.los_d1_m) / f.los_d2_m))
+        elif f.los_form == LOS_STREET:
+            p = _street(f, d, h, sc)
         elif inh_office == "mixed":
             p = np.where(
                 d <= 1.2,
@@ -71,3 +69,16 @@ def los_probability_38901(scenario: str, d2d_m, h_ut_m=1.5, *, inh_office: str =
             )
     p = np.clip(p, 0.0, 1.0)
     return p if p.ndim else float(p)
+
+
+def _street(f, d, h, sc):
+    """UMi/UMa form: ``d1/d + exp(-d/d2)(1 - d1/d)``, with UMa's UT-height factor."""
+    d1 = f.los_d1_m
+    base = d1 / d + np.exp(-d / f.los_d2_m) * (1.0 - d1 / d)
+    if not f.los_h_ut_factor:
+        return np.where(d <= d1, 1.0, base)
+    lim = sc.limits(True)
+    check_range(f"h_ut_m ({sc.name})", h, lim["h_ut_min_m"], lim["h_ut_max_m"])
+    c = np.where(h <= 13.0, 0.0, ((h - 13.0) / 10.0) ** 1.5)
+    boost = 1.0 + c * 1.25 * (d / 100.0) ** 3 * np.exp(-d / 150.0)
+    return np.where(d <= d1, 1.0, base * boost)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rof._validate import check_choice, check_range
-from rof.radio.pathloss import SCENARIOS, read_table
+from rof.radio._tables import read_table
+from rof.radio.tr38901 import SCENARIOS, get_scenario
 
 __all__ = [
     "O2I_MODELS",
@@ -35,9 +36,6 @@ __all__ = [
 
 #: Building types of Table 7.4.3-2.
 O2I_MODELS: tuple[str, ...] = ("low", "high")
-
-#: Upper bound of each uniform draw of d_2D-in, m (Table 7.4.3-2 note).
-_D_IN_MAX_M = {"UMa": 25.0, "UMi": 25.0, "RMa": 10.0}
 
 
 def material_loss_db(material: str, fc_ghz):
@@ -63,9 +61,9 @@ def o2i_wall_loss_db(model: str, fc_ghz):
 
 def o2i_mean_loss_db(scenario: str, model: str, fc_ghz):
     """Mean O2I loss, dB: PL_tw + 0.5 E[d_2D-in] with E[min(U1, U2)] = d_max / 3."""
-    check_choice("scenario", scenario, tuple(_D_IN_MAX_M))
+    check_choice("scenario", scenario, tuple(n for n, s in SCENARIOS.items() if s.has_o2i))
     per_m = float(_model_row(model)["pl_in_db_per_m"])
-    return o2i_wall_loss_db(model, fc_ghz) + per_m * _D_IN_MAX_M[scenario] / 3.0
+    return o2i_wall_loss_db(model, fc_ghz) + per_m * SCENARIOS[scenario].o2i_d_in_max_m / 3.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,9 @@ def draw_o2i_loss(
     Parameters
     ----------
     scenario : {"UMa", "UMi", "InH", "RMa"}
-        InH returns zeros (no O2I); RMa forces the low-loss model.
+        A name of :data:`rof.radio.tr38901.SCENARIOS`, which gives the d_2D-in range
+        and the building types: InH returns zeros (no O2I); RMa forces the low-loss
+        model.
     indoor : array_like of bool, (n_ue,)
         Indoor flag per UT.
     fc_ghz : float
@@ -112,7 +112,7 @@ def draw_o2i_loss(
         Share of indoor UTs in high-loss buildings, in [0, 1] (TR 38.901 Table 7.8-1
         calibrates UMa/UMi with 50 % / 50 %).
     """
-    check_choice("scenario", scenario, SCENARIOS)
+    sc = get_scenario(scenario)
     frac = check_range("high_loss_fraction", high_loss_fraction, 0.0, 1.0)
     check_range("fc_ghz", fc_ghz, 0.5, 100.0)
     ind = np.asarray(indoor, bool)
@@ -120,12 +120,12 @@ def draw_o2i_loss(
     high = rng.random(n) < frac
     u = rng.random((2, n))
     z = rng.standard_normal(n)
-    if scenario == "InH" or n == 0:
+    if not sc.has_o2i or n == 0:
         zeros = np.zeros(n)
         return O2ILoss(zeros, zeros.copy(), np.zeros(n, bool))
-    if scenario == "RMa":
+    if not sc.o2i_high_loss:
         high = np.zeros(n, bool)
-    d_in = _D_IN_MAX_M[scenario] * u.min(axis=0)
+    d_in = sc.o2i_d_in_max_m * u.min(axis=0)
     low_r, high_r = _model_row("low"), _model_row("high")
     tw = np.where(high, o2i_wall_loss_db("high", fc_ghz), o2i_wall_loss_db("low", fc_ghz))
     sigma = np.where(high, float(high_r["sigma_p_db"]), float(low_r["sigma_p_db"]))

@@ -28,16 +28,16 @@ equals 1 m exactly whenever h_UT < 13 m; pass ``h_e_m`` (e.g. from
 
 from __future__ import annotations
 
-import csv
-import functools
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 
 from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
+from rof.radio._tables import read_table
+from rof.radio.tr38901 import SCENARIO_NAMES, get_scenario
+from rof.radio.tr38901.model import PL_RMA
 
 __all__ = [
     "C_TR_M_PER_S",
@@ -51,39 +51,21 @@ __all__ = [
     "uma_effective_height_m",
 ]
 
-#: Scenario names of TR 38.901 supported by :func:`pathloss_38901`.
-SCENARIOS: tuple[str, ...] = ("UMa", "UMi", "InH", "RMa")
+#: Scenario names of TR 38.901 supported by :func:`pathloss_38901` (the registry
+#: :data:`rof.radio.tr38901.SCENARIOS`).
+SCENARIOS: tuple[str, ...] = SCENARIO_NAMES
 
-_TABLES = Path(__file__).with_name("tables")
 #: Propagation speed of the breakpoint formulas: TR 38.901 Table 7.4.1-1 note 1 sets
 #: c = 3.0e8 m/s (not the exact 299 792 458 m/s).
 C_TR_M_PER_S: float = 3.0e8
 
 
-@functools.cache
-def read_table(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of a CSV table shipped in ``rof/radio/tables`` (``#`` lines are comments)."""
-    with open(_TABLES / name, newline="") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
-    return tuple(dict(row) for row in csv.DictReader(lines))
-
-
 def scenario_limits(scenario: str, los: bool) -> dict[str, float | str]:
     """Row of TR 38.901 Table 7.4.1-1 (sigma_SF and applicability) for one state.
 
-    Returns a dict with float values for ``sigma_sf_db``, ``sigma_sf_after_bp_db``,
-    ``d_min_m``, ``d_max_m``, ``h_bs_min_m``, ``h_bs_max_m``, ``h_bs_nominal_m``,
-    ``h_ut_min_m``, ``h_ut_max_m``, ``fc_min_ghz``, ``fc_max_ghz`` and the string
-    ``distance`` (``"2d"`` or ``"3d"``).
+    See :meth:`rof.radio.tr38901.model.Tr38901Scenario.limits`.
     """
-    check_choice("scenario", scenario, SCENARIOS)
-    state = "LOS" if los else "NLOS"
-    for row in read_table("tr38901_table7.4.1-1_r17.csv"):
-        if row["scenario"] == scenario and row["los"] == state:
-            return {
-                k: (v if k in ("scenario", "los", "distance") else float(v)) for k, v in row.items()
-            }
-    raise KeyError((scenario, state))  # pragma: no cover - the table covers every pair
+    return get_scenario(scenario).limits(los)
 
 
 def breakpoint_distance_m(fc_ghz, h_bs_m, h_ut_m, h_e_m=1.0, *, effective: bool = True):
@@ -153,17 +135,18 @@ def draw_uma_effective_height_m(d2d_m, h_ut_m, rng: np.random.Generator):
     return np.where(one, 1.0, 12.0 + 3.0 * k)
 
 
-def _check_heights_fc(scenario, fc, h_bs, h_ut):
-    lim = scenario_limits(scenario, True)
+def _check_heights_fc(sc, fc, h_bs, h_ut):
+    lim = sc.limits(True)
     check_range("fc_ghz", fc, lim["fc_min_ghz"], lim["fc_max_ghz"])
-    check_range(f"h_bs_m ({scenario})", h_bs, lim["h_bs_min_m"], lim["h_bs_max_m"])
-    check_range(f"h_ut_m ({scenario})", h_ut, lim["h_ut_min_m"], lim["h_ut_max_m"])
+    check_range(f"h_bs_m ({sc.name})", h_bs, lim["h_bs_min_m"], lim["h_bs_max_m"])
+    check_range(f"h_ut_m ({sc.name})", h_ut, lim["h_ut_min_m"], lim["h_ut_max_m"])
 
 
-def _range_policy(scenario, d2d, d3d, los, on_range):
+def _range_policy(sc, d2d, d3d, los, on_range):
     """Clamp below-minimum distances; apply ``on_range`` beyond the maximum."""
-    lim_los = scenario_limits(scenario, True)
-    lim_nlos = scenario_limits(scenario, False)
+    scenario = sc.name
+    lim_los = sc.limits(True)
+    lim_nlos = sc.limits(False)
     d_min = lim_los["d_min_m"]
     d_max = np.where(los, lim_los["d_max_m"], lim_nlos["d_max_m"])
     dist = d3d if lim_los["distance"] == "3d" else d2d
@@ -188,22 +171,29 @@ def _range_policy(scenario, d2d, d3d, los, on_range):
     return d2d, d3d
 
 
-def _pl_uma_umi_los(d2d, d3d, fc, h_bs, h_ut, h_e, a, b, c):
-    """Two-slope LOS model of UMa (a=28, b=22, c=9) and UMi (a=32.4, b=21, c=9.5)."""
+def _pl_log_distance_los(f, d2d, d3d, fc, h_bs, h_ut, h_e):
+    """LOS ``PL1 = a + b log10(d3D) + c log10(fc)``, with the second slope beyond d'BP
+    where ``f.breakpoint`` (UMa: a=28, b=22, k=9; UMi: a=32.4, b=21, k=9.5)."""
+    pl1 = f.los_a + f.los_b * np.log10(d3d) + f.los_c * np.log10(fc)
+    if not f.breakpoint:
+        return pl1
     dbp = breakpoint_distance_m(fc, h_bs, h_ut, h_e)
-    pl1 = a + b * np.log10(d3d) + 20.0 * np.log10(fc)
     pl2 = (
-        a
+        f.los_a
         + 40.0 * np.log10(d3d)
-        + 20.0 * np.log10(fc)
-        - c * np.log10(np.maximum(dbp * dbp + (h_bs - h_ut) ** 2, 1e-12))
+        + f.los_c * np.log10(fc)
+        - f.bp_coef * np.log10(np.maximum(dbp * dbp + (h_bs - h_ut) ** 2, 1e-12))
     )
     return np.where(d2d <= dbp, pl1, pl2)
 
 
-def _pl_rma_los(d2d, d3d, fc, h_bs, h_ut, h, w):
+def _pl_log_distance_nlos(f, d3d, fc, h_ut):
+    """NLOS ``PL' = a' + b' log10(d3D) + c' log10(fc) - e' (hUT - 1.5)``."""
+    return f.nlos_a + f.nlos_b * np.log10(d3d) + f.nlos_c * np.log10(fc) - f.nlos_e * (h_ut - 1.5)
+
+
+def _pl_rma_los(d2d, d3d, fc, h_bs, h_ut, h):
     """RMa LOS PL1/PL2 of TR 38.901 Table 7.4.1-1 (W enters only the NLOS formula)."""
-    del w
     dbp = breakpoint_distance_m(fc, h_bs, h_ut, effective=False)
 
     def pl1(d):
@@ -217,21 +207,14 @@ def _pl_rma_los(d2d, d3d, fc, h_bs, h_ut, h, w):
     return np.where(d2d <= dbp, pl1(d3d), pl1(dbp) + 40.0 * np.log10(d3d / dbp))
 
 
-def _pl_nlos_prime(scenario, d3d, fc, h_bs, h_ut, h, w):
-    """The NLOS formulas PL' of TR 38.901 Table 7.4.1-1 (before the max with LOS)."""
-    lg = np.log10(d3d)
-    if scenario == "UMa":
-        return 13.54 + 39.08 * lg + 20.0 * np.log10(fc) - 0.6 * (h_ut - 1.5)
-    if scenario == "UMi":
-        return 35.3 * lg + 22.4 + 21.3 * np.log10(fc) - 0.3 * (h_ut - 1.5)
-    if scenario == "InH":
-        return 38.3 * lg + 17.30 + 24.9 * np.log10(fc)
+def _pl_rma_nlos(d3d, fc, h_bs, h_ut, h, w):
+    """RMa NLOS PL' of TR 38.901 Table 7.4.1-1 (before the max with LOS)."""
     return (
         161.04
         - 7.1 * math.log10(w)
         + 7.5 * math.log10(h)
         - (24.37 - 3.7 * (h / h_bs) ** 2) * np.log10(h_bs)
-        + (43.42 - 3.1 * np.log10(h_bs)) * (lg - 3.0)
+        + (43.42 - 3.1 * np.log10(h_bs)) * (np.log10(d3d) - 3.0)
         + 20.0 * np.log10(fc)
         - (3.2 * np.log10(11.75 * h_ut) ** 2 - 4.97)
     )
@@ -274,6 +257,8 @@ def pathloss_38901(
     Parameters
     ----------
     scenario : {"UMa", "UMi", "InH", "RMa"}
+        A name of the registry :data:`rof.radio.tr38901.SCENARIOS`, whose
+        :class:`~rof.radio.tr38901.model.Formulas` give the coefficients above.
     d2d_m, d3d_m : array_like
         Horizontal and 3-D BS-UT distances, m (broadcast together).
     fc_ghz : array_like
@@ -301,7 +286,7 @@ def pathloss_38901(
     >>> round(float(pathloss_38901("UMi", 100.0, 100.0, 3.5, 10.0, 1.5, True)), 2)
     85.28
     """
-    check_choice("scenario", scenario, SCENARIOS)
+    sc = get_scenario(scenario)
     check_choice("on_range", on_range, ("warn", "raise", "ignore"))
     d2d, d3d, fc, h_bs, h_ut, los = np.broadcast_arrays(
         np.asarray(d2d_m, float),
@@ -315,20 +300,21 @@ def pathloss_38901(
     check_range("d3d_m", d3d, 0.0)
     if np.any(d3d < d2d * (1.0 - 1e-9)):
         raise ParameterError("d3d_m is smaller than d2d_m for some links; allowed: d3d_m >= d2d_m")
-    _check_heights_fc(scenario, fc, h_bs, h_ut)
+    _check_heights_fc(sc, fc, h_bs, h_ut)
     h = check_range("building_height_m", building_height_m, 5.0, 50.0)
     w = check_range("street_width_m", street_width_m, 5.0, 50.0)
-    d2d, d3d = _range_policy(scenario, d2d, d3d, los, on_range)
-    if scenario == "UMa":
-        h_e = uma_effective_height_m(d2d, h_ut) if h_e_m is None else np.asarray(h_e_m, float)
-        pl_los = _pl_uma_umi_los(d2d, d3d, fc, h_bs, h_ut, h_e, 28.0, 22.0, 9.0)
-    elif scenario == "UMi":
-        pl_los = _pl_uma_umi_los(d2d, d3d, fc, h_bs, h_ut, 1.0, 32.4, 21.0, 9.5)
-    elif scenario == "InH":
-        pl_los = 32.4 + 17.3 * np.log10(d3d) + 20.0 * np.log10(fc)
+    d2d, d3d = _range_policy(sc, d2d, d3d, los, on_range)
+    f = sc.formulas
+    if f.pathloss_form == PL_RMA:
+        pl_los = _pl_rma_los(d2d, d3d, fc, h_bs, h_ut, h)
+        pl_nlos = np.maximum(pl_los, _pl_rma_nlos(d3d, fc, h_bs, h_ut, h, w))
     else:
-        pl_los = _pl_rma_los(d2d, d3d, fc, h_bs, h_ut, h, w)
-    pl_nlos = np.maximum(pl_los, _pl_nlos_prime(scenario, d3d, fc, h_bs, h_ut, h, w))
+        if f.h_e_uma:
+            h_e = uma_effective_height_m(d2d, h_ut) if h_e_m is None else np.asarray(h_e_m, float)
+        else:
+            h_e = f.h_e_m
+        pl_los = _pl_log_distance_los(f, d2d, d3d, fc, h_bs, h_ut, h_e)
+        pl_nlos = np.maximum(pl_los, _pl_log_distance_nlos(f, d3d, fc, h_ut))
     out = np.where(los, pl_los, pl_nlos)
     return out if out.ndim else float(out)
 

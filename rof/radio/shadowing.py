@@ -50,7 +50,7 @@ import scipy.fft
 
 from rof._validate import check_choice, check_int_range, check_range
 from rof.errors import ParameterError
-from rof.radio.pathloss import SCENARIOS, read_table, scenario_limits
+from rof.radio.tr38901 import get_scenario
 
 __all__ = [
     "AUTO_INDEPENDENT_BYTES",
@@ -85,8 +85,7 @@ def shadow_fading_std_db(scenario: str, los: bool, *, after_breakpoint: bool = F
 
     RMa LOS is 4 dB before and 6 dB after the breakpoint (``after_breakpoint``).
     """
-    lim = scenario_limits(scenario, bool(los))
-    return float(lim["sigma_sf_after_bp_db"] if after_breakpoint else lim["sigma_sf_db"])
+    return get_scenario(scenario).sigma_sf_db(los, after_breakpoint=after_breakpoint)
 
 
 def sf_decorrelation_m(scenario: str, state: str) -> float:
@@ -94,10 +93,7 @@ def sf_decorrelation_m(scenario: str, state: str) -> float:
 
     ``state`` is "LOS", "NLOS" or "O2I" (InH has no O2I state).
     """
-    check_choice("scenario", scenario, SCENARIOS)
-    rows = [r for r in read_table("tr38901_table7.5-6_r17.csv") if r["scenario"] == scenario]
-    check_choice(f"state ({scenario})", state, tuple(r["state"] for r in rows))
-    return float(next(r for r in rows if r["state"] == state)["sf_decorrelation_m"])
+    return get_scenario(scenario).sf_decorrelation_m(state)
 
 
 def exponential_fields(n_fields: int, n: int, spacing_m: float, d_corr_m: float, rng):

@@ -15,6 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from rof.radio.tr38901 import SCENARIO_NAMES as TR38901_SCENARIOS
 from rof.scenario.checks import hex_count_ok, sites_xy
 from rof.scenario.fronthaul import Fronthaul
 from rof.scenario.section import CrossFieldError, Section
@@ -100,7 +101,7 @@ class Radio(Section):
     """
 
     section: ClassVar[str] = "radio"
-    scenario: Literal["UMa", "UMi", "InH", "RMa", "power_law"] = "UMi"
+    scenario: Literal[(*TR38901_SCENARIOS, "power_law")] = "UMi"  # rof.radio.tr38901 registry
     carrier_ghz: Annotated[float, Field(ge=0.5, le=100.0)] = 3.5
     bandwidth_mhz: Annotated[float, Field(gt=0.0)] = 100.0
     subcarrier_spacing_khz: Literal[15, 30, 60, 120] = 30

@@ -7,7 +7,8 @@ import pytest
 
 from rof.errors import RofError
 from rof.radio.deployment import Deployment, make_deployment
-from rof.radio.linktable import build_link_table, link_table_reference
+from rof.radio.linktable import build_link_table
+from rof.radio.linktable_reference import link_table_reference
 from rof.radio.los import los_probability_38901
 
 NETS = {
