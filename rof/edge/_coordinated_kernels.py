@@ -2,174 +2,155 @@
 
 The algorithm and its sources are described in :mod:`rof.edge.coordinated`; its
 plain-NumPy reference is :func:`rof.edge.coordinated.coordinated_assign_ref`.
-Gains arrive as ``(n_rb, n_ue, K)`` so that each RB's slab is contiguous.
+Gains arrive as ``(n_rb, n_ue, K)`` so that each RB's slab is contiguous. The
+kernel's inputs come as two NamedTuples, :class:`Problem` (the TTI's channel and
+weights) and :class:`RateModel`; inside, the search state is one more
+(:class:`_State`), so the helpers take three tuples instead of twenty arguments.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
-__all__ = ["coordinated_kernel"]
+__all__ = ["Problem", "RateModel", "coordinated_kernel"]
+
+
+class Problem(NamedTuple):
+    """One TTI as the kernel reads it (shapes in :func:`rof.edge.coordinated.coordinated_assign`).
+
+    ``gain`` (n_rb, n_ue, K) linear; ``link_cell`` (n_ue, K) and ``serve_k`` (n_ue,)
+    int64; ``floor_w`` (n_ue,) W; ``fh_inv`` (n_cells,); ``p_w`` W per cell and RB;
+    ``weight`` (n_ue,) PF weights; ``cell_ptr``/``cell_ues`` the CSR lists of each
+    cell's eligible UEs.
+    """
+
+    gain: np.ndarray
+    link_cell: np.ndarray
+    serve_k: np.ndarray
+    floor_w: np.ndarray
+    fh_inv: np.ndarray
+    p_w: float
+    weight: np.ndarray
+    cell_ptr: np.ndarray
+    cell_ues: np.ndarray
+
+
+class RateModel(NamedTuple):
+    """``r = min(log2(1 + SINR gap_inv), se_max)``, 0 below ``se_min``."""
+
+    gap_inv: float
+    se_max: float
+    se_min: float
+
+
+class _Rate(NamedTuple):
+    gap_inv: float
+    se_max: float
+    se_min: float
+    x_hi: float  # 2^se_max - 1: above it the rate is saturated
+    x_lo: float  # 2^se_min - 1: below it the rate is 0
+
+
+class _State(NamedTuple):
+    """Search state of one RB: interference and cached rate per UE, serving cell per
+    UE and served UE per cell (-1 none), transmit factor per cell, and the victim
+    lists (a linked list per cell of (UE, column) entries)."""
+
+    itf: np.ndarray
+    rcur: np.ndarray
+    served: np.ndarray
+    active: np.ndarray
+    fac: np.ndarray
+    vhead: np.ndarray
+    vnext: np.ndarray
+    vue: np.ndarray
+    vk: np.ndarray
 
 
 @numba.njit(cache=True)
-def _rate(sinr, gap_inv, se_max, se_min, x_hi, x_lo):
+def _rate(sinr, r):
     """``min(log2(1 + x), se_max)``, 0 below ``se_min``, with ``x = sinr * gap_inv``;
-    ``x_hi = 2^se_max - 1`` and ``x_lo = 2^se_min - 1`` skip the logarithm when saturated."""
-    x = sinr * gap_inv
-    if x >= x_hi:
-        return se_max
-    if x < x_lo:
+    ``x_hi`` and ``x_lo`` skip the logarithm when saturated."""
+    x = sinr * r.gap_inv
+    if x >= r.x_hi:
+        return r.se_max
+    if x < r.x_lo:
         return 0.0
     return np.log2(1.0 + x)
 
 
 @numba.njit(cache=True)
-def _interference(b, u, skip, gain, link_cell, active, fac):
+def _interference(b, u, skip, p, active, fac):
     """Power at UE ``u`` from the active cells of its top K other than ``skip``."""
     t = 0.0
-    for k in range(link_cell.shape[1]):
-        c = link_cell[u, k]
+    for k in range(p.link_cell.shape[1]):
+        c = p.link_cell[u, k]
         if c >= 0 and c != skip and active[c] >= 0:
-            t += gain[b, u, k] * fac[c]
+            t += p.gain[b, u, k] * fac[c]
     return t
 
 
 @numba.njit(cache=True)
-def _serve(c, u, link_cell, vhead, vnext, vue, vk, ne):
+def _serve(c, u, p, st, ne):
     """Register served UE ``u`` as a victim of each other cell in its top K."""
-    for k in range(link_cell.shape[1]):
-        j = link_cell[u, k]
+    for k in range(p.link_cell.shape[1]):
+        j = p.link_cell[u, k]
         if j >= 0 and j != c:
-            vue[ne] = u
-            vk[ne] = k
-            vnext[ne] = vhead[j]
-            vhead[j] = ne
+            st.vue[ne] = u
+            st.vk[ne] = k
+            st.vnext[ne] = st.vhead[j]
+            st.vhead[j] = ne
             ne += 1
     return ne
 
 
 @numba.njit(cache=True)
-def _own_rate(
-    b, u, c, gain, serve_k, floor_w, fh_inv, p_w, itf, gap_inv, se_max, se_min, x_hi, x_lo
-):
-    s = gain[b, u, serve_k[u]] * p_w
-    return _rate(s / (itf[u] + floor_w[u] + s * fh_inv[c]), gap_inv, se_max, se_min, x_hi, x_lo)
+def _own_rate(b, u, c, p, r, st):
+    s = p.gain[b, u, p.serve_k[u]] * p.p_w
+    return _rate(s / (st.itf[u] + p.floor_w[u] + s * p.fh_inv[c]), r)
 
 
 @numba.njit(cache=True)
-def _victim_delta(
-    b,
-    c,
-    sign,
-    skip_u,
-    gain,
-    serve_k,
-    floor_w,
-    fh_inv,
-    p_w,
-    weight,
-    served,
-    itf,
-    rcur,
-    fac,
-    vhead,
-    vnext,
-    vue,
-    vk,
-    gap_inv,
-    se_max,
-    se_min,
-    x_hi,
-    x_lo,
-    apply,
-):
+def _victim_delta(b, c, sign, skip_u, p, r, st, apply):
     """Weighted-rate change of the served victims of cell ``c`` when it turns on
     (``sign = +1``) or off (``-1``); with ``apply`` update their interference and
     cached rates ``rcur`` instead."""
     delta = 0.0
-    e = vhead[c]
+    e = st.vhead[c]
     while e >= 0:
-        v = vue[e]
-        cv = served[v]
+        v = st.vue[e]
+        cv = st.served[v]
         if cv >= 0 and v != skip_u:
-            x = sign * gain[b, v, vk[e]] * fac[c]
-            sv = gain[b, v, serve_k[v]] * p_w
-            r = _rate(
-                sv / (itf[v] + x + floor_w[v] + sv * fh_inv[cv]),
-                gap_inv,
-                se_max,
-                se_min,
-                x_hi,
-                x_lo,
-            )
+            x = sign * p.gain[b, v, st.vk[e]] * st.fac[c]
+            sv = p.gain[b, v, p.serve_k[v]] * p.p_w
+            rate = _rate(sv / (st.itf[v] + x + p.floor_w[v] + sv * p.fh_inv[cv]), r)
             if apply:
-                itf[v] += x
-                rcur[v] = r
+                st.itf[v] += x
+                st.rcur[v] = rate
             else:
-                delta += weight[v] * (r - rcur[v])
-        e = vnext[e]
+                delta += p.weight[v] * (rate - st.rcur[v])
+        e = st.vnext[e]
     return delta
 
 
 @numba.njit(cache=True)
-def _prune(
-    b,
-    order,
-    active,
-    served,
-    itf,
-    rcur,
-    gain,
-    serve_k,
-    floor_w,
-    fh_inv,
-    p_w,
-    weight,
-    fac,
-    vhead,
-    vnext,
-    vue,
-    vk,
-    gap_inv,
-    se_max,
-    se_min,
-    x_hi,
-    x_lo,
-):
+def _prune(b, order, p, r, st):
+    """Mute, in ``order``, each active cell whose own weighted rate is worth less
+    than the weighted rate its interference costs the served victims."""
     for oi in range(order.shape[0]):
         c = order[oi]
-        u = active[c]
+        u = st.active[c]
         if u < 0:
             continue
-        own = weight[u] * rcur[u]
-        args = (
-            gain,
-            serve_k,
-            floor_w,
-            fh_inv,
-            p_w,
-            weight,
-            served,
-            itf,
-            rcur,
-            fac,
-            vhead,
-            vnext,
-            vue,
-            vk,
-            gap_inv,
-            se_max,
-            se_min,
-            x_hi,
-            x_lo,
-        )
-        relief = _victim_delta(b, c, -1.0, u, *args, False)
+        own = p.weight[u] * st.rcur[u]
+        relief = _victim_delta(b, c, -1.0, u, p, r, st, False)
         if relief > own:
-            active[c] = -1
-            served[u] = -1
-            _victim_delta(b, c, -1.0, u, *args, True)
+            st.active[c] = -1
+            st.served[u] = -1
+            _victim_delta(b, c, -1.0, u, p, r, st, True)
 
 
 @numba.njit(cache=True)
@@ -183,186 +164,110 @@ def _utility(active, rcur, weight):
 
 
 @numba.njit(cache=True)
-def coordinated_kernel(
-    gain,
-    link_cell,
-    serve_k,
-    floor_w,
-    fh_inv,
-    p_w,
-    weight,
-    cell_ptr,
-    cell_ues,
-    start,
-    gap_inv,
-    se_max,
-    se_min,
-    assign,
-):
-    n_rb, n_ue, n_k = gain.shape
-    n_cells = cell_ptr.shape[0] - 1
-    fac = p_w * (1.0 + fh_inv)
-    x_hi = 2.0**se_max - 1.0
-    x_lo = 2.0**se_min - 1.0
-    itf = np.zeros(n_ue)
-    rcur = np.zeros(n_ue)
-    served = np.full(n_ue, -1, dtype=np.int64)
-    active = np.full(n_cells, -1, dtype=np.int64)
+def _standalone_order(b, p, r):
+    """Cells by descending best stand-alone PF metric (step 1), stable."""
+    n_cells = p.cell_ptr.shape[0] - 1
     metric = np.empty(n_cells)
+    for c in range(n_cells):
+        best = -1.0
+        for i in range(p.cell_ptr[c], p.cell_ptr[c + 1]):
+            u = p.cell_ues[i]
+            s = p.gain[b, u, p.serve_k[u]] * p.p_w
+            m = p.weight[u] * _rate(s / (s * p.fh_inv[c] + p.floor_w[u]), r)
+            if m > best:
+                best = m
+        metric[c] = -best
+    return np.argsort(metric, kind="mergesort")
+
+
+@numba.njit(cache=True)
+def _greedy_add(b, order, p, r, st):
+    """Step 2: in ``order``, each cell takes the UE that most raises the objective."""
+    ne = 0
+    for oi in range(order.shape[0]):
+        c = order[oi]
+        best = 0.0
+        best_u = -1
+        best_i = 0.0
+        for i in range(p.cell_ptr[c], p.cell_ptr[c + 1]):
+            u = p.cell_ues[i]
+            iu = _interference(b, u, c, p, st.active, st.fac)
+            s = p.gain[b, u, p.serve_k[u]] * p.p_w
+            val = p.weight[u] * _rate(s / (iu + s * p.fh_inv[c] + p.floor_w[u]), r)
+            if val > best:
+                best = val
+                best_u = u
+                best_i = iu
+        if best_u < 0:
+            continue
+        loss = _victim_delta(b, c, 1.0, -1, p, r, st, False)
+        if best + loss > 0.0:
+            _victim_delta(b, c, 1.0, -1, p, r, st, True)
+            st.active[c] = best_u
+            st.served[best_u] = c
+            st.itf[best_u] = best_i
+            st.rcur[best_u] = best / p.weight[best_u]
+            ne = _serve(c, best_u, p, st, ne)
+
+
+@numba.njit(cache=True)
+def _all_on(b, start, p, r, st):
+    """Step 4's start: every cell on with its own PF choice ``start[:, b]``."""
+    n_cells = st.active.shape[0]
+    ne = 0
+    for c in range(n_cells):
+        u = start[c, b]
+        st.active[c] = u
+        if u >= 0:
+            st.served[u] = c
+            ne = _serve(c, u, p, st, ne)
+    for c in range(n_cells):
+        u = st.active[c]
+        if u >= 0:
+            st.itf[u] = _interference(b, u, c, p, st.active, st.fac)
+            st.rcur[u] = _own_rate(b, u, c, p, r, st)
+
+
+@numba.njit(cache=True)
+def coordinated_kernel(p, rate, start, assign):
+    """Fill ``assign`` (n_cells, n_rb) with the better of the two candidates per RB.
+
+    ``p`` is a :class:`Problem`, ``rate`` a :class:`RateModel`, ``start``
+    (n_cells, n_rb) the per-cell PF choice (-1 none).
+    """
+    n_rb, n_ue, n_k = p.gain.shape
+    n_cells = p.cell_ptr.shape[0] - 1
+    r = _Rate(
+        rate.gap_inv, rate.se_max, rate.se_min, 2.0**rate.se_max - 1.0, 2.0**rate.se_min - 1.0
+    )
     n_ent = n_cells * n_k + 1
-    vhead = np.full(n_cells, -1, dtype=np.int64)
-    vnext = np.empty(n_ent, dtype=np.int64)
-    vue = np.empty(n_ent, dtype=np.int64)
-    vk = np.empty(n_ent, dtype=np.int64)
+    st = _State(
+        np.zeros(n_ue),
+        np.zeros(n_ue),
+        np.full(n_ue, -1, dtype=np.int64),
+        np.full(n_cells, -1, dtype=np.int64),
+        p.p_w * (1.0 + p.fh_inv),
+        np.full(n_cells, -1, dtype=np.int64),
+        np.empty(n_ent, dtype=np.int64),
+        np.empty(n_ent, dtype=np.int64),
+        np.empty(n_ent, dtype=np.int64),
+    )
     for b in range(n_rb):
-        served[:] = -1
-        active[:] = -1
-        vhead[:] = -1
-        ne = 0
-        # 1. stand-alone metric per cell
+        st.served[:] = -1
+        st.active[:] = -1
+        st.vhead[:] = -1
+        order = _standalone_order(b, p, r)  # 1. stand-alone metric per cell
+        _greedy_add(b, order, p, r, st)  # 2. greedy add
+        _prune(b, order, p, r, st)  # 3. prune
+        u_add = _utility(st.active, st.rcur, p.weight)
         for c in range(n_cells):
-            best = -1.0
-            for i in range(cell_ptr[c], cell_ptr[c + 1]):
-                u = cell_ues[i]
-                s = gain[b, u, serve_k[u]] * p_w
-                m = weight[u] * _rate(
-                    s / (s * fh_inv[c] + floor_w[u]), gap_inv, se_max, se_min, x_hi, x_lo
-                )
-                if m > best:
-                    best = m
-            metric[c] = -best
-        order = np.argsort(metric, kind="mergesort")
-        # 2. greedy add
-        for oi in range(n_cells):
-            c = order[oi]
-            best = 0.0
-            best_u = -1
-            best_i = 0.0
-            for i in range(cell_ptr[c], cell_ptr[c + 1]):
-                u = cell_ues[i]
-                iu = _interference(b, u, c, gain, link_cell, active, fac)
-                s = gain[b, u, serve_k[u]] * p_w
-                val = weight[u] * _rate(
-                    s / (iu + s * fh_inv[c] + floor_w[u]), gap_inv, se_max, se_min, x_hi, x_lo
-                )
-                if val > best:
-                    best = val
-                    best_u = u
-                    best_i = iu
-            if best_u < 0:
-                continue
-            args = (
-                gain,
-                serve_k,
-                floor_w,
-                fh_inv,
-                p_w,
-                weight,
-                served,
-                itf,
-                rcur,
-                fac,
-                vhead,
-                vnext,
-                vue,
-                vk,
-                gap_inv,
-                se_max,
-                se_min,
-                x_hi,
-                x_lo,
-            )
-            loss = _victim_delta(b, c, 1.0, -1, *args, False)
-            if best + loss > 0.0:
-                _victim_delta(b, c, 1.0, -1, *args, True)
-                active[c] = best_u
-                served[best_u] = c
-                itf[best_u] = best_i
-                rcur[best_u] = best / weight[best_u]
-                ne = _serve(c, best_u, link_cell, vhead, vnext, vue, vk, ne)
-        # 3. prune
-        _prune(
-            b,
-            order,
-            active,
-            served,
-            itf,
-            rcur,
-            gain,
-            serve_k,
-            floor_w,
-            fh_inv,
-            p_w,
-            weight,
-            fac,
-            vhead,
-            vnext,
-            vue,
-            vk,
-            gap_inv,
-            se_max,
-            se_min,
-            x_hi,
-            x_lo,
-        )
-        u_add = _utility(active, rcur, weight)
-        for c in range(n_cells):
-            assign[c, b] = active[c]
+            assign[c, b] = st.active[c]
         # 4. second candidate: every cell on with its own PF choice, then prune
-        served[:] = -1
-        vhead[:] = -1
-        ne = 0
-        for c in range(n_cells):
-            u = start[c, b]
-            active[c] = u
-            if u >= 0:
-                served[u] = c
-                ne = _serve(c, u, link_cell, vhead, vnext, vue, vk, ne)
-        for c in range(n_cells):
-            u = active[c]
-            if u >= 0:
-                itf[u] = _interference(b, u, c, gain, link_cell, active, fac)
-                rcur[u] = _own_rate(
-                    b,
-                    u,
-                    c,
-                    gain,
-                    serve_k,
-                    floor_w,
-                    fh_inv,
-                    p_w,
-                    itf,
-                    gap_inv,
-                    se_max,
-                    se_min,
-                    x_hi,
-                    x_lo,
-                )
-        _prune(
-            b,
-            order[::-1],
-            active,
-            served,
-            itf,
-            rcur,
-            gain,
-            serve_k,
-            floor_w,
-            fh_inv,
-            p_w,
-            weight,
-            fac,
-            vhead,
-            vnext,
-            vue,
-            vk,
-            gap_inv,
-            se_max,
-            se_min,
-            x_hi,
-            x_lo,
-        )
-        u_all = _utility(active, rcur, weight)
+        st.served[:] = -1
+        st.vhead[:] = -1
+        _all_on(b, start, p, r, st)
+        _prune(b, order[::-1], p, r, st)
+        u_all = _utility(st.active, st.rcur, p.weight)
         if u_all > u_add:
             for c in range(n_cells):
-                assign[c, b] = active[c]
+                assign[c, b] = st.active[c]

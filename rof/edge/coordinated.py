@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 
 from rof.edge._base import RATE_GAP_DB, RATE_SE_MAX, RATE_SE_MIN, Scheduler, SchedulingInput
-from rof.edge._coordinated_kernels import coordinated_kernel
+from rof.edge._coordinated_kernels import Problem, RateModel, coordinated_kernel
 from rof.edge.percell import (
     _eligible_by_cell,
     full_power_rate,
@@ -105,22 +105,19 @@ def coordinated_assign(
     rate = full_power_rate(link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_db, se_max, se_min)
     start = pf_assign(serving, rate, weight, n_cells)
     assign = np.full((n_cells, gain.shape[2]), -1, dtype=np.int32)
-    coordinated_kernel(
-        np.ascontiguousarray(np.moveaxis(gain, 2, 0)),  # (n_rb, n_ue, K): one slab per RB
-        np.ascontiguousarray(link_cell, dtype=np.int64),
-        np.ascontiguousarray(serve_k, dtype=np.int64),
-        np.ascontiguousarray(floor_w, dtype=np.float64),
-        np.ascontiguousarray(fh_inv, dtype=np.float64),
-        float(p_w),
-        weight,
-        cell_ptr,
-        cell_ues,
-        start.astype(np.int64),
-        gap_inv,
-        float(se_max),
-        float(se_min),
-        assign,
+    problem = Problem(
+        gain=np.ascontiguousarray(np.moveaxis(gain, 2, 0)),  # (n_rb, n_ue, K): a slab per RB
+        link_cell=np.ascontiguousarray(link_cell, dtype=np.int64),
+        serve_k=np.ascontiguousarray(serve_k, dtype=np.int64),
+        floor_w=np.ascontiguousarray(floor_w, dtype=np.float64),
+        fh_inv=np.ascontiguousarray(fh_inv, dtype=np.float64),
+        p_w=float(p_w),
+        weight=weight,
+        cell_ptr=cell_ptr,
+        cell_ues=cell_ues,
     )
+    rate_model = RateModel(gap_inv, float(se_max), float(se_min))
+    coordinated_kernel(problem, rate_model, start.astype(np.int64), assign)
     return assign
 
 
