@@ -1,8 +1,9 @@
-"""The figures users ask for, from arrays or a sweep's result file.
+"""The figures users ask for, from plain arrays.
 
 Every function takes plain arrays and returns a :class:`matplotlib.figure.Figure`
 built without pyplot (no global state, no display needed; ``fig.savefig`` renders
-with Agg). :func:`plot_sweep` reads a result file and writes the plots its axes allow.
+with Agg). :mod:`rof.plot.sweep` reads a result file and draws the figures its axes
+allow.
 
 Throughputs are plotted in Mbit/s, area throughput in Gbit/s/km^2, SINR in dB,
 positions in metres, fiber lengths in km.
@@ -10,36 +11,23 @@ positions in metres, fiber lengths in km.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from pathlib import Path
-
 import numpy as np
 
 __all__ = [
+    "LINESTYLES",
     "area_throughput_vs_density",
     "capacity_vs_fiber",
     "cdf_figure",
+    "curve_styles",
     "geometry_sinr_db",
-    "plot_sweep",
     "site_map",
 ]
 
-_FIBER_AXES = {
-    "fronthaul.fiber_length_km": "Fiber length (km)",
-    "fronthaul.fiber_route_factor": "Fiber route factor (fiber / straight-line length)",
-}
-_DENSITY_AXES = (
-    "deployment.inter_site_distance_m",
-    "deployment.density_per_km2",
-    "deployment.n_sites",
-    "deployment.area_km2",
-)
 
-
-def _figure(ncols: int = 1):
+def _figure(ncols: int = 1, extra_width: float = 0.0):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
+    fig = Figure(figsize=(6.4 * ncols + extra_width, 4.6), layout="constrained")
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
     return fig, axes
 
@@ -120,18 +108,52 @@ def area_throughput_vs_density(density_per_km2, area_bps_per_km2, p5_bps=None, l
     return fig
 
 
-def cdf_figure(samples: dict, *, xlabel: str, scale: float = 1.0, title: str | None = None):
+#: Line styles that, with the ten tab10 colours, give every curve its own look.
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
+
+
+def curve_styles(n: int, n_colours: int | None = None) -> list[dict]:
+    """``n`` distinct (colour, line style) pairs for curves ordered colour-fastest.
+
+    Curve ``i`` takes colour ``i % k`` and line style ``i // k``, with ``k`` =
+    ``n_colours`` (the number of values of the axis that varies fastest) when it is at
+    most 10, else 10 (tab10). Past the six line styles a marker tells groups apart.
+    """
+    per = n_colours if n_colours and n_colours <= 10 else 10
+    styles = []
+    for i in range(n):
+        group = i // per
+        style = {"color": f"C{i % per}", "linestyle": LINESTYLES[group % len(LINESTYLES)]}
+        if group >= len(LINESTYLES):
+            style.update(marker="os^vD"[(group // len(LINESTYLES) - 1) % 5], markevery=0.1)
+        styles.append(style)
+    return styles
+
+
+def cdf_figure(
+    samples: dict,
+    *,
+    xlabel: str,
+    scale: float = 1.0,
+    title: str | None = None,
+    styles: list[dict] | None = None,
+    legend_title: str | None = None,
+):
     """Empirical CDFs, one curve per entry of ``samples`` (label -> 1-D array).
 
     ``scale`` divides the samples (e.g. 1e6 to plot bit/s in Mbit/s); NaNs are dropped.
-    The CDF at the k-th smallest of n samples is k/n.
+    The CDF at the k-th smallest of n samples is k/n. Every curve has its own
+    (colour, line style) pair (``styles``, default :func:`curve_styles`), and the
+    legend sits outside the axes, to the right, so it never hides a curve.
     """
-    fig, (ax,) = _figure()
-    for lab, s in samples.items():
+    width = max((len(str(k)) for k in samples), default=0)
+    fig, (ax,) = _figure(extra_width=min(0.075 * width + 0.8, 6.0) if len(samples) > 1 else 0.0)
+    styles = styles or curve_styles(len(samples))
+    for (lab, s), style in zip(samples.items(), styles, strict=False):
         v = np.sort(np.asarray(s, dtype=float).ravel())
         v = v[np.isfinite(v)] / scale
         if v.size:
-            ax.step(v, np.arange(1, v.size + 1) / v.size, where="post", label=lab)
+            ax.step(v, np.arange(1, v.size + 1) / v.size, where="post", label=lab, **style)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("CDF")
     ax.set_ylim(0.0, 1.0)
@@ -139,7 +161,9 @@ def cdf_figure(samples: dict, *, xlabel: str, scale: float = 1.0, title: str | N
     if title:
         ax.set_title(title)
     if len(samples) > 1 or any(samples):
-        ax.legend(fontsize="small")
+        fig.legend(
+            loc="outside right upper", fontsize="small", title=legend_title, title_fontsize="small"
+        )
     return fig
 
 
@@ -150,6 +174,8 @@ def geometry_sinr_db(link_gain_db, link_cell, serving_cell, background_gain, noi
     large-scale gains only (no fading, no fronthaul noise): the "geometry" or
     wideband SINR of 3GPP system-level calibration (TR 38.802 Annex A.2, TR 36.814
     Annex A.2.1). NaN where the serving cell is not among the user's top-K links.
+    Computed by :func:`rof.radio.sinr.sinr_per_link` with every cell at ``p_rb_w`` on
+    one resource block and an ideal fronthaul (float32 precision).
 
     Parameters
     ----------
@@ -165,14 +191,26 @@ def geometry_sinr_db(link_gain_db, link_cell, serving_cell, background_gain, noi
     p_rb_w : float
         Transmit power per resource block, W.
     """
-    g = 10.0 ** (np.asarray(link_gain_db, dtype=float) / 10.0)
+    from rof.radio.sinr import sinr_per_link
+
+    cell = np.asarray(link_cell)
+    serving = np.asarray(serving_cell)
     p = float(np.asarray(p_rb_w, dtype=float).ravel()[0])
-    own = np.asarray(link_cell) == np.asarray(serving_cell)[:, None]
-    gs = np.where(own, g, 0.0).sum(axis=1)
-    interf = (g.sum(axis=1) - gs + np.asarray(background_gain, dtype=float)) * p
-    sinr = gs * p / (interf + np.asarray(noise_w, dtype=float))
+    n_cells = int(max(cell.max(initial=-1), serving.max(initial=-1))) + 1
+    gain = 10.0 ** (np.asarray(link_gain_db, dtype=np.float64) / 10.0)
+    sinr = sinr_per_link(
+        cell,
+        np.where(cell >= 0, gain, 0.0)[:, :, None],
+        np.asarray(background_gain, dtype=np.float64),
+        np.full((n_cells, 1), p),
+        np.inf,  # geometry SINR: no fronthaul noise
+        noise_w,
+        p,
+    )[:, :, 0]
+    own = cell == serving[:, None]
+    serving_sinr = np.where(own, sinr, 0.0).sum(axis=1)
     with np.errstate(divide="ignore"):
-        return np.where(own.any(axis=1), 10.0 * np.log10(sinr), np.nan)
+        return np.where(own.any(axis=1), 10.0 * np.log10(serving_sinr), np.nan)
 
 
 def site_map(
@@ -184,13 +222,15 @@ def site_map(
     ue_sinr_db=None,
     bins: int = 40,
     sinr_label: str = "Mean user SINR (dB)",
+    title: str = "Sites, fiber routes and SINR",
 ):
     """Sites, fiber routes to the edge node, and a SINR heat map of the users.
 
     The heat map is the mean SINR (dB) of the users falling in each of ``bins`` x
     ``bins`` squares (empty squares blank); with fewer than ``bins**2 / 4`` users, each
-    user is drawn as a dot coloured by its SINR instead. Fiber routes are drawn as straight lines
-    from the edge node, annotated with each site's fiber length when given.
+    user is drawn as a dot coloured by its SINR instead. Fiber routes are drawn as
+    straight lines from the edge node, annotated with each site's fiber length (three
+    significant digits) when given.
 
     Parameters
     ----------
@@ -229,7 +269,7 @@ def site_map(
             )
             if fiber_km is not None:
                 ax.annotate(
-                    f"{np.asarray(fiber_km)[i]:.1f} km",
+                    f"{np.asarray(fiber_km)[i]:.3g} km",
                     (sx, sy),
                     fontsize=6,
                     xytext=(3, 3),
@@ -240,133 +280,6 @@ def site_map(
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
     ax.set_aspect("equal", adjustable="datalim")
-    ax.set_title("Sites, fiber routes and SINR")
+    ax.set_title(title)
     ax.legend(fontsize="small", loc="upper right")
     return fig
-
-
-def _label(values: dict) -> str:
-    return ", ".join(f"{k.rsplit('.', 1)[-1]} = {v}" for k, v in values.items())
-
-
-def _curves(recs, x_key, x_of, y_names):
-    """Group points by every axis except ``x_key``; sort each group along x."""
-    groups = defaultdict(list)
-    for r in recs:
-        rest = {k: v for k, v in r.values.items() if k != x_key}
-        groups[tuple(rest.items())].append(r)
-    labels, xs, ys = [], [], {n: [] for n in y_names}
-    for key, rs in groups.items():
-        rs = sorted(rs, key=x_of)
-        labels.append(_label(dict(key)) or None)
-        xs.append([x_of(r) for r in rs])
-        for n in y_names:
-            ys[n].append([r.kpis.get(n, np.nan) for r in rs])
-    n = max(len(x) for x in xs)
-    pad = [np.pad(np.asarray(x, float), (0, n - len(x)), constant_values=np.nan) for x in xs]
-    out = {
-        k: np.array(
-            [np.pad(np.asarray(v, float), (0, n - len(v)), constant_values=np.nan) for v in vals]
-        )
-        for k, vals in ys.items()
-    }
-    return np.array(pad), out, labels
-
-
-def plot_sweep(h5_path, out_dir) -> list[Path]:
-    """Write every plot the result file's axes and contents allow; return the PNG paths.
-
-    * a fiber axis (``fronthaul.fiber_length_km`` or ``fiber_route_factor``) ->
-      ``capacity_vs_fiber.png``;
-    * a density axis (``deployment.inter_site_distance_m``, ``density_per_km2``, ...)
-      -> ``area_throughput_vs_density.png``;
-    * ``sinr_db`` / ``ue_throughput_bps`` arrays -> ``sinr_cdf.png`` / ``throughput_cdf.png``
-      (one curve per point, at most 12, evenly picked);
-    * ``site_xy_m`` (with ``edge_xy_m``, ``fiber_km``, ``ue_xy_m``, ``ue_sinr_db`` when
-      present) in the first point -> ``site_map.png``.
-    """
-    from rof.store import read_points
-
-    recs = read_points(h5_path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def save(fig, name):
-        path = out / name
-        fig.savefig(path, dpi=120)
-        written.append(path)
-
-    if not recs:
-        return written
-    axes = list(recs[0].values)
-    fiber = next((k for k in _FIBER_AXES if k in axes), None)
-    if fiber and "ue_throughput_mean_bps" in recs[0].kpis:
-        names = ["ue_throughput_mean_bps", "ue_throughput_p5_bps"]
-        x, y, labels = _curves(recs, fiber, lambda r: r.values[fiber], names)
-        save(
-            capacity_vs_fiber(x, y[names[0]], y[names[1]], labels, xlabel=_FIBER_AXES[fiber]),
-            "capacity_vs_fiber.png",
-        )
-    dens = next((k for k in _DENSITY_AXES if k in axes), None)
-    if dens and {"site_density_per_km2", "area_throughput_bps_per_km2"} <= set(recs[0].kpis):
-        names = ["area_throughput_bps_per_km2", "ue_throughput_p5_bps"]
-        x, y, labels = _curves(recs, dens, lambda r: r.kpis["site_density_per_km2"], names)
-        save(
-            area_throughput_vs_density(x, y[names[0]], y[names[1]], labels),
-            "area_throughput_vs_density.png",
-        )
-    pick = [
-        recs[i] for i in np.unique(np.linspace(0, len(recs) - 1, min(12, len(recs))).astype(int))
-    ]
-    for arr, fname, xlabel, scale in (
-        ("sinr_db", "sinr_cdf.png", "SINR (dB)", 1.0),
-        ("ue_throughput_bps", "throughput_cdf.png", "User throughput (Mbit/s)", 1e6),
-    ):
-        samples = {(_label(r.values) or "run"): r.arrays[arr] for r in pick if arr in r.arrays}
-        if samples:
-            save(cdf_figure(samples, xlabel=xlabel, scale=scale), fname)
-    a = recs[0].arrays
-    if "site_xy_m" in a:
-        save(
-            site_map(
-                a["site_xy_m"],
-                edge_xy_m=_edge_xy(h5_path, a),
-                fiber_km=a.get("fiber_km"),
-                ue_xy_m=a.get("ue_xy_m"),
-                **_ue_sinr(a),
-            ),
-            "site_map.png",
-        )
-    return written
-
-
-def _edge_xy(h5_path, a):
-    """The edge node's position: stored, or from the scenario ('centroid' of the sites)."""
-    if "edge_xy_m" in a:
-        return a["edge_xy_m"]
-    from rof.store import read_scenario
-
-    loc = read_scenario(h5_path).fronthaul.edge_location
-    return np.mean(a["site_xy_m"], axis=0) if loc == "centroid" else np.asarray(loc, float)
-
-
-_GEOMETRY_KEYS = (
-    "link_gain_db",
-    "link_cell",
-    "ue_serving_cell",
-    "background_gain",
-    "noise_w",
-    "p_rb_w",
-)
-
-
-def _ue_sinr(a) -> dict:
-    if "ue_sinr_db" in a:
-        return {"ue_sinr_db": a["ue_sinr_db"]}
-    if all(k in a for k in _GEOMETRY_KEYS):
-        return {
-            "ue_sinr_db": geometry_sinr_db(*(a[k] for k in _GEOMETRY_KEYS)),
-            "sinr_label": "Geometry SINR, all cells on (dB)",
-        }
-    return {}
