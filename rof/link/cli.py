@@ -1,11 +1,11 @@
 """``rof link``: the analytic budget of one analog link, from flags or a TOML file.
 
-The link file (see ``scenarios/links/*.toml``) has the tables ``[transmitter]``
-(``type = "mzm"`` or ``"dml"`` plus that device's parameters; an MZM's laser is set
-by ``laser_power_dbm``, ``wavelength_nm``, ``rin_db_per_hz``), ``[fiber]``,
-``[detector]``, optional ``[amplifier]``, ``[link]`` (``optical_loss_db``,
-``crosstalk_ratios``), ``[signal]`` (``rf_ghz``, ``rf_in_dbm``, ``bandwidth_mhz``) and
-``[fronthaul]`` (``antennas``, ``bit_width``, ``oversampling``, ``line_coding``).
+The link file (see ``scenarios/links/*.toml``) has the link's tables of
+:mod:`rof.link.config` (``[transmitter]`` with ``type = "mzm" | "dml" | "ring"`` and that
+device's parameters, ``[fiber]``, ``[detector]``, optional ``[amplifier]``, ``[link]``),
+built by :func:`rof.link.build_link`, plus ``[signal]`` (``rf_ghz``, ``rf_in_dbm``,
+``bandwidth_mhz``) and ``[fronthaul]`` (``antennas``, ``bit_width``, ``oversampling``,
+``line_coding``), the CPRI comparison.
 Flags override the file. This module stays light: physics imports happen in the
 handler.
 """
@@ -20,22 +20,10 @@ from rof.errors import ConfigError
 
 __all__ = ["build_from_config", "register"]
 
-_MZM_LASER = {"laser_power_dbm": "power_dbm", "wavelength_nm": "wavelength_nm",
-              "rin_db_per_hz": "rin_db_per_hz", "linewidth_hz": "linewidth_hz"}  # fmt: skip
-_MZM = ("v_pi_v", "bias_rad", "insertion_loss_db", "extinction_ratio_db", "bandwidth_hz",
-        "chirp_alpha", "input_impedance_ohm")  # fmt: skip
-_DML = ("wavelength_nm", "bias_current_ma", "threshold_current_ma", "slope_efficiency_w_per_a",
-        "rin_db_per_hz", "chirp_alpha", "relaxation_frequency_hz", "damping_rate_per_s",
-        "adiabatic_corner_hz", "input_impedance_ohm")  # fmt: skip
-_FIBER = ("length_km", "attenuation_db_per_km", "dispersion_ps_per_nm_km", "wavelength_nm",
-          "group_index")  # fmt: skip
-_PD = ("responsivity_a_per_w", "dark_current_a", "bandwidth_hz", "load_ohm", "temperature_k",
-       "saturation_current_a")  # fmt: skip
-_EDFA = ("gain_db", "noise_figure_db", "optical_bandwidth_hz")
-_LINK = ("optical_loss_db", "crosstalk_ratios")
 _SIGNAL = ("rf_ghz", "rf_in_dbm", "bandwidth_mhz")
 _FRONTHAUL = ("antennas", "bit_width", "oversampling", "line_coding")
-_TOP = ("name", "transmitter", "fiber", "detector", "amplifier", "link", "signal", "fronthaul")
+#: Top-level keys of a link file besides the link's own tables (rof.link.config).
+_FILE = ("name", "signal", "fronthaul")
 
 #: flag dest -> (table, key)
 _FLAGS = {
@@ -72,7 +60,7 @@ def register(sub) -> None:
     )
     p.add_argument("--config", metavar="FILE.toml", help="link file (scenarios/links/*.toml)")
     p.add_argument(
-        "--transmitter", choices=("mzm", "dml", "ring"), help="transmitter type (default mzm)"
+        "--transmitter", metavar="TYPE", help="transmitter type: mzm (default), dml, ring"
     )
     p.add_argument("--length-km", type=float, help="fiber length, km (default 20)")
     p.add_argument("--rf-ghz", type=float, help="RF carrier, GHz (default 3.5)")
@@ -150,55 +138,17 @@ def _take(table: dict, allowed, where: str) -> dict:
 def build_from_config(cfg: dict, source: str = "link"):
     """Build ``(link, signal, fronthaul, name)`` from a link-file dict.
 
-    ``signal`` holds ``rf_hz, rf_in_dbm, bandwidth_hz``; ``fronthaul`` the keyword
-    arguments of :func:`rof.link.fronthaul_rate`. Unknown keys raise
-    :class:`rof.errors.ConfigError` naming them.
+    The link's tables go to :func:`rof.link.build_link` (the one builder, keys of
+    :mod:`rof.link.config`); ``signal`` holds ``rf_hz, rf_in_dbm, bandwidth_hz``;
+    ``fronthaul`` the keyword arguments of :func:`rof.link.fronthaul_rate`. Unknown keys
+    raise :class:`rof.errors.ConfigError` naming them.
     """
-    from rof.link.link import RoFLink
-    from rof.photonics import EDFA, CWLaser, DirectLaser, Fiber, MachZehnderModulator, Photodiode
+    from rof.link.build import build_link
 
-    _take(cfg, _TOP, source)
-    tx = dict(cfg.get("transmitter", {}))
-    kind = tx.pop("type", "mzm")
-    if kind == "mzm":
-        tx = _take(tx, (*_MZM_LASER, *_MZM), f"{source}: transmitter")
-        laser = CWLaser(**{_MZM_LASER[k]: tx.pop(k) for k in list(tx) if k in _MZM_LASER})
-        transmitter = MachZehnderModulator(laser=laser, **tx)
-        wavelength = laser.wavelength_nm
-    elif kind == "dml":
-        transmitter = DirectLaser(**_take(tx, _DML, f"{source}: transmitter"))
-        wavelength = transmitter.wavelength_nm
-    elif kind == "ring":
-        transmitter, wdm_site = _ring_transmitter(tx, source)
-        wavelength = transmitter.wavelength_nm
-    else:
-        raise ConfigError(
-            f"{source}: transmitter.type = {kind!r} is not known; allowed: 'mzm', 'dml', 'ring'"
-        )
-    fib = _take(cfg.get("fiber", {}), _FIBER, f"{source}: fiber")
-    fib.setdefault("length_km", 20.0)
-    fib.setdefault("wavelength_nm", wavelength)
-    amp_cfg = cfg.get("amplifier")
-    amp = EDFA(**_take(amp_cfg, _EDFA, f"{source}: amplifier")) if amp_cfg else None
-    extra = _take(cfg.get("link", {}), _LINK, f"{source}: link")
-    if kind == "ring" and wdm_site is not None:
-        if extra:
-            raise ConfigError(
-                f"{source}: link.optical_loss_db/crosstalk_ratios come from the WDM node "
-                "when transmitter.wdm_channels > 1; remove them"
-            )
-        extra = {
-            "optical_loss_db": wdm_site.optical_loss_db,
-            "crosstalk_ratios": wdm_site.crosstalk_ratios,
-        }
-    link = RoFLink(
-        transmitter,
-        Fiber(**fib),
-        Photodiode(**_take(cfg.get("detector", {}), _PD, f"{source}: detector")),
-        amp,
-        optical_loss_db=extra.get("optical_loss_db", 0.0),
-        crosstalk_ratios=tuple(extra.get("crosstalk_ratios", ())),
-    )
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{source} must be a table")
+    parts = {k: v for k, v in cfg.items() if k not in _FILE}
+    link = build_link(parts, source=source)
     sig = _take(cfg.get("signal", {}), _SIGNAL, f"{source}: signal")
     signal = {
         "rf_hz": float(sig.get("rf_ghz", 3.5)) * 1e9,
@@ -206,27 +156,8 @@ def build_from_config(cfg: dict, source: str = "link"):
         "bandwidth_hz": float(sig.get("bandwidth_mhz", 100.0)) * 1e6,
     }
     fronthaul = _take(cfg.get("fronthaul", {}), _FRONTHAUL, f"{source}: fronthaul")
+    kind = cfg.get("transmitter", {}).get("type", "mzm")
     return link, signal, fronthaul, str(cfg.get("name", kind))
-
-
-def _ring_transmitter(tx: dict, source: str):
-    """Microring transmitter and, with ``wdm_channels > 1``, this site's WDM-node figures.
-
-    ``tx`` holds the ring keys of :data:`rof.photonics.siph.RING_KEYS` and
-    :data:`~rof.photonics.siph.WDM_KEYS`, plus ``wdm_channels`` (sites on the node,
-    default 1: no node) and ``wdm_site`` (which channel this link is, default 0).
-    """
-    from rof._validate import check_int_range
-    from rof.photonics.siph import ring_transmitter_from_config, wdm_node_from_config
-
-    tx = dict(tx)
-    n_ch = check_int_range(f"{source}: transmitter.wdm_channels", tx.pop("wdm_channels", 1), lo=1)
-    site = tx.pop("wdm_site", 0)
-    check_int_range(f"{source}: transmitter.wdm_site", site, lo=0, hi=n_ch - 1)
-    transmitter = ring_transmitter_from_config(tx)
-    if n_ch == 1:
-        return transmitter, None
-    return transmitter, wdm_node_from_config(tx, n_ch).sites()[int(site)]
 
 
 def _run(args) -> int:

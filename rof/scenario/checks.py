@@ -106,19 +106,12 @@ def max_site_distance_m(dep, edge_location) -> tuple[float, str]:
 
 
 def launch_power_dbm(fh) -> float:
-    """Optical power into the fiber, dBm: the laser's (MZM, ring) or the DML's L-I curve.
-
-    A directly modulated laser above threshold emits P = eta (I_bias - I_th) (Coldren,
-    Corzine and Mashanovitch, *Diode Lasers and Photonic Integrated Circuits*, 2nd ed.,
-    eq. 2.40); with eta in W/A and currents in mA, P is in mW.
-    """
-    if fh.transmitter == "dml":
-        return 10.0 * math.log10(
-            fh.slope_efficiency_w_per_a * (fh.bias_current_ma - fh.threshold_current_ma)
-        )
-    return fh.laser_power_dbm
+    """Mean optical power launched into the fiber, dBm: the transmitter's contract
+    (:class:`rof.photonics.protocols.SmallSignal`, ``mean_power_w``) for the link that
+    the ``[fronthaul]`` tables build (:func:`rof.link.build_link`)."""
+    return 10.0 * math.log10(fh.rof_link().transmitter.small_signal().mean_power_w) + 30.0
 
 
 def received_power_dbm(fh, length_km: float) -> float:
-    """Upper bound of the optical power at the photodiode, dBm (fiber loss only)."""
-    return launch_power_dbm(fh) - fh.attenuation_db_per_km * length_km
+    """Optical power at the photodiode, dBm (fiber loss only; an upper bound)."""
+    return launch_power_dbm(fh) - fh.rof_link().fiber.attenuation_db_per_km * length_km

@@ -218,7 +218,7 @@ def field_paths() -> list[str]:
     """Every settable dotted key path, in schema order."""
     out = ["name", "seed"]
     for sec, model in _SECTIONS.items():
-        out += [f"{sec}.{f}" for f in model.model_fields]
+        out += [f"{sec}.{f}" for f in model.key_paths()]
     return out
 
 
@@ -400,22 +400,22 @@ def _check_fiber(dep: Deployment, fh: Fronthaul) -> None:
     p_rx_dbm = checks.received_power_dbm(fh, length_km)
     if p_rx_dbm > -20.0:  # far above any photodiode's dark current; skip the import
         return
-    from rof.photonics.photodiode import Photodiode
-
-    dark_a = Photodiode.__dataclass_fields__["dark_current_a"].default
-    photocurrent_a = fh.photodiode_responsivity_a_per_w * 1e-3 * 10.0 ** (p_rx_dbm / 10.0)
+    link = fh.rof_link()
+    dark_a, resp = link.detector.dark_current_a, link.detector.responsivity_a_per_w
+    att = link.fiber.attenuation_db_per_km
+    photocurrent_a = resp * 1e-3 * 10.0 ** (p_rx_dbm / 10.0)
     if photocurrent_a >= dark_a:
         return
     launch = checks.launch_power_dbm(fh)
-    max_loss_db = launch - 10.0 * math.log10(dark_a / fh.photodiode_responsivity_a_per_w / 1e-3)
+    max_loss_db = launch - 10.0 * math.log10(dark_a / resp / 1e-3)
     raise CrossFieldError(
         "fronthaul",
-        "attenuation_db_per_km",
-        fh.attenuation_db_per_km,
+        "fiber.attenuation_db_per_km",
+        att,
         f"a fiber loss of at most {max_loss_db:.3g} dB (attenuation x length): a shorter "
-        "fiber, a lower fronthaul.attenuation_db_per_km or more launch power",
+        "fiber, a lower fronthaul.fiber.attenuation_db_per_km or more launch power",
         problem=f"over {length_km:.4g} km of fiber ({key}, {where}) loses "
-        f"{fh.attenuation_db_per_km * length_km:.4g} dB and leaves {p_rx_dbm:.4g} dBm at the "
+        f"{att * length_km:.4g} dB and leaves {p_rx_dbm:.4g} dBm at the "
         f"photodiode, a photocurrent below its {dark_a * 1e9:g} nA dark current: no signal "
         "gets through",
     )

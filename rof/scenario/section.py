@@ -34,6 +34,11 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
     section: ClassVar[str] = ""
 
+    @classmethod
+    def key_paths(cls) -> list[str]:
+        """The settable keys of this table, dotted below it (nested tables override)."""
+        return list(cls.model_fields)
+
     def _bad(self, key: str, allowed: str, problem: str = ""):
         raise CrossFieldError(self.section, key, getattr(self, key), allowed, problem)
 

@@ -24,9 +24,17 @@ def test_shared_example_is_accepted_exactly():
     raw = tomllib.loads(EXAMPLE.read_text())
     scn = Scenario.from_toml(EXAMPLE)
     assert scn.name == raw["name"] and scn.seed == raw["seed"]
+    from rof.scenario.fronthaul import LEGACY_KEYS
+
     for table in ("deployment", "radio", "fronthaul", "edge", "run"):
         for key, value in raw[table].items():
-            assert scn.get(f"{table}.{key}") == value, (table, key)
+            if table == "fronthaul" and key == "transmitter" and isinstance(value, str):
+                assert scn.fronthaul.transmitter.type == value  # the flat form, deprecated
+            elif table == "fronthaul" and key in LEGACY_KEYS:
+                where, new, _ = LEGACY_KEYS[key]
+                assert scn.get(f"fronthaul.{where}.{new}") == value, (table, key)
+            else:
+                assert scn.get(f"{table}.{key}") == value, (table, key)
     if "sweep" in raw:
         assert scn.sweep.axes == {k: v for k, v in raw["sweep"].items() if k != "mode"}
 
@@ -75,7 +83,7 @@ def test_defaults_optional_keys_and_units():
     )
     assert scn.radio.pathloss_exponent == 3.76 and scn.radio.reference_loss_db == 128.1
     assert scn.edge.bler_target == 0.1 and scn.edge.wmmse_iterations == 20
-    assert scn.fronthaul.fiber_length_km is None and scn.fronthaul.chirp_alpha == 3.0
+    assert scn.fronthaul.fiber_length_km is None and scn.fronthaul.transmitter.type == "mzm"
     assert scn.edge.fronthaul_noise is True and scn.edge.csi_ageing is True
     # Hexagonal cell of inter-site distance D has area sqrt(3)/2 D^2.
     assert scn.deployment.site_density_per_km2 == pytest.approx(1e6 / (math.sqrt(3) / 2 * 1e4))

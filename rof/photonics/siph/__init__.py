@@ -4,7 +4,8 @@ Components are frozen dataclasses with wavelength-vectorised S-matrices
 (:meth:`sdict` and :meth:`s_matrix`; conventions in
 :mod:`rof.photonics.siph._common`); circuits are :class:`Netlist` objects composed
 by a numba kernel; :class:`MicroringModulator` is an RoF transmitter; :class:`WdmNode`
-gives each site's optical loss and crosstalk for ``rof.link.RoFLink``.
+gives each site's optical loss and crosstalk, which :func:`rof.link.build_link` puts on
+each site's link (photonics never imports the link layer).
 
 Examples
 --------
@@ -23,12 +24,6 @@ from rof.photonics.siph.circuits import (
     mzi_lattice,
     ring_demux,
 )
-from rof.photonics.siph.config import (
-    RING_KEYS,
-    WDM_KEYS,
-    ring_transmitter_from_config,
-    wdm_node_from_config,
-)
 from rof.photonics.siph.coupler import DirectionalCoupler
 from rof.photonics.siph.grating import GratingCoupler
 from rof.photonics.siph.microring import DN_DT_SILICON_PER_K, Microring
@@ -44,8 +39,6 @@ __all__ = [
     "COMPONENTS",
     "DN_DT_SILICON_PER_K",
     "MZI",
-    "RING_KEYS",
-    "WDM_KEYS",
     "DirectionalCoupler",
     "GePhotodiode",
     "GratingCoupler",
@@ -63,6 +56,4 @@ __all__ = [
     "mzi_lattice",
     "resonance_shift_nm_per_k",
     "ring_demux",
-    "ring_transmitter_from_config",
-    "wdm_node_from_config",
 ]

@@ -274,7 +274,8 @@ class WdmNode:
         interference: :math:`SNDR = (SNR^{-1} + SXR^{-1})^{-1}`; the penalty is
         :math:`SNDR(0\\,K) - SNDR(\\Delta T)` with ``reference_snr_db`` the aligned
         link's noise-only SNR. For RIN- or shot-limited links use
-        :meth:`site_links` and ``RoFLink.budget`` at both states.
+        :func:`rof.link.build_link` (a ring table with ``wdm_channels``) and
+        ``RoFLink.budget`` at both states.
         """
         snr0 = 10.0 ** (np.asarray(reference_snr_db, dtype=float) / 10.0)
         ref = self.sites(0.0, False)
@@ -287,46 +288,3 @@ class WdmNode:
             s_now = 1.0 / (1.0 / snr + 10.0 ** (-n.signal_to_crosstalk_db / 10.0))
             out.append(10.0 * np.log10(s_ref / s_now))
         return np.array(out)
-
-    def site_links(
-        self,
-        detector,
-        distribution_lengths_km=0.0,
-        *,
-        amplifier=None,
-        fiber_kwargs=None,
-        temperature_offset_k=None,
-        heater_locking=None,
-    ):
-        """One ``rof.link.RoFLink`` per site (requires ``rof.link`` and ``rof.photonics.Fiber``).
-
-        Fiber length of site i = ``feeder_length_km`` + ``distribution_lengths_km[i]``
-        (scalar broadcasts), at the channel's wavelength; extra ``fiber_kwargs`` go
-        to ``Fiber``. Each link gets the site's ``optical_loss_db`` and
-        ``crosstalk_ratios``.
-        """
-        from rof.link import RoFLink
-        from rof.photonics import Fiber
-
-        dist = np.broadcast_to(np.asarray(distribution_lengths_km, dtype=float), (self.n_channels,))
-        check_range("WdmNode.site_links distribution_lengths_km", dist, 0.0, None)
-        mods = self.modulators(temperature_offset_k, heater_locking)
-        sites = self.sites(temperature_offset_k, heater_locking)
-        links = []
-        for i, (mod, site) in enumerate(zip(mods, sites, strict=True)):
-            fiber = Fiber(
-                self.feeder_length_km + float(dist[i]),
-                wavelength_nm=site.wavelength_nm,
-                **(fiber_kwargs or {}),
-            )
-            links.append(
-                RoFLink(
-                    mod,
-                    fiber,
-                    detector,
-                    amplifier,
-                    optical_loss_db=site.optical_loss_db,
-                    crosstalk_ratios=site.crosstalk_ratios,
-                )
-            )
-        return links

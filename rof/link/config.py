@@ -1,0 +1,369 @@
+"""The tables that describe one analog link, validated by pydantic: one set of keys.
+
+A link file (``scenarios/links/*.toml``) and a scenario's ``[fronthaul]`` use the same
+tables and the same keys:
+
+``[transmitter]``
+    ``type = "mzm" | "dml" | "ring"`` (a discriminated union, :data:`TRANSMITTERS`)
+    plus that device's parameters, named as in its dataclass
+    (:class:`~rof.photonics.MachZehnderModulator` with its :class:`~rof.photonics.CWLaser`
+    as ``laser_power_dbm``, ``wavelength_nm``, ``rin_db_per_hz``, ``linewidth_hz``;
+    :class:`~rof.photonics.DirectLaser`; :class:`~rof.photonics.siph.MicroringModulator`
+    with its ring's geometry as ``ring_*``, its heaters as ``heater_*`` and the smart
+    edge's WDM node as ``wdm_*``).
+``[fiber]``, ``[detector]``, ``[amplifier]``
+    :class:`~rof.photonics.Fiber`, :class:`~rof.photonics.Photodiode`,
+    :class:`~rof.photonics.EDFA` keywords.
+``[link]``
+    ``optical_loss_db`` and ``crosstalk_ratios`` of :class:`~rof.link.RoFLink`.
+
+A key left out takes the component's own default (one default per parameter, in the
+component); the component checks the ranges and its error names the parameter.
+Adding a transmitter: its class (with ``small_signal()`` and ``field()``), a table
+class here with ``build()`` and one line in :data:`TRANSMITTERS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import abstractmethod
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "TRANSMITTERS",
+    "AmplifierTable",
+    "DetectorTable",
+    "DmlTable",
+    "FiberTable",
+    "LinkParts",
+    "LinkTable",
+    "LossTable",
+    "MzmTable",
+    "RingTable",
+    "TransmitterTable",
+]
+
+Num = float | None
+
+
+class Table(BaseModel):
+    """Strict, frozen, unknown keys refused; ``None`` means the component's default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+    def given(self, *names: str, rename: dict[str, str] | None = None) -> dict:
+        """Keyword arguments of the fields that are set (not None), renamed."""
+        rename = rename or {}
+        keys = names or tuple(type(self).model_fields)
+        out = {}
+        for k in keys:
+            v = getattr(self, k)
+            if v is not None and k != "type":
+                out[rename.get(k, k)] = v
+        return out
+
+
+class TransmitterBase(Table):
+    """What every transmitter table offers the builder (:mod:`rof.link.build`)."""
+
+    #: The table's ``type`` tag.
+    kind: ClassVar[str] = ""
+
+    @abstractmethod
+    def build(self):
+        """The transmitter (a :class:`rof.photonics.protocols.Transmitter`)."""
+
+    def wdm_node(self, n_channels: int):
+        """The WDM node feeding ``n_channels`` sites, or None: one transmitter per link."""
+        return None
+
+    def link_channel(self) -> tuple[int, int]:
+        """``(channels, channel)`` of a link file's link on a WDM node; (1, 0) for none."""
+        return 1, 0
+
+    #: Component parameter -> table key where they differ (error messages name the key).
+    _KEYS: ClassVar[dict[str, str]] = {}
+
+    def key_of(self, param: str) -> str:
+        """The table key that sets a component's parameter ``param``."""
+        return self._KEYS.get(param, param)
+
+
+class MzmTable(TransmitterBase):
+    """CW laser plus Mach-Zehnder modulator (:class:`~rof.photonics.MachZehnderModulator`)."""
+
+    kind: ClassVar[str] = "mzm"
+    type: Literal["mzm"] = "mzm"
+    laser_power_dbm: Num = None
+    wavelength_nm: Num = None
+    rin_db_per_hz: Num = None
+    linewidth_hz: Num = None
+    v_pi_v: Num = None
+    bias_rad: Num = None
+    insertion_loss_db: Num = None
+    extinction_ratio_db: Num = None
+    bandwidth_hz: Num = None
+    chirp_alpha: Num = None
+    input_impedance_ohm: Num = None
+
+    _LASER: ClassVar[dict[str, str]] = {
+        "laser_power_dbm": "power_dbm",
+        "wavelength_nm": "wavelength_nm",
+        "rin_db_per_hz": "rin_db_per_hz",
+        "linewidth_hz": "linewidth_hz",
+    }
+
+    _KEYS: ClassVar[dict[str, str]] = {"power_dbm": "laser_power_dbm"}
+
+    def build(self):
+        from rof.photonics import CWLaser, MachZehnderModulator
+
+        laser = CWLaser(**self.given(*self._LASER, rename=self._LASER))
+        mod = [k for k in type(self).model_fields if k not in self._LASER and k != "type"]
+        return MachZehnderModulator(laser=laser, **self.given(*mod))
+
+
+class DmlTable(TransmitterBase):
+    """Directly modulated laser (:class:`~rof.photonics.DirectLaser`)."""
+
+    kind: ClassVar[str] = "dml"
+    type: Literal["dml"] = "dml"
+    wavelength_nm: Num = None
+    bias_current_ma: Num = None
+    threshold_current_ma: Num = None
+    slope_efficiency_w_per_a: Num = None
+    rin_db_per_hz: Num = None
+    chirp_alpha: Num = None
+    relaxation_frequency_hz: Num = None
+    damping_rate_per_s: Num = None
+    adiabatic_corner_hz: Num = None
+    input_impedance_ohm: Num = None
+
+    def build(self):
+        from rof.photonics import DirectLaser
+
+        return DirectLaser(**self.given())
+
+
+class RingTable(TransmitterBase):
+    """Silicon microring modulator (:class:`~rof.photonics.siph.MicroringModulator`).
+
+    ``wavelength_nm`` is the ring's design resonance (the laser sits ``ring_detuning_pm``
+    away, by default at the steepest point of the blue flank). ``ring_*`` set the
+    :class:`~rof.photonics.siph.Microring` (defaults of
+    :func:`~rof.photonics.siph.default_modulator_ring`) and the modulator; with
+    ``temperature_offset_k`` the ring is detuned by :math:`(d\\lambda/dT)\\Delta T`, or
+    by the heater loop's residual when ``heater_locking`` (default true). With
+    ``wdm_channels > 1`` this link is channel ``wdm_site`` of the smart edge's WDM node
+    (:class:`~rof.photonics.siph.WdmNode`): its modulator, wavelength, the node's
+    insertion loss and the other channels' crosstalk (a scenario sets the channels from
+    its sites).
+    """
+
+    kind: ClassVar[str] = "ring"
+    type: Literal["ring"] = "ring"
+    laser_power_dbm: Num = None
+    wavelength_nm: Num = None
+    rin_db_per_hz: Num = None
+    linewidth_hz: Num = None
+    input_impedance_ohm: Num = None
+    ring_radius_um: Num = None
+    ring_n_eff: Num = None
+    ring_n_g: Num = None
+    ring_self_coupling: Num = None
+    ring_drop_coupling: Num = None
+    ring_loss_db_per_cm: Num = None
+    ring_detuning_pm: Num = None
+    ring_shift_pm_per_v: Num = None
+    ring_rc_bandwidth_hz: Num = None
+    ring_insertion_loss_db: Num = None
+    temperature_offset_k: float = 0.0
+    heater_locking: bool = True
+    heater_efficiency_mw_per_fsr: Num = None
+    heater_max_power_mw: Num = None
+    wdm_channels: Annotated[int, Field(ge=1, le=64)] = 1
+    wdm_site: Annotated[int, Field(ge=0)] = 0
+    wdm_channel_spacing_ghz: float = 100.0
+    wdm_feeder_length_km: float = 0.0
+    wdm_grating_loss_db: Num = None
+
+    _RING: ClassVar[dict[str, str]] = {
+        "ring_radius_um": "radius_um",
+        "ring_n_eff": "n_eff",
+        "ring_n_g": "n_g",
+        "ring_self_coupling": "self_coupling",
+        "ring_drop_coupling": "drop_coupling",
+        "ring_loss_db_per_cm": "loss_db_per_cm",
+        "wavelength_nm": "resonance_nm",
+    }
+    _MOD: ClassVar[dict[str, str]] = {
+        "laser_power_dbm": "laser_power_dbm",
+        "rin_db_per_hz": "rin_db_per_hz",
+        "linewidth_hz": "linewidth_hz",
+        "input_impedance_ohm": "input_impedance_ohm",
+        "ring_detuning_pm": "detuning_pm",
+        "ring_shift_pm_per_v": "shift_pm_per_v",
+        "ring_rc_bandwidth_hz": "rc_bandwidth_hz",
+        "ring_insertion_loss_db": "insertion_loss_db",
+    }
+
+    _KEYS: ClassVar[dict[str, str]] = {
+        **{v: k for k, v in _RING.items()},
+        **{v: k for k, v in _MOD.items()},
+        "max_power_mw": "heater_max_power_mw",
+        "peak_loss_db": "wdm_grating_loss_db",
+        "channel_spacing_ghz": "wdm_channel_spacing_ghz",
+        "feeder_length_km": "wdm_feeder_length_km",
+        "n_channels": "wdm_channels",
+    }
+
+    @model_validator(mode="after")
+    def _site(self):
+        if self.wdm_site >= self.wdm_channels:
+            raise ValueError(
+                f"wdm_site = {self.wdm_site} is not allowed; allowed: 0 to wdm_channels - 1 "
+                f"= {self.wdm_channels - 1}"
+            )
+        return self
+
+    def _thermal(self):
+        from rof.photonics.siph import ThermalTuning
+
+        return ThermalTuning(
+            **self.given(
+                "heater_efficiency_mw_per_fsr",
+                "heater_max_power_mw",
+                rename={"heater_max_power_mw": "max_power_mw"},
+            )
+        )
+
+    def build(self):
+        """The modulator alone, its ring at the heater loop's residual offset."""
+        from rof.photonics.siph import (
+            MicroringModulator,
+            default_modulator_ring,
+            resonance_shift_nm_per_k,
+        )
+
+        ring = dataclasses.replace(
+            default_modulator_ring(), **self.given(*self._RING, rename=self._RING)
+        )
+        resid = self._thermal().residual_detuning_nm(
+            ring, self.temperature_offset_k, self.heater_locking
+        )
+        ring = dataclasses.replace(
+            ring, temperature_offset_k=resid / resonance_shift_nm_per_k(ring)
+        )
+        return MicroringModulator(ring=ring, **self.given(*self._MOD, rename=self._MOD))
+
+    def link_channel(self) -> tuple[int, int]:
+        return self.wdm_channels, self.wdm_site
+
+    def wdm_node(self, n_channels: int):
+        """The smart edge's WDM node for ``n_channels`` sites (a scenario's ring sites)."""
+        from rof.photonics.siph import GratingCoupler, WdmNode
+
+        tx = self.build()
+        design = dataclasses.replace(
+            tx, ring=dataclasses.replace(tx.ring, temperature_offset_k=0.0)
+        )
+        grating = self.given("wdm_grating_loss_db", rename={"wdm_grating_loss_db": "peak_loss_db"})
+        return WdmNode(
+            n_channels=n_channels,
+            channel_spacing_ghz=self.wdm_channel_spacing_ghz,
+            first_wavelength_nm=design.wavelength_nm,
+            modulator=design,
+            feeder_length_km=self.wdm_feeder_length_km,
+            temperature_offset_k=self.temperature_offset_k,
+            heater_locking=self.heater_locking,
+            thermal=self._thermal(),
+            grating=GratingCoupler(**grating),
+        )
+
+
+#: The registry: ``type`` tag -> table class. A new transmitter adds one line.
+TRANSMITTERS: dict[str, type[TransmitterBase]] = {
+    t.kind: t for t in (MzmTable, DmlTable, RingTable)
+}
+
+TransmitterTable = Annotated[
+    MzmTable | DmlTable | RingTable,
+    Field(discriminator="type"),
+]
+
+
+class FiberTable(Table):
+    """:class:`~rof.photonics.Fiber`; ``wavelength_nm`` defaults to the transmitter's."""
+
+    length_km: Num = None
+    attenuation_db_per_km: Num = None
+    dispersion_ps_per_nm_km: Num = None
+    wavelength_nm: Num = None
+    group_index: Num = None
+
+
+class DetectorTable(Table):
+    """:class:`~rof.photonics.Photodiode`."""
+
+    responsivity_a_per_w: Num = None
+    dark_current_a: Num = None
+    bandwidth_hz: Num = None
+    load_ohm: Num = None
+    temperature_k: Num = None
+    saturation_current_a: Num = None
+
+
+class AmplifierTable(Table):
+    """:class:`~rof.photonics.EDFA` pre-amplifier."""
+
+    gain_db: Num = None
+    noise_figure_db: Num = None
+    optical_bandwidth_hz: Num = None
+
+
+class LossTable(Table):
+    """Extra loss and WDM crosstalk of :class:`~rof.link.RoFLink` (not with a WDM node)."""
+
+    optical_loss_db: Num = None
+    crosstalk_ratios: tuple[float, ...] | None = None
+
+
+def _default_type(data):
+    """A transmitter table without ``type`` is an MZM (the CLI's default)."""
+    if isinstance(data, dict) and isinstance(data.get("transmitter"), dict):
+        tx = data["transmitter"]
+        if "type" not in tx:
+            data = {**data, "transmitter": {"type": "mzm", **tx}}
+    return data
+
+
+class LinkParts(BaseModel):
+    """The component tables of one link (shared by link files and ``[fronthaul]``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    transmitter: TransmitterTable = MzmTable()
+    fiber: FiberTable = FiberTable()
+    detector: DetectorTable = DetectorTable()
+    amplifier: AmplifierTable | None = None
+    link: LossTable | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type(cls, data):
+        return _default_type(data)
+
+    def parts(self) -> LinkTable:
+        """These tables as a :class:`LinkTable` (what :func:`rof.link.build_link` takes)."""
+        return LinkTable(
+            transmitter=self.transmitter,
+            fiber=self.fiber,
+            detector=self.detector,
+            amplifier=self.amplifier,
+            link=self.link,
+        )
+
+
+class LinkTable(LinkParts):
+    """One link: the tables of a link file without ``name``, ``[signal]``, ``[fronthaul]``."""
