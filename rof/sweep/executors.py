@@ -119,10 +119,11 @@ class LocalExecutor(InlineExecutor):
         if terminate is not None:  # pragma: no cover - newer Python
             terminate()
             return
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((self._pool._processes or {}).values()):  # no public API before 3.14
+        procs = list((self._pool._processes or {}).values())  # no public API before 3.14
+        for proc in procs:
             if proc.is_alive():
                 proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Shut the worker processes down."""

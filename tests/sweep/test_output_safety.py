@@ -135,6 +135,25 @@ def test_sigterm_saves_finished_points_and_releases_the_lock(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["driver.py", "s.toml", "t.h5"]
 
 
+def test_abort_stops_local_worker_processes_at_once():
+    # After SIGTERM or Ctrl-C the workers must not run on: the sweep used to wait for
+    # every running point (minutes for real points) before exiting.
+    from rof.sweep import LocalExecutor
+
+    ex = LocalExecutor(1)
+    try:
+        results = ex.run(time.sleep, [(0.0,), (60.0,)])
+        next(results)  # the worker is up; it now sleeps for a minute
+        procs = list(ex._pool._processes.values())
+        t0 = time.monotonic()
+        ex.abort()
+        for proc in procs:
+            proc.join(timeout=10)
+        assert not any(p.is_alive() for p in procs) and time.monotonic() - t0 < 10
+    finally:
+        ex.close()
+
+
 _FULL_DISK_DRIVER = textwrap.dedent("""
     import resource, signal, sys
     import rof.cli, rof.sweep.executors as ex
