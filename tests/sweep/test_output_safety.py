@@ -249,3 +249,29 @@ def test_dask_cluster_without_workers_fails_after_a_bounded_wait(tmp_path):
             run_sweep(SCN, tmp_path / "d.h5", ex, point_fn=probe_point, progress=False)
         assert time.monotonic() - t0 < 20
     assert not (tmp_path / "d.h5").exists() and not (tmp_path / "d.h5.lock").exists()
+
+
+def test_dask_sweep_whose_workers_leave_keeps_the_finished_points(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        ex = DaskExecutor(client=client, no_worker_timeout_s=1.0, poll_s=0.2)
+
+        def leave(done, total):  # the only worker goes away after the first point
+            if done == 1:
+                cluster.scale(0)
+
+        with pytest.raises(DataError, match=r"no workers for 1 s with \d points left"):
+            run_sweep(
+                SCN,
+                tmp_path / "d.h5",
+                ex,
+                point_fn=functools.partial(probe_point, cpu_s=0.5),
+                progress=leave,
+            )
+    assert 1 <= len(completed_points(tmp_path / "d.h5")) < 3
+    assert not (tmp_path / "d.h5.lock").exists()
