@@ -210,7 +210,7 @@ def sweep_figures(h5_path, *, allow_probe: bool = False) -> dict:
                 legend_title=legend_title,
             )
     single = len(recs) == 1 and info["n_points"] == 1
-    for r, _ in picked:
+    for r, _ in sorted(picked, key=lambda item: item[0].index):
         a = r.arrays
         if "site_xy_m" not in a:
             continue

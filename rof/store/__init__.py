@@ -26,8 +26,9 @@ seconds): the committed file is loaded into memory, the new points are added the
 and the whole image is written to a temporary file beside the result, ``fsync``'d and
 atomically renamed over it (POSIX ``rename``; :mod:`rof.store.paths`). At any instant
 the result file is therefore a closed, complete HDF5 file, and a point is in it wholly
-or not at all; ``kill -9`` loses at most the points of the last interval. HDF5 never
-writes to the disk itself, so a full disk is one clean error
+or not at all; ``kill -9`` loses at most the points of the last interval. A commit
+holds the file in memory (about twice its size at the peak), and HDF5 never writes to
+the disk itself, so a full disk is one clean error
 (:class:`rof.errors.DataError`) with the committed file untouched and no temporary
 file left. Only regular files are written (a symbolic link is written through to its
 target; devices, FIFOs and directories are refused). A ``<file>.lock``
