@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from rof.errors import RofError
@@ -16,7 +17,7 @@ from rof.errors import RofError
 __all__ = ["main"]
 
 #: Modules whose ``register(subparsers)`` adds subcommands, in ``--help`` order.
-_COMMAND_MODULES = ("rof.sweep.cli", "rof.link.cli", "rof.learnware.cli")
+_COMMAND_MODULES = ("rof.sweep.cli", "rof.link.cli", "rof.learnware.cli", "rof.scenario.cli")
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -39,7 +40,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    if "schedulers" not in sub.choices:
+        p = sub.add_parser(
+            "schedulers",
+            help="list the smart-edge schedulers (values of edge.scheduler)",
+            description="The schedulers edge.scheduler may name, from rof.edge.registry.",
+        )
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(handler=_schedulers)
     return parser
+
+
+def _schedulers(args) -> int:
+    """``rof schedulers``: each registered scheduler's name and one line about it."""
+    import json
+
+    from rof.edge.fronthaul_aware import FronthaulAware
+    from rof.edge.registry import SCHEDULERS
+
+    rows = [(name, cls) for name, cls in SCHEDULERS.items()]
+    rows.append(("fronthaul_aware", FronthaulAware))
+    doc = {
+        name: (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        for name, cls in rows
+    }
+    doc["fronthaul_aware"] += " (coordinated_pf inside; edge.fronthaul_aware = true wraps any)"
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    width = max(map(len, doc))
+    for name, line in doc.items():
+        print(f"{name:{width}s}  {line}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("rof: interrupted\n")
         return 130
+    except BrokenPipeError:  # `rof ... | head`: the reader left; say nothing more
+        sys.stderr = open(os.devnull, "w")
+        return 0
 
 
 def _one_line(exc: BaseException) -> str:

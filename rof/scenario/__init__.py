@@ -11,22 +11,8 @@ read a scenario through it, and it imports none of them.
 
 from __future__ import annotations
 
-from rof.scenario.axes import SweepPoint, axis_table, point_seed, sweep_points
-from rof.scenario.schema import Scenario, SweepSpec, as_scenario, field_paths
-from rof.scenario.sections import Deployment, Edge, Fronthaul, Radio, Run
+import lazy_loader as lazy
 
-__all__ = [
-    "Deployment",
-    "Edge",
-    "Fronthaul",
-    "Radio",
-    "Run",
-    "Scenario",
-    "SweepPoint",
-    "SweepSpec",
-    "as_scenario",
-    "axis_table",
-    "field_paths",
-    "point_seed",
-    "sweep_points",
-]
+# Public names are listed once, in __init__.pyi; each loads on first access, so that
+# `rof --help` (which imports rof.scenario.cli) does not load pydantic.
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -15,7 +15,8 @@ The per-element constants were measured on the development machine (2 cores, the
 ``rof.edge.simulate`` loop of the shared example at 7 to 61 sites, 10 to 30 users
 per site, 20 and 100 MHz); they are estimates within a factor of about two, good
 enough to refuse a run that needs terabytes or months before it starts.
-:func:`check` compares them with this machine's memory and :data:`MAX_POINT_HOURS`.
+:func:`check` compares them with this machine's memory and a time limit
+(:data:`MAX_POINT_HOURS` unless the caller, e.g. ``rof run --max-hours``, says otherwise).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from rof.errors import ConfigError
 
 __all__ = ["MAX_POINT_HOURS", "Cost", "check", "estimate", "machine_memory_bytes"]
 
-#: Longest estimated run of one point that is accepted, hours.
-MAX_POINT_HOURS = 24.0
+#: Longest estimated run of one point accepted by default, hours (a working day).
+MAX_POINT_HOURS = 8.0
 #: Memory of the imported libraries and kernels, bytes (measured: 115-130 MB).
 FIXED_BYTES = 150e6
 #: Bytes per link-RB besides the CSI history (measured: 30-36 B).
@@ -142,8 +143,14 @@ def _human_seconds(s: float) -> str:
     return f"{s:.3g} s"
 
 
-def check(scn, *, source: str = "scenario", memory_bytes: float | None = None) -> Cost:
-    """Refuse ``scn`` when one point would not fit this machine's memory or take over a day.
+def check(
+    scn,
+    *,
+    source: str = "scenario",
+    memory_bytes: float | None = None,
+    max_hours: float = MAX_POINT_HOURS,
+) -> Cost:
+    """Refuse ``scn`` when one point would not fit this machine's memory or take too long.
 
     Returns the :class:`Cost` when it fits; raises :class:`rof.errors.ConfigError` that
     states the estimate and how to proceed otherwise.
@@ -161,11 +168,11 @@ def check(scn, *, source: str = "scenario", memory_bytes: float | None = None) -
             "(deployment.n_sites, density_per_km2 or area_km2), fewer users "
             "(deployment.ue_per_site), radio.top_k_links or radio.bandwidth_mhz"
         )
-    if cost.seconds > MAX_POINT_HOURS * 3600.0:
+    if cost.seconds > max_hours * 3600.0:
         raise ConfigError(
             f"{source}: one point would run about {_human_seconds(cost.seconds)} "
             f"({scn.run.ttis:,} TTIs of {size}, scheduler {scn.edge.scheduler!r}); allowed: "
-            f"at most about {MAX_POINT_HOURS:g} h per point: fewer run.ttis (statistics "
+            f"at most {max_hours:g} h per point (--max-hours): fewer run.ttis (statistics "
             "converge within a few thousand), fewer users or sites, or a cheaper "
             "edge.scheduler"
         )

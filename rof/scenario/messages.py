@@ -74,7 +74,7 @@ def allowed(model: type[BaseModel] | None, field: str) -> str:
     ann = info.annotation
     union = typing.get_origin(ann) in (typing.Union, types.UnionType)
     args = [a for a in typing.get_args(ann) if a is not type(None)] if union else [ann]
-    text = " or ".join(_kind(a) for a in args)
+    text = " or ".join(dict.fromkeys(_kind(a) for a in args))
     ops = _bounds(info.metadata)
     return text + (" " + " and ".join(ops) if ops else "")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -226,21 +227,58 @@ def key_rows() -> list[tuple[str, str, str]]:
     """``(dotted key, type and range, default)`` for every settable key, in schema order.
 
     The default of a key left unset is ``-`` (``radio.resource_blocks`` is then taken
-    from the NR table; a layout's own keys are required by that layout).
+    from the NR table, a link component's key from the component, and a layout's own
+    keys are required by that layout). Deprecated flat ``[fronthaul]`` keys are marked.
     """
     rows = [
         ("name", allowed(Scenario, "name"), "(required)"),
-        ("seed", allowed(Scenario, "seed"), repr(Scenario.model_fields["seed"].default)),
+        ("seed", allowed(Scenario, "seed"), show_toml(Scenario.model_fields["seed"].default)),
     ]
     for sec, model in _SECTIONS.items():
         default = Scenario.model_fields[sec].default
-        for f in model.model_fields:
-            value = getattr(default, f)
-            if sec == "radio" and f == "resource_blocks":
+        for path in model.key_paths():
+            found = _resolve(model, default, path.split("."))
+            if found is None and sec == "fronthaul":
+                from rof.scenario.fronthaul import LEGACY_KEYS
+
+                table, new, _ = LEGACY_KEYS[path]
+                text = f"deprecated: use fronthaul.{table}.{new}"
+                rows.append((f"{sec}.{path}", text, "-"))
+                continue
+            owner, field, value = found
+            if sec == "radio" and field == "resource_blocks":
                 value = None
-            text = "-" if value is None else show(value)
-            rows.append((f"{sec}.{f}", allowed(model, f), text))
+            shown = "-" if value is None or isinstance(value, BaseModel) else show_toml(value)
+            text = allowed(owner, field)
+            if path == "transmitter.type":  # the discriminator: one value per table
+                from rof.link.config import TRANSMITTERS
+
+                text = "one of " + ", ".join(repr(t) for t in TRANSMITTERS)
+            rows.append((f"{sec}.{path}", text, shown))
     return rows
+
+
+def _models_in(ann) -> list[type[BaseModel]]:
+    """The pydantic models an annotation may hold (through Optional, Union, Annotated)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    return [m for a in typing.get_args(ann) for m in _models_in(a)]
+
+
+def _resolve(model, inst, parts):
+    """``(model owning the key, field name, default value)`` of a nested key path."""
+    name = parts[0]
+    if name not in model.model_fields:
+        return None
+    if len(parts) == 1:
+        default = model.model_fields[name].default
+        return model, name, getattr(inst, name, default) if inst is not None else default
+    sub = getattr(inst, name, None) if inst is not None else None
+    for cls in _models_in(model.model_fields[name].annotation):
+        found = _resolve(cls, sub if isinstance(sub, cls) else None, parts[1:])
+        if found is not None:
+            return found
+    return None
 
 
 def _check_path(key: str, source: str) -> list[str]:
@@ -353,6 +391,11 @@ def _parse_file(path: Path) -> dict:
             f"{MAX_NESTING} levels"
         ) from None
     return data
+
+
+def show_toml(value) -> str:
+    """``value`` as written in a TOML file (``true``, ``"hex"``, ``[0.0, 0.0]``)."""
+    return tomli_w.dumps({"v": value}).partition("=")[2].strip()
 
 
 def show_text(text: str, limit: int = 200) -> str:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from rof.sweep.cli_run import add_scenario_flags, load_scenario_args, register_run
+from rof.sweep.cli_run import add_scenario_flags, load_scenario_args, max_hours, register_run
 
 __all__ = ["register"]
 
@@ -98,7 +98,13 @@ def _sweep(args) -> int:
             "points in the file, or --overwrite to replace it"
         )
     scn = load_scenario_args(args)
-    n = len(sweep_points(scn))
+    points = sweep_points(scn)
+    n = len(points)
+    if not args.probe:  # every point must fit this machine (memory) and the time limit
+        from rof.scenario.cost import check
+
+        for pt in points:
+            check(pt.scenario, source=f"{args.scenario}: sweep point {pt.index}", **max_hours(args))
     target = output_target(args.output)  # a regular file, or a link written through
     if target.exists() and not (args.resume or args.overwrite):
         raise ConfigError(f"{args.output}: exists; allowed: --resume, --overwrite or a new file")
