@@ -18,7 +18,6 @@ from pydantic import Field, model_validator
 from rof.radio.tr38901 import SCENARIO_NAMES as TR38901_SCENARIOS
 from rof.scenario.checks import hex_count_ok, sites_xy
 from rof.scenario.fronthaul import Fronthaul
-from rof.scenario.learnware import EdgeLearnware
 from rof.scenario.section import CrossFieldError, Section
 from rof.signals.numerology import frequency_range, nrb_table
 
@@ -172,7 +171,6 @@ class Edge(Section):
     wmmse_starts: Annotated[int, Field(ge=1, le=100)] = 3
     pf_window_ttis: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     dock: Annotated[str, Field(min_length=1)] = "models/dock"
-    learnware: EdgeLearnware = EdgeLearnware()
 
 
 class Run(Section):
