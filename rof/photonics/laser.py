@@ -86,7 +86,7 @@ def _tone_row(laser, rf_hz: float, amplitude_v: float, points: int):
 
 @functools.lru_cache(maxsize=64)
 def _rate_constants(laser):
-    from rof.photonics.timedomain.laser import rate_constants
+    from rof.photonics.timedomain.rate_constants import rate_constants
 
     return rate_constants(laser)
 
@@ -94,7 +94,7 @@ def _rate_constants(laser):
 @functools.lru_cache(maxsize=64)
 def _small_signal_chirp(laser) -> tuple[float, float]:
     from rof.errors import ParameterError
-    from rof.photonics.timedomain.laser import chirp_response
+    from rof.photonics.timedomain.rate_constants import chirp_response
 
     try:
         a_t, f_c = chirp_response(_rate_constants(laser))
@@ -241,7 +241,7 @@ class DirectLaser:
         """Transient chirp factor and adiabatic-chirp corner ``(alpha_t, corner_hz)``.
 
         Those of the single-mode rate equations fitted to this laser
-        (:func:`rof.photonics.timedomain.laser.chirp_response`, the model the waveform
+        (:func:`rof.photonics.timedomain.rate_constants.chirp_response`, the model the waveform
         simulation integrates): :math:`\\alpha_t = \\alpha\\,G_N S_0/a_{21}` (a few per cent
         above ``chirp_alpha`` through gain compression) and :math:`f_c`. Cached per laser.
         Where the rate equations cannot reach :math:`f_r` and :math:`\\gamma` (the
@@ -346,71 +346,15 @@ class DirectLaser:
     def rin_dispersion_factor(self, rf_hz, theta) -> np.ndarray:
         """Factor by which a dispersive fiber changes the RIN a detector sees, linear.
 
-        :math:`\\mathrm{RIN}_{det}(f, \\theta)/\\mathrm{RIN}_{det}(f, 0)` of the model below,
-        so that ``rin_db_per_hz`` stays the laser's RIN at the signal frequency.
-
-        The Langevin forces of the single-mode rate equations
-        (:mod:`rof.photonics.timedomain.laser`) move photon number and phase together:
-        with :math:`G = (j\\omega - J)^{-1}` of the linearised carrier and photon
-        equations, :math:`\\delta S = G_{21}F_N + G_{22}F_S`,
-        :math:`\\delta\\phi = (-\\tfrac{\\alpha}{2}G_N\\delta N + F_\\phi)/(j\\omega)`, and
-        a fiber of dispersion phase :math:`\\theta` turns them into the detected
-        fluctuation :math:`\\delta I/I_0 = \\cos\\theta\\,\\delta S/S_0
-        + 2\\sin\\theta\\,\\delta\\phi` (small-signal PM-to-IM conversion, Wang &
-        Petermann, J. Lightwave Technol. 10(1), 96-100, 1992; the same transfer that
-        gives :meth:`rof.photonics.Fiber.power_fading` for the signal). So
-
-        .. math:: \\mathrm{RIN}_{det} = 2\\big(|u_N|^2 D_{NN} + |u_S|^2 D_{SS}
-                  + 2\\,\\mathrm{Re}(u_N u_S^*) D_{SN} + \\tfrac{4\\sin^2\\theta}{\\omega^2}
-                  D_{\\phi\\phi}\\big),
-
-        :math:`u_N = \\cos\\theta\\,G_{21}/S_0 - \\sin\\theta\\,\\alpha G_N G_{11}/(j\\omega)`,
-        :math:`u_S` likewise with :math:`G_{22}, G_{12}`, and the diffusion
-        coefficients of Coldren et al. (2012) ch. 5. Where dispersion fades
-        the signal, the carrier-driven part of the RIN fades with it, and the phase
-        diffusion (the Schawlow-Townes part of the linewidth) adds
-        :math:`4\\sin^2\\theta\\,\\Delta\\nu_{ST}/(\\pi f^2)`.
-
-        Parameters
-        ----------
-        rf_hz : array_like
-            Frequency, Hz (> 0).
-        theta : array_like
-            Dispersion phase :math:`\\pi L D\\lambda^2 f^2/c`, rad (broadcasts with ``rf_hz``).
+        :math:`\\mathrm{RIN}_{det}(f, \\theta)/\\mathrm{RIN}_{det}(f, 0)` of this laser's
+        rate equations (:func:`rof.photonics.timedomain.rate_constants.rin_dispersion_factor`,
+        where the model and its sources are), so that ``rin_db_per_hz`` stays the
+        laser's RIN at the signal frequency; ``theta`` is the dispersion phase
+        :math:`\\pi L D\\lambda^2 f^2/c`, rad, broadcasting with ``rf_hz`` (Hz).
         """
-        from rof.photonics.timedomain.laser import _jacobian
+        from rof.photonics.timedomain.rate_constants import rin_dispersion_factor
 
-        rc = _rate_constants(self)
-        n, s = rc.n_bias, rc.s_bias
-        a11, a12, a21, a22 = _jacobian(
-            n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
-        )
-        w = 2.0 * np.pi * np.asarray(rf_hz, dtype=float)
-        th = np.asarray(theta, dtype=float)
-        jw = 1j * w
-        det = (jw - a11) * (jw - a22) - a12 * a21
-        g11, g12, g21, g22 = (jw - a22) / det, a12 / det, a21 / det, (jw - a11) / det
-        c, sn = np.cos(th), np.sin(th)
-        # Phase convention of the kernel: dphi/dt = -(alpha/2) G_N dN; the fiber's
-        # theta here is the positive pi L D lambda^2 f^2 / c (beta_2 w^2 L/2 = -theta).
-        k = 0.5 * rc.alpha * rc.g_n_per_s / jw
-        u_n = c * g21 / s - 2.0 * sn * k * g11
-        u_s = c * g22 / s - 2.0 * sn * k * g12
-        rsp = rc.beta * n / rc.tau_n_s
-        d_ss, d_nn, d_sn = 2 * rsp * s, 2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s
-        d_pp = rsp / (2.0 * s)
-        var = (
-            np.abs(u_n) ** 2 * d_nn
-            + np.abs(u_s) ** 2 * d_ss
-            + 2.0 * np.real(u_n * np.conj(u_s)) * d_sn
-            + 4.0 * sn * sn / (w * w) * d_pp
-        )
-        b2b = (
-            np.abs(g21 / s) ** 2 * d_nn
-            + np.abs(g22 / s) ** 2 * d_ss
-            + 2.0 * np.real(g21 * np.conj(g22)) / (s * s) * d_sn
-        )
-        return var / b2b
+        return rin_dispersion_factor(_rate_constants(self), rf_hz, theta)
 
     def taylor_w_per_vn(self) -> tuple[float, float, float]:
         """Taylor coefficients :math:`(s_l/R_{in}, 0, 0)` of the L-I curve above threshold."""

@@ -27,7 +27,7 @@ from rof.photonics.fiber import fading_ratio, theta_per_hz2
 from rof.photonics.laser import _rate_constants
 from rof.photonics.timedomain import dml_field, propagate_linear
 from rof.photonics.timedomain.fiber import beta2_s2_per_m
-from rof.photonics.timedomain.laser import _jacobian
+from rof.photonics.timedomain.rate_constants import jacobian
 
 LENGTHS = np.array([0.0, 10.0, 20.0, 40.0])
 
@@ -93,7 +93,7 @@ def _langevin_rin(las, lengths, n=1 << 18, fs=64e9, seed=1):
     """Plain NumPy: linearised Langevin N, S, phi, field, dispersion, detected RIN at 3.5 GHz."""
     rc = _rate_constants(las)
     nb, sb = rc.n_bias, rc.s_bias
-    a11, a12, a21, a22 = _jacobian(
+    a11, a12, a21, a22 = jacobian(
         nb, sb, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
     )
     rsp = rc.beta * nb / rc.tau_n_s

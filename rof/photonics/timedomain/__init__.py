@@ -13,9 +13,10 @@ from rof.photonics.timedomain.fiber import (
     propagate_linear,
     ssfm,
 )
-from rof.photonics.timedomain.laser import RateConstants, dml_field, rate_constants
+from rof.photonics.timedomain.laser import dml_field
 from rof.photonics.timedomain.modulator import arcsine_predistort, mzm_field
 from rof.photonics.timedomain.photodiode import detect
+from rof.photonics.timedomain.rate_constants import RateConstants, rate_constants
 
 __all__ = [
     "RateConstants",

@@ -148,7 +148,7 @@ def _er_step(n, s, cur, h, tau_p, tau_n, beta, g_n, n0, eps):
 def _langevin_kick(n, s, phi, z0, z1, z2, kick, beta, s_sp_per_n, n_b, s_b):
     """(N, S, phi) after the Langevin kick of one sample, scaled to the state (Itô).
 
-    ``kick`` is :func:`~rof.photonics.timedomain.laser.noise_increment`: the Cholesky
+    ``kick`` is :func:`~rof.photonics.timedomain.laser_noise.noise_increment`: the Cholesky
     factor :math:`C` of the kick covariance at the bias point :math:`(N_b, S_b)` and, in
     ``kick[6]``, the share :math:`w` of :math:`c_{\\phi\\phi}^2` that is the phase
     diffusion :math:`D_{\\phi\\phi}h` (the rest is carrier noise turned into phase within
@@ -163,7 +163,7 @@ def _langevin_kick(n, s, phi, z0, z1, z2, kick, beta, s_sp_per_n, n_b, s_b):
     phase's parts correlated with the carrier and photon kicks take :math:`f_N`. ``S``
     is floored at the cold-cavity spontaneous photon number :math:`R_{sp}\\tau_p`
     (``s_sp_per_n`` is :math:`\\beta\\tau_p/\\tau_n`). Plain reference and the reasons:
-    :func:`~rof.photonics.timedomain.laser.kick_scales`.
+    :func:`~rof.photonics.timedomain.laser_noise.kick_scales`.
     """
     rn = max(n, 0.0) / n_b
     fn = math.sqrt(rn * (1.0 + beta * s) / (1.0 + beta * s_b))
@@ -191,20 +191,20 @@ def rate_equation_kernel(
     dt : float
         Step, s.
     consts : tuple
-        :meth:`~rof.photonics.timedomain.laser.RateConstants.as_tuple`.
+        :meth:`~rof.photonics.timedomain.rate_constants.RateConstants.as_tuple`.
     state : ndarray of float64, shape (3,)
         (N, S, phi) at the start; updated in place to the end state.
     noise : ndarray of float64, shape (n, 3)
         Draws :math:`z` for the Langevin kicks, one set per output sample: white
         standard normals give the exactly point-sampled linearised process;
-        :func:`~rof.photonics.timedomain.laser.langevin_draws` the band-limited one.
+        :func:`~rof.photonics.timedomain.laser_noise.langevin_draws` the band-limited one.
     noise_scale : float
         0 for a noiseless run; otherwise the kicks are added.
     chol : ndarray of float64, shape (7,)
         ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi, w_phi)``: lower-triangular
         Cholesky factor :math:`C` of the covariance of the (N, S, phi) Langevin increment
         over one sample at the bias point, propagated through the linearised dynamics
-        (:func:`~rof.photonics.timedomain.laser.noise_increment`, Van Loan 1978,
+        (:func:`~rof.photonics.timedomain.laser_noise.noise_increment`, Van Loan 1978,
         Thm. 1), and the share of :math:`c_{\\phi\\phi}^2` that is phase diffusion. At
         the end of each output sample :math:`(N, S, \\phi) \\mathrel{+}= FCz`, :math:`F`
         diagonal, the square roots of the diffusion coefficients at the current state
@@ -600,7 +600,7 @@ def langevin_shaping_kernel(xi, h, m, jac, prop, c_inv, d_half, scale, out):
     :math:`J` is :math:`(J_{31}, 0, 0)`: the 2x2 carrier-photon block is inverted in
     closed form and the phase row uses :math:`(z-1)/(j\\omega) = h e^{j\\omega h/2}
     \\sin(\\omega h/2)/(\\omega h/2)`, finite at :math:`\\omega = 0`. See
-    :func:`~rof.photonics.timedomain.laser.langevin_draws`.
+    :func:`~rof.photonics.timedomain.laser_noise.langevin_draws`.
 
     Parameters
     ----------

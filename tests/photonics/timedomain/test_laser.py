@@ -10,15 +10,10 @@ import pytest
 from rof.errors import ParameterError
 from rof.photonics import DirectLaser, Fiber
 from rof.photonics.timedomain import dml_field, propagate_linear, rate_constants
-from rof.photonics.timedomain.laser import (
-    _jacobian,
-    dml_step_reference,
-    noise_covariance,
-    noise_increment,
-    rate_equation_kernel,
-    rin_linearised,
-    rin_sampled,
-)
+from rof.photonics.timedomain.laser import dml_step_reference
+from rof.photonics.timedomain.laser_noise import noise_increment
+from rof.photonics.timedomain.rate_constants import rin_linearised, rin_sampled
+from rof.photonics.timedomain.rate_kernel import rate_equation_kernel
 
 
 def _rin_near(p, fs, f0, half_band=3e8):
@@ -128,71 +123,6 @@ def test_white_draws_give_the_exactly_sampled_process():
     z = np.random.default_rng(0).standard_normal((n, 3))
     p, _ = _run_exprb_bias(laser, rc, fs, z)
     assert 10 * np.log10(_rin_near(p, fs, 3e9)) == pytest.approx(-145.0, abs=0.5)
-
-
-@pytest.mark.parametrize("h", [1e-12, 1.0 / 40e9, 1.0 / 8e9])
-def test_noise_covariance_matches_quadrature(h):
-    # Q = int_0^h e^{Js} D e^{J^T s} ds by adaptive quadrature of scipy's expm, against
-    # Van Loan's block exponential; the kicks' Cholesky factor reproduces it. (At 40 GS/s
-    # the phase kick's correlation with the carrier kick is -0.74.)
-    from scipy.integrate import quad_vec
-    from scipy.linalg import expm
-
-    rc = rate_constants(DirectLaser())
-    n, s = rc.n_bias, rc.s_bias
-    a11, a12, a21, a22 = _jacobian(
-        n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
-    )
-    j = np.array([[a11, a12, 0.0], [a21, a22, 0.0], [-0.5 * rc.alpha * rc.g_n_per_s, 0.0, 0.0]])
-    rsp = rc.beta * n / rc.tau_n_s
-    d = rc.noise_scale * np.array(
-        [
-            [2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s, 0.0],
-            [-2 * rsp * s, 2 * rsp * s, 0.0],
-            [0.0, 0.0, rsp / (2 * s)],
-        ]
-    )
-
-    def integrand(t):
-        e = expm(j * t)
-        return e @ d @ e.T
-
-    ref, _ = quad_vec(integrand, 0.0, h, epsabs=0.0, epsrel=1e-12)
-    q = noise_covariance(rc, h)
-    np.testing.assert_allclose(q, ref, rtol=1e-6, atol=0.0)
-    c = noise_increment(rc, h)
-    low = np.array([[c[0], 0.0, 0.0], [c[1], c[2], 0.0], [c[3], c[4], c[5]]])
-    np.testing.assert_allclose(low @ low.T, ref, rtol=1e-6, atol=0.0)
-
-
-def test_langevin_shaping_kernel_matches_direct_solve():
-    # C^-1 (zI - A)(jwI - J)^-1 D^1/2 xi by a plain 3x3 solve per bin (away from DC,
-    # where (jwI - J) is singular in the phase), against the kernel's closed 2x2 blocks.
-    from scipy.linalg import expm
-
-    from rof.photonics.timedomain.laser import _drift_diffusion
-    from rof.photonics.timedomain.rate_kernel import langevin_shaping_kernel
-
-    rc = rate_constants(DirectLaser())
-    h, m = 1.0 / 36e9, 64
-    j, d = _drift_diffusion(rc)
-    a = expm(j * h)
-    c_inv = np.linalg.inv(np.linalg.cholesky(noise_covariance(rc, h)))
-    d_half = np.linalg.cholesky(d)
-    rng = np.random.default_rng(6)
-    xi = rng.standard_normal((m // 2 + 1, 3)) + 1j * rng.standard_normal((m // 2 + 1, 3))
-    out = np.empty((3, m // 2 + 1), dtype=np.complex128)
-    langevin_shaping_kernel(xi, h, m, j, a, c_inv, d_half, 1.0, out)
-    for k in range(1, m // 2 + 1):
-        w = 2 * np.pi * k / (m * h)
-        z = np.exp(1j * w * h)
-        ref = c_inv @ (z * np.eye(3) - a) @ np.linalg.solve(1j * w * np.eye(3) - j, d_half @ xi[k])
-        np.testing.assert_allclose(out[:, k], ref, rtol=1e-9)
-    # DC: the limit of the phase row, (z - 1)/(jw) -> h.
-    w = 2 * np.pi * 1e-6 / (m * h)
-    z = np.exp(1j * w * h)
-    ref = c_inv @ (z * np.eye(3) - a) @ np.linalg.solve(1j * w * np.eye(3) - j, d_half @ xi[0])
-    np.testing.assert_allclose(out[:, 0], ref, rtol=1e-6)
 
 
 @pytest.mark.parametrize("fs", [40e9, pytest.param(36e9, marks=pytest.mark.slow)])
@@ -350,31 +280,11 @@ def test_exprb_converges_to_step_averaged_euler_fine_solution():
     assert np.max(np.abs(d)) < 2.5e-2
 
 
-def test_kick_scales_are_one_at_bias_and_floor_the_phase():
-    # At bias the state-scaled kicks are the validated bias-point kicks; below the
-    # cold-cavity spontaneous photon number R_sp tau_p the phase diffusion stops growing.
-    from rof.photonics.timedomain.laser import kick_scales
-
-    rc = rate_constants(DirectLaser())
-    w = noise_increment(rc, 1.0 / 40e9)[6]
-    assert 0.5 < w < 1.0  # mostly phase diffusion, partly carrier noise within the sample
-    np.testing.assert_allclose(kick_scales(rc, rc.n_bias, rc.s_bias, w), 1.0, rtol=1e-14)
-    n = rc.n_th
-    s_sp = rc.beta * n * rc.tau_p_s / rc.tau_n_s
-    f_n, f_s, f_p = kick_scales(rc, n, np.array([1e-3, s_sp, 100.0 * s_sp]), w)
-    # (f_phi's carrier part sees S through f_N's 1 + beta S: equal to 1e-10)
-    assert f_p[0] == pytest.approx(f_p[1], rel=1e-9) and f_p[1] > f_p[2]
-    np.testing.assert_allclose(
-        f_s**2, n * np.array([1e-3, s_sp, 100 * s_sp]) / (rc.n_bias * rc.s_bias)
-    )
-    assert np.all(f_n < 0.2)  # D_NN is mostly the stimulated-emission term 2 R_sp S at bias
-
-
 @pytest.mark.parametrize("kernel", ["exprb", "euler"])
 def test_kernels_scale_the_kick_to_the_state(kernel):
     # One sample from a state near threshold: the noisy minus the noiseless end state is
     # the bias kick C z scaled by kick_scales at the end state (the plain reference).
-    from rof.photonics.timedomain.laser import kick_scales
+    from rof.photonics.timedomain.laser_noise import kick_scales
     from rof.photonics.timedomain.rate_kernel import exprb_kernel
 
     rc = rate_constants(DirectLaser())

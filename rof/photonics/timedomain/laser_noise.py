@@ -1,0 +1,233 @@
+"""Langevin noise of the rate equations, sample by sample (the waveform model's draws).
+
+Exact kicks of the linearised system over one sample (:func:`noise_increment`,
+:func:`noise_covariance`; Van Loan 1978), their state-dependent scaling
+(:func:`kick_scales`), band-limited draws (:func:`langevin_draws`) and the RIN the
+sampled model shows (:func:`rin_sampled`). Equations and sources in
+:mod:`rof.photonics.timedomain.laser`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import fft as sfft
+
+from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
+from rof.photonics.timedomain.rate_kernel import (
+    langevin_shaping_kernel,
+)
+
+__all__ = ["kick_scales", "langevin_draws", "noise_covariance", "noise_increment"]
+
+
+def noise_increment(rc: RateConstants, h: float) -> np.ndarray:
+    r"""Langevin kicks for one sample of length ``h``: exact for the linearised system.
+
+    The white Langevin forces integrated over a sample and propagated through the
+    linearised dynamics of :math:`x = (\delta N, \delta S, \delta\phi)`,
+
+    .. math:: \dot x = J x + F, \qquad J = \begin{pmatrix} a_{11} & a_{12} & 0\\
+              a_{21} & a_{22} & 0\\ -\tfrac{\alpha}{2}G_N & 0 & 0\end{pmatrix}, \qquad
+              \langle F F^T\rangle = D\,\delta(t - t'),
+
+    give a Gaussian kick of covariance :math:`Q = \int_0^h e^{Js} D e^{J^T s}\,ds`
+    (linear-noise approximation, :math:`J` and :math:`D` at the bias point). The phase
+    row carries the carrier fluctuation into the phase within the sample, so the phase
+    kick is correlated with the carrier and photon kicks (which matters behind
+    dispersive fiber, where :math:`\delta S/S` and :math:`\delta\phi` nearly cancel;
+    :meth:`rof.photonics.DirectLaser.rin_dispersion_factor`). :math:`Q` comes from
+    one block exponential,
+
+    .. math:: \exp\Big(h\begin{pmatrix}-J & D\\ 0 & J^T\end{pmatrix}\Big)
+              = \begin{pmatrix}\cdot & G\\ 0 & F\end{pmatrix}, \qquad Q = F^T G
+
+    (Van Loan, IEEE Trans. Autom. Control 23(3), 395-404, 1978, Thm. 1). The diffusion
+    coefficients (Coldren, Corzine & Mašanović 2012, ch. 5; Henry, IEEE J. Quantum
+    Electron. 18(2), 259-264, 1982):
+    :math:`D_{NN} = 2R_{sp}S + 2N/\tau_n`, :math:`D_{SS} = 2R_{sp}S`,
+    :math:`D_{SN} = -2R_{sp}S`, :math:`D_{\phi\phi} = R_{sp}/(2S)` with
+    :math:`F_\phi` uncorrelated with :math:`F_N, F_S`, all times ``rc.noise_scale``.
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point, noise scale).
+    h : float
+        Sample length, s.
+
+    Returns
+    -------
+    ndarray of float64, shape (7,)
+        ``(c_NN, c_SN, c_SS, c_phiN, c_phiS, c_phiphi, w_phi)``: the lower-triangular
+        Cholesky factor :math:`C` of :math:`Q = CC^T`, and the share
+        :math:`w_\phi = D_{\phi\phi}h/c_{\phi\phi}^2` of the phase's own variance that is
+        phase diffusion (the rest, :math:`1 - w_\phi`, is carrier noise turned into phase
+        within the sample; the two scale differently with the state, :func:`kick_scales`).
+        At bias the kernels add :math:`(\delta N, \delta S, \delta\phi) = C z`, with
+        :math:`z` white standard normal for the point-sampled process or
+        :func:`langevin_draws` for the band-limited one; elsewhere each component is
+        scaled to the state's diffusion (:func:`kick_scales`).
+    """
+    q = noise_covariance(rc, h)
+    c = np.linalg.cholesky(q)
+    _, d = _drift_diffusion(rc)
+    w_phi = min(d[2, 2] * h / c[2, 2] ** 2, 1.0)
+    return np.array([c[0, 0], c[1, 0], c[1, 1], c[2, 0], c[2, 1], c[2, 2], w_phi])
+
+
+def kick_scales(rc: RateConstants, n, s, w_phi: float = 1.0):
+    r"""Scale of the Langevin kicks at the state ``(n, s)`` relative to the bias point.
+
+    The diffusion coefficients (:func:`noise_increment`) follow the state:
+    :math:`D_{NN} = \tfrac{2N}{\tau_n}(1 + \beta S)`, :math:`D_{SS} = -D_{SN} =
+    2R_{sp}S` and :math:`D_{\phi\phi} = R_{sp}/(2S)` with :math:`R_{sp} = \beta N/\tau_n`
+    (Coldren, Corzine & Mašanović 2012, ch. 5). The kernels keep the bias point's kick
+    :math:`Cz` (its correlations and spectrum) and scale each component by the square
+    root of its diffusion coefficient at the state the kick is added to (the end of the
+    sample, before the kick: Itô) over that at bias:
+
+    .. math:: f_N^2 = \frac{N(1 + \beta S)}{N_b(1 + \beta S_b)}, \qquad
+              f_S^2 = \frac{NS}{N_bS_b}, \qquad
+              f_\phi^2 = (1 - w_\phi)f_N^2 + w_\phi\frac{N S_b}{N_b\max(S, S_{sp})},
+              \qquad S_{sp} = R_{sp}\tau_p,
+
+    :math:`f_\phi` on the phase kick's own part :math:`c_{\phi\phi}z_2`, of which
+    :math:`1 - w_\phi` is carrier noise turned into phase within the sample; the parts
+    correlated with the carrier and photon kicks take :math:`f_N`. With the bias-point
+    kicks at every state, a laser turned off on an RF trough got the photon kicks of
+    the bias point, and the noise filled in the clipping (the noisy waveform less
+    distorted than the noiseless one).
+
+    The floor :math:`S_{sp}` is the photon number that spontaneous emission alone keeps
+    in the cold cavity (no gain), about 13 for the default laser. The amplitude-phase
+    description needs :math:`S` well above its own fluctuation; in steady state below
+    threshold, :math:`S = R_{sp}/(1/\tau_p - G)`, it gives
+    :math:`D_{\phi\phi} = (1/\tau_p - G)/2`, the order of the net field loss rate that
+    sets the below-threshold linewidth, and at most :math:`1/(2\tau_p)`, reached at
+    :math:`S = S_{sp}`. The rate equations do not go below :math:`S_{sp}` for long (the
+    spontaneous term refills the mode within :math:`\tau_p`); the floor keeps a
+    transient, or the kernels' clamp of :math:`S` after a kick, from dephasing the
+    field faster than the cold cavity does. (A floor at one photon would allow 13 times
+    that rate; :math:`S_{sp}` follows from the model's own constants.)
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point).
+    n, s : float or ndarray
+        Carrier and photon numbers.
+    w_phi : float
+        ``noise_increment(rc, h)[6]``.
+
+    Returns
+    -------
+    (f_N, f_S, f_phi) : tuple of float or ndarray
+        Factors on the carrier, photon and own-phase components of the kick; 1 at bias.
+    """
+    n = np.maximum(np.asarray(n, dtype=float), 0.0)
+    s = np.asarray(s, dtype=float)
+    beta, s_b, n_b = rc.beta, rc.s_bias, rc.n_bias
+    f_n2 = n * (1.0 + beta * s) / (n_b * (1.0 + beta * s_b))
+    f_s2 = n * s / (n_b * s_b)
+    s_sp = beta * n * rc.tau_p_s / rc.tau_n_s
+    f_p2 = (1.0 - w_phi) * f_n2 + w_phi * n * s_b / (n_b * np.maximum(s, s_sp))
+    return np.sqrt(f_n2), np.sqrt(f_s2), np.sqrt(f_p2)
+
+
+def _drift_diffusion(rc: RateConstants):
+    """(J, D): linearised drift and diffusion of (N, S, phi) at the bias point."""
+    n, s = rc.n_bias, rc.s_bias
+    a11, a12, a21, a22 = jacobian(
+        n, s, rc.tau_p_s, rc.tau_n_s, rc.beta, rc.g_n_per_s, rc.n0, rc.epsilon
+    )
+    j = np.array([[a11, a12, 0.0], [a21, a22, 0.0], [-0.5 * rc.alpha * rc.g_n_per_s, 0.0, 0.0]])
+    rsp = rc.beta * n / rc.tau_n_s
+    d = rc.noise_scale * np.array(
+        [
+            [2 * rsp * s + 2 * n / rc.tau_n_s, -2 * rsp * s, 0.0],
+            [-2 * rsp * s, 2 * rsp * s, 0.0],
+            [0.0, 0.0, rsp / (2.0 * s)],
+        ]
+    )
+    return j, d
+
+
+def noise_covariance(rc: RateConstants, h: float) -> np.ndarray:
+    r"""Covariance of the Langevin kick of (N, S, phi) over one sample, shape (3, 3).
+
+    :math:`Q = \int_0^h e^{Js} D e^{J^T s}\,ds` by Van Loan's block exponential; see
+    :func:`noise_increment`.
+    """
+    from scipy.linalg import expm
+
+    j, d = _drift_diffusion(rc)
+    m = np.zeros((6, 6))
+    m[:3, :3] = -j * h
+    m[:3, 3:] = d * h
+    m[3:, 3:] = j.T * h
+    e = expm(m)
+    q = e[3:, 3:].T @ e[:3, 3:]
+    return 0.5 * (q + q.T)
+
+
+def langevin_draws(rc: RateConstants, h: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    r"""Band-limited Langevin draws for the kernels: no noise folded from above Nyquist.
+
+    With white standard-normal draws :math:`z_k` the kernels' kicks :math:`Cz_k`
+    (:func:`noise_increment`) give the laser state exactly at the sample instants,
+    whose spectrum is the continuous one folded about :math:`f_s/2`. The photon-number
+    noise falls only as :math:`1/f^2` above the relaxation frequency, so at tens of GS/s
+    the folded part is comparable with the in-band RIN at a few GHz (1.5 times it at
+    3.5 GHz and 40 GS/s for the default laser), and, being mostly the photon force
+    :math:`F_S` with little phase beside it, it does not fade or grow behind dispersive
+    fiber as the in-band RIN does. These draws instead make the sampled state the ideally
+    low-passed continuous state: with :math:`z = e^{j\omega h}`,
+    :math:`A = e^{Jh}` (the kernels' propagator over a sample) and
+    :math:`G(\omega) = (j\omega I - J)^{-1}`, kicks :math:`w` of spectral density
+
+    .. math:: P_w(\omega) = M D M^H, \qquad M = (zI - A)\,G(\omega),
+              \qquad |\omega| < \pi/h,
+
+    give the state :math:`(zI - A)^{-1}w` the spectrum :math:`G D G^H` of the linearised
+    Langevin model (Coldren, Corzine & Mašanović 2012, ch. 5) with nothing folded in.
+    The phase row of :math:`M` is finite at :math:`\omega = 0`
+    (:math:`(z-1)/(j\omega) = h e^{j\omega h/2}\,\mathrm{sinc}(\omega h/2\pi)`,
+    normalised sinc). The draws are :math:`z = C^{-1}w`, so that the kernels' kick
+    :math:`Cz` is :math:`w` (white draws would give the point-sampled process), generated
+    per FFT bin as :math:`C^{-1} M D^{1/2}\xi/\sqrt h`, :math:`\xi` complex standard
+    normal (the Nyquist bin left empty); the sequence is periodic in the FFT length.
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (bias point, noise scale > 0).
+    h : float
+        Sample length, s.
+    n : int
+        Number of samples.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, 3)
+        Draws :math:`z_k` for the ``noise`` argument of the kernels with
+        ``chol = noise_increment(rc, h)``.
+    """
+    from scipy.linalg import expm
+
+    j, d = _drift_diffusion(rc)
+    c_inv = np.linalg.inv(np.linalg.cholesky(noise_covariance(rc, h)))
+    m = sfft.next_fast_len(n, real=True)
+    # Complex normals of variance 2 (the kernel scales by 1/sqrt 2); DC real (M is real).
+    xi = rng.standard_normal((m // 2 + 1, 3, 2)).view(np.complex128)[..., 0]
+    xi[0] = rng.standard_normal(3) * math.sqrt(2.0)
+    spec = np.empty((3, m // 2 + 1), dtype=np.complex128)
+    langevin_shaping_kernel(
+        xi, h, m, j, expm(j * h), c_inv, np.linalg.cholesky(d), math.sqrt(0.5 * m / h), spec
+    )
+    if m % 2 == 0:
+        spec[:, -1] = 0.0
+    return np.ascontiguousarray(sfft.irfft(spec, m, axis=-1, workers=-1)[:, :n].T)
