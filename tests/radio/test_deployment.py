@@ -1,129 +1,22 @@
-"""Deployments: hex geometry and wrap-around, PPP statistics, CSV sites, UT drops."""
+"""Deployments: make_deployment (layout, sectors, UT drop, floors) and Deployment."""
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 
-from rof.errors import DataError, ParameterError, RofError
-from rof.radio.deployment import (
-    Deployment,
-    hex_sites,
-    hex_wrap_shifts,
-    indoor_heights_m,
-    make_deployment,
-    ppp_sites,
-    sites_from_csv,
-)
+from rof.errors import ParameterError, RofError
+from rof.radio.deployment import Deployment, make_deployment
 
-
-@pytest.mark.parametrize("rings", [0, 1, 2, 3, 4])
-def test_hex_rings_and_isd(rings):
-    n = 3 * rings * (rings + 1) + 1
-    isd = 200.0
-    xy = hex_sites(n, isd)
-    assert xy.shape == (n, 2)
-    np.testing.assert_allclose(xy[0], 0.0)
-    if n == 1:
-        return
-    d = np.linalg.norm(xy[:, None] - xy[None], axis=2) + np.eye(n) * 1e9
-    np.testing.assert_allclose(d.min(axis=1), isd, rtol=1e-12)  # every site's nearest is ISD away
-    # ring r (hexagonal distance r) holds 6 r sites
-    ax_q = (xy[:, 0] - xy[:, 1] / math.sqrt(3)) / isd
-    ax_r = (2 * xy[:, 1] / math.sqrt(3)) / isd
-    hexdist = np.round((np.abs(ax_q) + np.abs(ax_r) + np.abs(ax_q + ax_r)) / 2).astype(int)
-    counts = np.bincount(hexdist)
-    assert list(counts) == [1] + [6 * r for r in range(1, rings + 1)]
-    assert len(np.unique(np.round(xy, 6), axis=0)) == n
-
-
-def test_hex_rejects_incomplete_layouts():
-    with pytest.raises(
-        ParameterError,
-        match=r"n_sites = 20 is not a complete hexagonal layout; allowed: 1, 7, 19, 37",
-    ):
-        hex_sites(20, 200.0)
-    with pytest.raises(ParameterError, match="inter_site_distance_m = -5"):
-        hex_sites(7, -5.0)
-
-
-@pytest.mark.parametrize("n", [7, 19, 37])
-def test_wraparound_every_site_sees_the_same_neighbourhood(n):
-    isd = 500.0
-    xy = hex_sites(n, isd)
-    sh = hex_wrap_shifts(n, isd)
-    assert sh.shape == (7, 2)
-    np.testing.assert_allclose(np.hypot(*sh[1:].T), math.sqrt(n) * isd)
-    rel = xy[:, None, None, :] - xy[None, :, None, :] - sh[None, None]
-    dw = np.linalg.norm(rel, axis=3).min(axis=2)
-    np.testing.assert_allclose(dw, dw.T, atol=1e-9)  # symmetric
-    # with wrap-around every site is a "centre": same sorted distance profile
-    profile = np.sort(dw, axis=1)
-    np.testing.assert_allclose(profile, np.broadcast_to(profile[0], profile.shape), atol=1e-6)
-    # and the edge site sees a full first ring of 6 neighbours at ISD
-    assert np.sum(np.isclose(dw[-1], isd)) == 6
-
-
-def test_ppp_count_mean_variance_and_uniformity():
-    rng = np.random.default_rng(3)
-    lam, area = 12.5, 2.0  # mean 25
-    counts = np.array([len(ppp_sites(lam, area, rng)) for _ in range(4000)])
-    assert counts.mean() == pytest.approx(25.0, abs=0.25)  # se 0.08
-    assert counts.var() == pytest.approx(25.0, rel=0.08)  # Poisson: var = mean
-    pts = np.vstack([ppp_sites(lam, area, rng) for _ in range(400)])
-    half = math.sqrt(area) * 500
-    assert np.all(np.abs(pts) <= half)
-    quad = np.bincount((pts[:, 0] > 0) * 2 + (pts[:, 1] > 0), minlength=4) / len(pts)
-    np.testing.assert_allclose(quad, 0.25, atol=0.01)
-
-
-@pytest.mark.parametrize("kw,match", [
-    (dict(density_per_km2=0.0, area_km2=1.0), "density_per_km2 = 0.0 is out of range; allowed: > 0"),  # noqa: E501
-    (dict(density_per_km2=-3.0, area_km2=1.0), "density_per_km2 = -3.0"),
-    (dict(density_per_km2=5.0, area_km2=0.0), "area_km2 = 0.0"),
-])  # fmt: skip
-def test_ppp_bad_input(kw, match):
-    with pytest.raises(RofError, match=match):
-        ppp_sites(rng=np.random.default_rng(0), **kw)
-
-
-def test_sites_from_csv(tmp_path):
-    p = tmp_path / "s.csv"
-    p.write_text("x_m,y_m,height_m\n0,0,25\n100.5,-20,30\n\n")
-    xy, h = sites_from_csv(p)
-    np.testing.assert_allclose(xy, [[0, 0], [100.5, -20]])
-    np.testing.assert_allclose(h, [25, 30])
-    p.write_text("1,2\n3,4\n")
-    xy, h = sites_from_csv(p)
-    assert h is None and xy.shape == (2, 2)
-    p.write_text("x_m,y_m\n1,2\n3,abc\n")
-    with pytest.raises(DataError, match=r"s.csv:3: expected 2 numbers"):
-        sites_from_csv(p)
-    p.write_text("x_m,y_m,height_m\n1,2,3\n3,4\n")
-    with pytest.raises(DataError, match=r":3:"):
-        sites_from_csv(p)
-    p.write_text("a,b\n1,2\n")
-    with pytest.raises(DataError, match=r":1: header"):
-        sites_from_csv(p)
-    with pytest.raises(DataError, match="cannot be read"):
-        sites_from_csv(tmp_path / "missing.csv")
-
-
-def test_indoor_heights_follow_tr_floor_model():
-    h = indoor_heights_m(400_000, np.random.default_rng(1))
-    floors = np.round((h - 1.5) / 3).astype(int) + 1
-    np.testing.assert_allclose(3 * (floors - 1) + 1.5, h)
-    assert floors.min() == 1 and floors.max() == 8
-    # P(n_fl = k) = E[1/N_fl; N_fl >= k] with N_fl ~ U{4..8}
-    for k in range(1, 9):
-        p = sum(1 / nf for nf in range(max(k, 4), 9)) / 5
-        assert np.mean(floors == k) == pytest.approx(p, abs=0.003)
+#: The keywords with no default in the radio layer (the schema's default is elsewhere).
+WRAP = dict(wraparound=True, indoor_fraction=0.8)
 
 
 def test_make_deployment_hex_sectors_and_drop():
     rng = np.random.default_rng(7)
     d = make_deployment("hex", rng=rng, n_sites=19, inter_site_distance_m=200.0, sectors=3,
-                        ue_per_site=200, indoor_fraction=0.8)  # fmt: skip
+                        ue_per_site=200, indoor_fraction=0.8, wraparound=True)  # fmt: skip
     assert (d.n_sites, d.n_cells, d.n_ue) == (19, 57, 3800)
     np.testing.assert_array_equal(d.cell_site, np.repeat(np.arange(19), 3))
     np.testing.assert_array_equal(d.cell_azimuth_deg[:3], [30.0, 150.0, 270.0])
@@ -138,26 +31,42 @@ def test_make_deployment_hex_sectors_and_drop():
     assert np.all(np.abs(rel @ e.T) <= 100.0 + 1e-9)
     share = np.bincount(d.ue_serving_site_hint, minlength=19) / d.n_ue
     assert share.min() > 0.04 and share.max() < 0.065
-    omni = make_deployment("hex", rng=rng, n_sites=7, sectors=1, wraparound=False)
+    omni = make_deployment(
+        "hex", rng=rng, n_sites=7, sectors=1, wraparound=False, indoor_fraction=0.8
+    )
     assert omni.n_cells == 7 and np.all(np.isnan(omni.cell_azimuth_deg)) and not omni.wraparound
 
 
 def test_make_deployment_ppp_file_and_hotspots(tmp_path):
     rng = np.random.default_rng(9)
     d = make_deployment(
-        "ppp", rng=rng, density_per_km2=20.0, area_km2=4.0, sectors=1, ue_per_site=5
+        "ppp", rng=rng, density_per_km2=20.0, area_km2=4.0, sectors=1, ue_per_site=5, **WRAP
     )
     assert d.wrap_shifts_m.shape == (9, 2) and d.n_ue == 5 * d.n_sites
     np.testing.assert_allclose(d.region_bounds_m, (-1000, -1000, 1000, 1000))
-    d2 = make_deployment("ppp", rng=rng, n_sites=50, area_km2=1.0)
+    d2 = make_deployment("ppp", rng=rng, n_sites=50, area_km2=1.0, **WRAP)
     assert 20 < d2.n_sites < 90
     p = tmp_path / "sites.csv"
     p.write_text("x_m,y_m,height_m\n0,0,20\n300,0,30\n0,300,25\n")
-    f = make_deployment("file", rng=rng, sites_file=p, sectors=3, ue_per_site=4, wraparound=False)
+    f = make_deployment(
+        "file",
+        rng=rng,
+        sites_file=p,
+        sectors=3,
+        ue_per_site=4,
+        wraparound=False,
+        indoor_fraction=0.8,
+    )
     np.testing.assert_allclose(f.site_height_m, [20, 30, 25])
     assert f.n_cells == 9 and f.n_ue == 12
     # hotspots: UTs much closer to each other than a uniform drop
-    kw = dict(rng=np.random.default_rng(2), n_sites=19, inter_site_distance_m=500.0, ue_per_site=30)
+    kw = dict(
+        rng=np.random.default_rng(2),
+        n_sites=19,
+        inter_site_distance_m=500.0,
+        ue_per_site=30,
+        **WRAP,
+    )
     uni = make_deployment("hex", ue_distribution="uniform", **kw)
     hot = make_deployment("hex", ue_distribution="hotspot", hotspot_fraction=0.9, **kw)
 
@@ -171,11 +80,20 @@ def test_make_deployment_ppp_file_and_hotspots(tmp_path):
     assert np.all(np.abs(rel @ e.T) <= 250.0 + 1e-6)  # folded back into the region
 
 
-def test_single_storey_for_rma_and_inh():
+@pytest.mark.parametrize("scenario", ["RMa", "InH", "UMa", "UMi", "power_law", None])
+def test_indoor_floors_follow_the_scenario_registry(scenario):
+    """RMa (single-storey buildings) and InH keep indoor UTs at ue_height_m; the others
+    put them on TR 38.901 Table 7.2-1 floors, 3 (n_fl - 1) + 1.5 m."""
     d = make_deployment(
-        "hex", rng=np.random.default_rng(0), n_sites=7, scenario="RMa", indoor_fraction=1.0
-    )
-    assert np.all(d.ue_height_m == 1.5)
+        "hex", rng=np.random.default_rng(0), n_sites=7, scenario=scenario, indoor_fraction=1.0,
+        wraparound=True, ue_per_site=30,
+    )  # fmt: skip
+    if scenario in ("RMa", "InH"):
+        assert np.all(d.ue_height_m == 1.5)
+    else:
+        floors = (d.ue_height_m - 1.5) / 3.0 + 1
+        np.testing.assert_allclose(floors, np.round(floors))
+        assert d.ue_height_m.max() > 1.5
 
 
 @pytest.mark.parametrize("kw,match", [
@@ -190,7 +108,18 @@ def test_single_storey_for_rma_and_inh():
 ])  # fmt: skip
 def test_make_deployment_bad_input(kw, match):
     with pytest.raises(RofError, match=match):
-        make_deployment(rng=np.random.default_rng(0), **kw)
+        make_deployment(rng=np.random.default_rng(0), **{**WRAP, **kw})
+
+
+def test_scenario_defaults_live_in_the_schema_only():
+    """wraparound and indoor_fraction have one default, the schema's (issue 14; the
+    radio layer's were True and 0.8, the schema's are False and 0.0): make_deployment
+    takes them as required keywords (tests/edge/test_world.py: the edge passes them)."""
+    params = inspect.signature(make_deployment).parameters
+    for name in ("wraparound", "indoor_fraction"):
+        assert params[name].default is inspect.Parameter.empty
+    with pytest.raises(TypeError, match="wraparound"):
+        make_deployment("hex", rng=np.random.default_rng(0), n_sites=7, indoor_fraction=0.0)
 
 
 def test_deployment_validates_shapes():

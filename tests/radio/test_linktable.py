@@ -21,7 +21,7 @@ NETS = {
 
 
 def _dep(scn, sectors=3, wrap=True, n_sites=19, ue=12, seed=1, **kw):
-    opts = {**NETS[scn], **kw}
+    opts = {"indoor_fraction": 0.8, **NETS[scn], **kw}
     return make_deployment(
         "hex", rng=np.random.default_rng(seed), n_sites=n_sites, sectors=sectors,
         wraparound=wrap, ue_per_site=ue, scenario=scn, **opts,
@@ -57,7 +57,7 @@ def test_kernel_equals_dense_reference(scn, sectors, wrap, shadow, k):
 def test_kernel_equals_reference_ppp_shared_maps_and_indoor(mode):
     dep = make_deployment("ppp", rng=np.random.default_rng(3), density_per_km2=40.0, area_km2=1.0,
                           sectors=3, ue_per_site=6, indoor_fraction=0.7, scenario="UMa",
-                          site_height_m=25.0)  # fmt: skip
+                          site_height_m=25.0, wraparound=True)  # fmt: skip
     kw = dict(scenario="UMa", fc_ghz=28.0, k=5, shadowing_maps=mode, inh_office="mixed")
     _same(
         build_link_table(dep, rng=np.random.default_rng(8), **kw),
