@@ -161,8 +161,18 @@ def test_xarray_zip_and_ragged_arrays(tmp_path):
     path = tmp_path / "z.h5"
     with _writer(path) as w:
         for i, n in enumerate([2, 4, 3]):
-            w.add(i, {"kpis": {"k": float(i)}, "arrays": {"v": np.arange(n, dtype=float) + i}})
+            arrays = {
+                "v": np.arange(n, dtype=float) + i,
+                "cell_site": np.arange(n, dtype=np.int32),
+                "u": np.arange(n, dtype=np.uint8),
+            }
+            w.add(i, {"kpis": {"k": float(i)}, "arrays": arrays})
     ds = to_xarray(path)
+    # integers keep their dtype; padding uses a value the dtype cannot otherwise mean here
+    assert ds["cell_site"].dtype == np.int32 and ds["cell_site"].dims == ("point", "cell")
+    assert list(ds["cell_site"].values[0]) == [0, 1, -(2**31), -(2**31)]
+    assert ds["cell_site"].attrs["fill_value"] == -(2**31)
+    assert ds["u"].dtype == np.uint8 and list(ds["u"].values[2]) == [0, 1, 2, 255]
     assert ds["k"].dims == ("point",)
     assert list(ds["edge.scheduler"].values) == ["a", "b", "c"]
     assert list(ds["fronthaul.fiber_length_km"].values) == [0.0, 5.0, 10.0]

@@ -10,9 +10,11 @@
   K strongest cells), ``xy`` (x, y in m), ``sinr_sample`` for the arrays the edge
   simulator writes (:data:`ARRAY_DIMS`); an array ``rof`` does not know gets
   ``<name>_dim0, ...``. Arrays that differ in length between points (e.g. the UE count
-  along a density axis) are padded: floats with NaN, integers with the dtype's most
-  negative value and booleans with False (the ``fill_value`` attribute says which);
-  the stored dtype is kept;
+  along a density axis) are padded: floats with NaN, signed integers with the dtype's
+  most negative value, unsigned ones with its largest, booleans with False (the
+  ``fill_value`` attribute says which; a padded boolean cannot be told from a stored
+  False, so compare with the point's own counts such as ``n_ue``); the stored dtype
+  is kept;
 * **timings** (wall-clock seconds, which differ from run to run) are left out unless
   ``timings=True``; they then carry the attribute ``timing = 1``;
 * **attributes**: every variable has ``units`` (:func:`rof.store.provenance.unit_of`);
@@ -71,8 +73,10 @@ def _fill(dtype: np.dtype):
         return np.nan
     if dtype.kind == "b":
         return False
-    if dtype.kind in "iu":
+    if dtype.kind == "i":
         return np.iinfo(dtype).min
+    if dtype.kind == "u":
+        return np.iinfo(dtype).max
     raise ConfigError(f"array dtype {dtype}; allowed: boolean, integer or float")
 
 
