@@ -154,6 +154,48 @@ def test_abort_stops_local_worker_processes_at_once():
         ex.close()
 
 
+_CLI_DRIVER = textwrap.dedent("""
+    import sys
+    import rof.cli, rof.sweep.executors as ex, rof.sweep.probe as pr
+    ex.LocalExecutor = ex.InlineExecutor
+    fast = pr.probe_point
+    def slow(scenario, cpu_s=0.0):  # the probe, at 0.3 s of CPU per point
+        return fast(scenario, cpu_s=0.3)
+    slow.__module__, slow.__qualname__ = fast.__module__, fast.__qualname__
+    pr.probe_point = slow
+    sys.exit(rof.cli.main(["sweep", sys.argv[1], "-o", sys.argv[2], "--probe"]))
+""")
+
+
+def test_rof_sweep_on_sigterm_says_what_is_saved_and_exits_130(tmp_path):
+    scn = dict(SCN, sweep={"radio.ue_speed_kmh": [float(v) for v in range(1, 21)]})
+    src, out, driver = tmp_path / "s.toml", tmp_path / "c.h5", tmp_path / "driver.py"
+    src.write_text(dumps(scn))
+    driver.write_text(_CLI_DRIVER)
+    proc = subprocess.Popen(
+        [sys.executable, str(driver), str(src), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:  # the first commit
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    saved = len(completed_points(out))
+    assert proc.returncode == 130 and 1 <= saved < 20
+    assert err == (
+        f"rof sweep: interrupted; {saved} of 20 points are saved in {out}; "
+        "run again with --resume to finish\n"
+    )
+    assert not (tmp_path / "c.h5.lock").exists()
+
+
 _FULL_DISK_DRIVER = textwrap.dedent("""
     import resource, signal, sys
     import rof.cli, rof.sweep.executors as ex
