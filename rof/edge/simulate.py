@@ -35,7 +35,7 @@ from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
 from rof.edge.kpis import throughput_kpis
-from rof.edge.link_adaptation import OuterLoop, effective_sinr
+from rof.edge.link_adaptation import OuterLoop
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
@@ -95,6 +95,7 @@ def simulate(scenario) -> Result:
     >>> res.kpis["ue_throughput_p5_bps"]  # doctest: +SKIP
     """
     from rof.radio import rates
+    from rof.radio.effective_sinr import effective_sinr_per_ue
     from rof.radio.sinr import sinr_scheduled
 
     scn = as_scenario(scenario)
@@ -165,12 +166,12 @@ def simulate(scenario) -> Result:
         dt = time.perf_counter() - t0
         args = (world.background_gain, assign, power, snr_eval, world.noise_w, world.p_rb_w)
         sinr_true = sinr_scheduled(link_cell, gain_true, *args)
-        eff_true, nrb = effective_sinr(assign, sinr_true, n_ue)
+        eff_true, nrb = effective_sinr_per_ue(assign, sinr_true, n_ue)
         ue = np.flatnonzero(nrb)
         true_db = 10.0 * np.log10(eff_true[ue])
         if radio.rate_model == "mcs":
             sinr_rep = sinr_scheduled(link_cell, gain_rep, *args)
-            eff_rep, _ = effective_sinr(assign, sinr_rep, n_ue)
+            eff_rep, _ = effective_sinr_per_ue(assign, sinr_rep, n_ue)
             rep_db = 10.0 * np.log10(eff_rep[ue]) - olla.offset_db[ue]
             mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
             err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
