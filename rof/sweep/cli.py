@@ -28,9 +28,17 @@ def register(sub) -> None:
         description="Run every point of a scenario's [sweep] table.",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file with a [sweep] table")
-    p.add_argument("-o", "--output", metavar="OUT.h5", required=True, help="result file")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.h5",
+        required=True,
+        help="result file (a regular file; a symbolic link is written through to its target)",
+    )
     p.add_argument("--resume", action="store_true", help="run only the points missing from OUT.h5")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing OUT.h5")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an existing OUT.h5 (not with --resume)"
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler",
@@ -38,7 +46,10 @@ def register(sub) -> None:
         help="run on an existing dask.distributed cluster, e.g. tcp://HOST:8786",
     )
     where.add_argument(
-        "--workers", metavar="N", type=int, help="start a local Dask cluster of N worker processes"
+        "--workers",
+        metavar="N",
+        type=int,
+        help="start a local Dask cluster of N worker processes (1 to 4 per CPU)",
     )
     p.add_argument(
         "--probe",
@@ -149,7 +160,7 @@ def _sweep(args) -> int:
     if args.probe:
         print("probe: synthetic points (not a network model); the file is marked as a probe")
     print(_point_table(recs))
-    print(f"wrote {target}{via} in {seconds:.1f} s")
+    print(f"wrote {target if via else out}{via} in {seconds:.1f} s")
     return 0
 
 
