@@ -1,8 +1,10 @@
 """Status lines on stderr for the command line: what a long step is doing, and why.
 
 Commands call :func:`say` before each step that can take more than a second
-(validation, compiling kernels, simulating, writing). ``--quiet`` silences it; the
-lines go to stderr so that stdout (the results, ``--json``) stays clean in a pipe.
+(validation, compiling kernels, simulating, writing). The lines go to stderr, and
+only when stderr is a terminal, so that stdout (the results, ``--json``) stays clean
+and a failing command in a pipe or a script still prints exactly one error line;
+``--quiet`` silences them at a terminal too.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ from pathlib import Path
 
 __all__ = ["kernels_cold", "say", "set_quiet"]
 
-_QUIET = False
+#: None: status lines when stderr is a terminal; True: never; False: always.
+_QUIET: bool | None = None
 
 
-def set_quiet(quiet: bool) -> None:
-    """Silence (or restore) :func:`say` for this process."""
+def set_quiet(quiet: bool | None) -> None:
+    """``True`` silences :func:`say`, ``False`` forces it on, ``None`` restores the default."""
     global _QUIET
-    _QUIET = bool(quiet)
+    _QUIET = quiet
 
 
 def say(message: str) -> None:
-    """Print one status line on stderr (unless quiet) and flush it at once."""
-    if not _QUIET:
+    """Print one status line on stderr (see the module docstring) and flush it at once."""
+    show = sys.stderr.isatty() if _QUIET is None else not _QUIET
+    if show:
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
 

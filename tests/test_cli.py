@@ -40,3 +40,47 @@ def test_user_errors_are_one_line_exit_2(argv):
 def test_main_without_command_prints_help(capsys):
     assert main([]) == 2
     assert "COMMAND" in capsys.readouterr().out
+
+
+def test_help_imports_no_heavy_layer():
+    # `rof --help` used to import SciPy, pydantic and the scenario layer (1.1-1.3 s).
+    code = (
+        "import sys; from rof.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('numpy', 'scipy', 'numba', 'pydantic', 'h5py', "
+        "'matplotlib', 'rof.scenario.schema') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_schedulers_lists_the_registry_and_the_schema_agrees(capsys):
+    import json
+    import typing
+
+    from rof.edge.registry import SCHEDULERS
+    from rof.scenario.sections import Edge
+
+    assert main(["schedulers", "--json"]) == 0
+    names = list(json.loads(capsys.readouterr().out))
+    assert names == [*SCHEDULERS, "fronthaul_aware"]
+    assert set(typing.get_args(Edge.model_fields["scheduler"].annotation)) == set(names)
+    assert main(["schedulers"]) == 0
+    text = capsys.readouterr().out
+    assert all(n in text for n in names)
+
+
+def test_scenario_keys_cover_every_key_with_its_range(capsys):
+    import json
+
+    from rof.scenario.schema import field_paths
+
+    assert main(["scenario", "keys", "--json"]) == 0
+    rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert list(rows) == field_paths()
+    assert rows["radio.carrier_ghz"]["allowed"] == "a number >= 0.5 and <= 100"
+    assert rows["radio.carrier_ghz"]["default"] == "3.5"
+    assert rows["deployment.n_sites"]["allowed"] == "an integer >= 1 and <= 10000"
+    assert rows["deployment.wraparound"]["default"] == "false"
+    assert main(["scenario", "keys"]) == 0
+    assert "run.ttis" in capsys.readouterr().out

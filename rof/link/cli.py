@@ -195,6 +195,8 @@ def _run(args) -> int:
         from rof.link.waveform import format_waveform_report
 
         sys.stdout.write("\n" + format_waveform_report(report).rstrip("\n") + "\n")
+        for path in report.get("plots", []):
+            sys.stdout.write(f"wrote {path}\n")
     return 0
 
 
@@ -212,6 +214,13 @@ def _waveform(args, link, signal) -> dict:
     else:
         rfs = [signal["rf_hz"]]
     bw_mhz = signal["bandwidth_hz"] / 1e6
+    from rof._status import kernels_cold, say
+
+    cold = kernels_cold("photonics/timedomain", "link")
+    say(
+        f"simulating {args.waveform_symbols} NR symbols through the link"
+        + (" (compiling kernels first: first run only, about 1-2 min)..." if cold else "...")
+    )
     report = run_waveform_report(
         link,
         rfs if len(rfs) > 1 else rfs[0],
@@ -225,6 +234,7 @@ def _waveform(args, link, signal) -> dict:
         keep_waveforms=bool(args.plot),
     )
     if args.plot:
+        say("writing plots...")
         report["plots"] = [str(p) for p in plot_waveform_report(report, args.plot)]
     report.pop("waveforms", None)
     return report

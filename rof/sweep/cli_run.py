@@ -80,7 +80,8 @@ def load_scenario_args(args):
     """The scenario file of ``args`` with its overrides applied (validated again)."""
     from rof.scenario.schema import Scenario
 
-    set_quiet(getattr(args, "quiet", False))
+    if getattr(args, "quiet", False):
+        set_quiet(True)
     scn = Scenario.from_toml(args.scenario)
     overrides = overrides_from_args(args)
     if "run.ttis" in overrides and "run.warmup_ttis" not in overrides:

@@ -10,7 +10,7 @@ import pytest
 from tomli_w import dumps
 
 import rof.cli
-from rof.store import read_points
+from rof.store import read_info, read_points
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO.parent / "shared" / "examples" / "scenario.toml"
@@ -231,3 +231,101 @@ def test_workers_must_be_positive(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "--workers" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+SHIPPED = REPO / "scenarios" / "coordination.toml"
+
+
+def test_run_overrides_reach_the_file_and_the_summary(tmp_path, capsys):
+    out = tmp_path / "o.h5"
+    argv = ["run", str(SHIPPED), "-o", str(out), "--ttis", "12", "--seed", "3"]
+    argv += ["--set", "edge.scheduler=round_robin", "--set", 'edge.csi="perfect"', "--json"]
+    assert rof.cli.main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["seed"], doc["ttis"], doc["scheduler"], doc["csi"]) == (
+        3,
+        12,
+        "round_robin",
+        "perfect",
+    )
+    assert doc["files"] == [str(out)]
+    stored = tomllib.loads(read_info(out)["scenario_toml"])
+    assert stored["seed"] == 3 and stored["run"]["ttis"] == 12
+    assert stored["run"]["warmup_ttis"] == 10  # the file's 10 still fits 12 TTIs
+    assert stored["edge"]["scheduler"] == "round_robin"
+
+
+def test_run_summary_groups_kpis_under_a_header(tmp_path, capsys):
+    out = tmp_path / "o.h5"
+    assert rof.cli.main(["run", str(SHIPPED), "-o", str(out), "--ttis", "12"]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[0].startswith("scenario coordination: scheduler coordinated_pf, CSI delayed")
+    assert "seed 5, 12 TTIs (10 warm-up)" in lines[0]
+    groups = [ln.strip() for ln in lines if ln.startswith("  ") and not ln.startswith("    ")]
+    assert groups == ["throughput", "radio", "fronthaul", "fairness and scheduling"]
+    assert "Mbit/s" in text and "Gbit/s/km2" in text and " dB" in text
+    assert lines[-1].startswith(f"wrote {out} (HDF5 result file)")
+    (rec,) = read_points(out)
+    mean = next(ln for ln in lines if "user mean" in ln).split()[-2]
+    assert float(mean) == pytest.approx(rec.kpis["ue_throughput_mean_bps"] / 1e6, abs=0.006)
+
+
+def test_status_lines_on_request_and_quiet(tmp_path, capsys, monkeypatch):
+    import rof._status
+
+    monkeypatch.setattr(rof._status, "_QUIET", False)  # as at a terminal
+    monkeypatch.setattr(rof._status, "kernels_cold", lambda *a: True)
+    monkeypatch.setattr("rof.sweep.cli_run.kernels_cold", lambda *a: True)
+    out = tmp_path / "o.h5"
+    assert rof.cli.main(["run", str(SHIPPED), "-o", str(out), "--ttis", "12"]) == 0
+    err = capsys.readouterr().err
+    assert "rof run: coordination: 7 sites, 42 users, 12 TTIs" in err
+    assert "compiling kernels (first run only" in err
+    monkeypatch.setattr(rof._status, "_QUIET", None)
+    assert rof.cli.main(["run", str(SHIPPED), "-o", str(out), "--ttis", "12", "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--set", "radio.carrier_ghz"], "has no '='"),
+        (["--set", "radio.carrier=3.5"], "did you mean 'radio.carrier_ghz'"),
+        (["--set", "radio.carrier_ghz=500"], "radio.carrier_ghz = 500"),
+        (["--ttis", "0"], "run.ttis = 0"),
+        (["--seed", "-1"], "seed = -1"),
+        (["--ttis", "10000000", "--set", "deployment.ue_per_site=1000"], "TTIs"),
+    ],
+)
+def test_bad_overrides_exit_2_one_line_no_file(tmp_path, capsys, extra, needle):
+    out = tmp_path / "o.h5"
+    assert rof.cli.main(["run", str(SHIPPED), "-o", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and needle in err, err
+    assert not out.exists()
+
+
+def test_sweep_takes_the_same_overrides(tmp_path, capsys):
+    out = tmp_path / "s.h5"
+    argv = ["sweep", str(SHIPPED), "-o", str(out), "--probe", "--ttis", "30", "--seed", "9"]
+    assert rof.cli.main([*argv, "--json"]) == 0
+    stored = tomllib.loads(read_info(out)["scenario_toml"])
+    assert stored["seed"] == 9 and stored["run"]["ttis"] == 30
+
+
+def test_link_waveform_plot_names_its_files(tmp_path, capsys, monkeypatch):
+    import rof.link.waveform as wf
+
+    png = tmp_path / "w_constellation.png"
+
+    def fake_plot(report, prefix):
+        png.write_bytes(b"png")
+        return [png]
+
+    monkeypatch.setattr(wf, "run_waveform_report", lambda *a, **k: {"waveforms": []})
+    monkeypatch.setattr(wf, "plot_waveform_report", fake_plot)
+    monkeypatch.setattr(wf, "format_waveform_report", lambda report: "waveform report")
+    monkeypatch.setattr(rof.cli, "_COMMAND_MODULES", ("rof.link.cli",))
+    assert rof.cli.main(["link", "--waveform", "--plot", str(tmp_path / "w")]) == 0
+    assert f"wrote {png}" in capsys.readouterr().out
