@@ -1,10 +1,14 @@
-"""Checks shared by the photonic components (telecom wavelength window)."""
+"""Shared by the photonic components: the telecom wavelength window, Numba fast-math flags."""
 
 from __future__ import annotations
 
 from rof._validate import check_range
 
-__all__ = ["WAVELENGTH_MAX_NM", "WAVELENGTH_MIN_NM", "check_wavelength"]
+__all__ = ["FAST_MATH", "WAVELENGTH_MAX_NM", "WAVELENGTH_MIN_NM", "check_wavelength"]
+
+#: Numba fast-math flags of the time-domain kernels: reassociation, reciprocals and FMA
+#: contraction, but NaN and infinity semantics kept (no ``nnan``, ``ninf``).
+FAST_MATH = {"nsz", "arcp", "contract", "reassoc"}
 
 #: Shortest wavelength accepted, nm (start of the ITU-T G.Sup39 O-band).
 WAVELENGTH_MIN_NM: float = 1260.0

@@ -57,11 +57,10 @@ import numpy as np
 from scipy import fft as sfft
 
 from rof._validate import check_finite, check_int_range, check_range
+from rof.photonics._common import FAST_MATH
+from rof.photonics.timedomain.exprb_kernel import exprb_kernel
 from rof.photonics.timedomain.laser_noise import langevin_draws, noise_increment
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian, rate_constants
-from rof.photonics.timedomain.rate_kernel import (
-    exprb_kernel,
-)
 from rof.units import Q_C
 
 __all__ = [
@@ -224,7 +223,7 @@ def _interp_half_width(theta: float, u: int) -> int | None:
     return None
 
 
-@numba.njit(cache=True, fastmath={"nsz", "arcp", "contract", "reassoc"})
+@numba.njit(cache=True, fastmath=FAST_MATH)
 def _polyphase(x, wv, wd, fs, out_v, out_d):
     """Periodic Lagrange interpolation of ``x`` to ``u`` points per sample: values and
     slopes (per second) at ``i + r/u`` for the first ``out_v.size`` fine points (the

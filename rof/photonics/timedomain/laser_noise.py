@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from scipy import fft as sfft
 
+from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
-from rof.photonics.timedomain.rate_kernel import (
-    langevin_shaping_kernel,
-)
 
 __all__ = ["kick_scales", "langevin_draws", "noise_covariance", "noise_increment"]
 
@@ -231,3 +230,69 @@ def langevin_draws(rc: RateConstants, h: float, n: int, rng: np.random.Generator
     if m % 2 == 0:
         spec[:, -1] = 0.0
     return np.ascontiguousarray(sfft.irfft(spec, m, axis=-1, workers=-1)[:, :n].T)
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def langevin_shaping_kernel(xi, h, m, jac, prop, c_inv, d_half, scale, out):
+    """Spectrum of band-limited Langevin draws: ``out[:, k] = scale * C^-1 M_k D^1/2 xi[k]``.
+
+    :math:`M_k = (z_k I - A)(j\\omega_k I - J)^{-1}` with :math:`\\omega_k = 2\\pi k/(mh)`,
+    :math:`z_k = e^{j\\omega_k h}`, for the (N, S, phi) system whose phase row of
+    :math:`J` is :math:`(J_{31}, 0, 0)`: the 2x2 carrier-photon block is inverted in
+    closed form and the phase row uses :math:`(z-1)/(j\\omega) = h e^{j\\omega h/2}
+    \\sin(\\omega h/2)/(\\omega h/2)`, finite at :math:`\\omega = 0`. See
+    :func:`~rof.photonics.timedomain.laser_noise.langevin_draws`.
+
+    Parameters
+    ----------
+    xi : ndarray of complex128, shape (k, 3)
+        Complex standard-normal draws per FFT bin ``0 .. k-1``.
+    h : float
+        Sample length, s.
+    m : int
+        FFT length (bin ``k`` is :math:`k/(mh)` Hz).
+    jac, prop : ndarray of float64, shape (3, 3)
+        :math:`J` and :math:`A = e^{Jh}`.
+    c_inv, d_half : ndarray of float64, shape (3, 3)
+        :math:`C^{-1}` (inverse Cholesky factor of the kick covariance) and
+        :math:`D^{1/2}` (Cholesky factor of the diffusion matrix).
+    scale : float
+        Common factor.
+    out : ndarray of complex128, shape (3, k)
+        Written.
+    """
+    a11 = jac[0, 0]
+    a12 = jac[0, 1]
+    a21 = jac[1, 0]
+    a22 = jac[1, 1]
+    c31 = jac[2, 0]
+    for k in range(xi.shape[0]):
+        wh = 2.0 * math.pi * k / m
+        jw = 1j * wh / h
+        z = complex(math.cos(wh), math.sin(wh))
+        half = 0.5 * wh
+        sinc = math.sin(half) / half if k > 0 else 1.0
+        r = h * sinc * complex(math.cos(half), math.sin(half))
+        inv_det = 1.0 / ((jw - a11) * (jw - a22) - a12 * a21)
+        g11 = (jw - a22) * inv_det
+        g12 = a12 * inv_det
+        g21 = a21 * inv_det
+        g22 = (jw - a11) * inv_det
+        m11 = (z - prop[0, 0]) * g11 - prop[0, 1] * g21
+        m12 = (z - prop[0, 0]) * g12 - prop[0, 1] * g22
+        m21 = (z - prop[1, 1]) * g21 - prop[1, 0] * g11
+        m22 = (z - prop[1, 1]) * g22 - prop[1, 0] * g12
+        m31 = (r * c31 - prop[2, 0]) * g11 - prop[2, 1] * g21
+        m32 = (r * c31 - prop[2, 0]) * g12 - prop[2, 1] * g22
+        x0 = xi[k, 0]
+        x1 = xi[k, 1]
+        x2 = xi[k, 2]
+        v0 = d_half[0, 0] * x0 + d_half[0, 1] * x1 + d_half[0, 2] * x2
+        v1 = d_half[1, 0] * x0 + d_half[1, 1] * x1 + d_half[1, 2] * x2
+        v2 = d_half[2, 0] * x0 + d_half[2, 1] * x1 + d_half[2, 2] * x2
+        u0 = m11 * v0 + m12 * v1
+        u1 = m21 * v0 + m22 * v1
+        u2 = m31 * v0 + m32 * v1 + r * v2
+        out[0, k] = scale * (c_inv[0, 0] * u0 + c_inv[0, 1] * u1 + c_inv[0, 2] * u2)
+        out[1, k] = scale * (c_inv[1, 0] * u0 + c_inv[1, 1] * u1 + c_inv[1, 2] * u2)
+        out[2, k] = scale * (c_inv[2, 0] * u0 + c_inv[2, 1] * u1 + c_inv[2, 2] * u2)

@@ -26,7 +26,7 @@ def _rin_near(p, fs, f0, half_band=3e8):
 
 def _run_exprb_bias(laser, rc, fs, z):
     """exprb_kernel at bias, one step per sample, draws ``z``: (power, phase)."""
-    from rof.photonics.timedomain.rate_kernel import exprb_kernel
+    from rof.photonics.timedomain.exprb_kernel import exprb_kernel
 
     n = z.shape[0]
     cur = np.full(n + 1, laser.bias_current_ma * 1e-3)
@@ -150,7 +150,7 @@ def test_both_kernels_apply_the_same_kicks():
     # The reference Rosenbrock-Euler kernel (second order, fine steps) and the exprb
     # kernel, same draws, at bias: the same noisy trajectory. Phase compared per sample
     # (the quadrature difference would accumulate into a drift).
-    from rof.photonics.timedomain.rate_kernel import exprb_kernel
+    from rof.photonics.timedomain.exprb_kernel import exprb_kernel
 
     rc = rate_constants(DirectLaser())
     fs, n, u = 40e9, 4000, 32
@@ -234,8 +234,8 @@ def test_default_substeps_converge_the_detected_tone_after_dispersion():
 def test_exprb_kernel_matches_expm_reference(dt):
     # The third-order kernel against the plain augmented-expm reference (Al-Mohy &
     # Higham 2011): same method, independent phi-function evaluation.
+    from rof.photonics.timedomain.exprb_kernel import exprb_kernel
     from rof.photonics.timedomain.laser import dml_exprb_reference
-    from rof.photonics.timedomain.rate_kernel import exprb_kernel
 
     rc = rate_constants(DirectLaser())
     w = 0.4 / 1e-11
@@ -284,8 +284,8 @@ def test_exprb_converges_to_step_averaged_euler_fine_solution():
 def test_kernels_scale_the_kick_to_the_state(kernel):
     # One sample from a state near threshold: the noisy minus the noiseless end state is
     # the bias kick C z scaled by kick_scales at the end state (the plain reference).
+    from rof.photonics.timedomain.exprb_kernel import exprb_kernel
     from rof.photonics.timedomain.laser_noise import kick_scales
-    from rof.photonics.timedomain.rate_kernel import exprb_kernel
 
     rc = rate_constants(DirectLaser())
     fs, u = 40e9, 8
@@ -358,7 +358,7 @@ def test_clipped_noise_statistics_match_euler_maruyama():
     # variance 8-12 % low (both converge as the sample shrinks). With the bias-point kicks
     # at every state the trough's photon number was 7 times too high, its spread 15 times
     # and the phase variance 5 times.
-    from rof.photonics.timedomain.rate_kernel import exprb_kernel
+    from rof.photonics.timedomain.exprb_kernel import exprb_kernel
 
     laser = DirectLaser()
     rc = rate_constants(laser, rin_reference_hz=3.5e9)

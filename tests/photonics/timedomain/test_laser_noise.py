@@ -142,8 +142,7 @@ def test_langevin_shaping_kernel_matches_direct_solve():
     # where (jwI - J) is singular in the phase), against the kernel's closed 2x2 blocks.
     from scipy.linalg import expm
 
-    from rof.photonics.timedomain.laser_noise import _drift_diffusion
-    from rof.photonics.timedomain.rate_kernel import langevin_shaping_kernel
+    from rof.photonics.timedomain.laser_noise import _drift_diffusion, langevin_shaping_kernel
 
     rc = rate_constants(DirectLaser())
     h, m = 1.0 / 36e9, 64
