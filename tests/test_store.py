@@ -179,3 +179,20 @@ def test_xarray_zip_and_ragged_arrays(tmp_path):
     v = ds["v"].values
     assert v.shape == (3, 4)
     assert np.array_equal(v[1], [1, 2, 3, 4]) and np.isnan(v[0, 2:]).all() and np.isnan(v[2, 3])
+
+
+def test_version_1_files_are_read_and_resumed_into_version_2(tmp_path):
+    out = run_sweep(SCN, tmp_path / "v1.h5", InlineExecutor(), point_fn=probe_point, progress=False)
+    with h5py.File(out, "a") as f:  # what rof wrote before format version 2
+        del f["timing"], f["points/000005"]
+        for k in ("point_function", "units", "created_utc", "versions", "dock_path"):
+            del f.attrs[k]
+        f.attrs["format_version"] = 1
+    info = read_info(out)
+    assert info["format_version"] == 1 and not info["probe"] and info["units"] == {}
+    assert len(read_points(out)) == 5 and read_points(out)[0].timings == {}
+    run_sweep(SCN, out, InlineExecutor(), resume=True, point_fn=probe_point, progress=False)
+    info = read_info(out)
+    assert info["format_version"] == 2 and info["probe"] and info["completed"] == list(range(6))
+    assert "created_utc" not in info["provenance"]  # unknown for the old file: not made up
+    assert info["units"]["ue_throughput_bps"] == "bit/s"

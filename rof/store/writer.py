@@ -146,8 +146,12 @@ class SweepWriter:
         except OSError as exc:
             raise DataError(f"{self.path}: cannot open as HDF5 ({exc})") from None
         _check(f, self.path)
-        if "timing" not in f:  # a version-1 file
+        if "timing" not in f:  # a version-1 file: bring it to this layout
             f.create_group("timing")
+            for k, v in self._meta.items():
+                if k not in f.attrs and k != "created_utc":  # its creation time is unknown
+                    f.attrs[k] = v
+            f.attrs["format_version"] = FORMAT_VERSION
         return f
 
     def add(self, index: int, payload: dict) -> None:

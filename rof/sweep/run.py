@@ -90,7 +90,7 @@ def _resume_check(out: Path, scn: Scenario, n_points: int, fn_name: str) -> set[
             f"{out}: holds a different sweep ({info['scenario_name']!r}); allowed: resume "
             "with the same scenario, or write to a new file"
         )
-    if info["probe"] != (fn_name == PROBE_FUNCTION):
+    if info["point_function"] and info["probe"] != (fn_name == PROBE_FUNCTION):
         has, runs = ("probe", "simulated") if info["probe"] else ("simulated", "probe")
         raise ConfigError(
             f"{out}: holds {has} points and this run would add {runs} ones; allowed: resume "
