@@ -92,3 +92,37 @@ def test_two_workers_speed_up_16_points(benchmark, tmp_path):
     if best[0] < 1.7 and max(c for _, c, _, _ in rounds) < 1.8:
         pytest.skip("the machine lent two processes under 1.8x in every round (shared CPUs)")
     assert best[0] >= 1.7
+
+
+def test_commit_into_a_large_result_file(benchmark, tmp_path):
+    """Adding one point to a ~50 MB result file: the commit loads the file into memory,
+    adds the point and writes it back by temporary file, fsync and rename (rof.store).
+    Goal: under 3 s, so the checkpoint interval (5x the last commit) stays short."""
+    import numpy as np
+
+    from rof.store import SweepWriter
+
+    n = 60
+    axes = {"radio.ue_speed_kmh": [float(v) for v in range(n)]}
+    path = tmp_path / "big.h5"
+    rng = np.random.default_rng(0)
+    big = {"kpis": {"k": 1.0}, "arrays": {"sinr_db": rng.standard_normal(110_000)}}
+    seeds = list(range(n))
+    with SweepWriter(path, 'name = "b"\n', axes, axes, seeds, "zip", checkpoint_s=1e9) as w:
+        for i in range(n - 1):
+            w.add(i, big)
+    size_mb = path.stat().st_size / 1e6
+    w = SweepWriter(path, 'name = "b"\n', axes, axes, seeds, "zip", resume=True)
+
+    def commit():
+        w.add(n - 1, big)
+        w.flush()
+
+    try:
+        benchmark.pedantic(commit, rounds=3, iterations=1)
+    finally:
+        w.close()
+    best = benchmark.stats.stats.min
+    benchmark.extra_info.update(file_mb=size_mb, commit_s=best)
+    print(f"\ncommit into a {size_mb:.0f} MB file: {best:.2f} s ({size_mb / best:.0f} MB/s)")
+    assert best < 3.0
