@@ -192,7 +192,7 @@ def _run(args) -> int:
         return 0
     sys.stdout.write(_table(name, link, signal, budget, rate))
     if report is not None:
-        from rof.link.waveform import format_waveform_report
+        from rof.link.waveform_report import format_waveform_report
 
         sys.stdout.write("\n" + format_waveform_report(report).rstrip("\n") + "\n")
         for path in report.get("plots", []):
@@ -202,7 +202,11 @@ def _run(args) -> int:
 
 def _waveform(args, link, signal) -> dict:
     """Run the NR waveform report the flags ask for (plots written when ``--plot``)."""
-    from rof.link.waveform import default_scs_khz, plot_waveform_report, run_waveform_report
+    from rof.link.waveform_report import (
+        default_scs_khz,
+        plot_waveform_report,
+        run_waveform_report,
+    )
 
     if args.if_ghz:
         try:

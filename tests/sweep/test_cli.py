@@ -315,7 +315,7 @@ def test_sweep_takes_the_same_overrides(tmp_path, capsys):
 
 
 def test_link_waveform_plot_names_its_files(tmp_path, capsys, monkeypatch):
-    import rof.link.waveform as wf
+    import rof.link.waveform_report as wf
 
     png = tmp_path / "w_constellation.png"
 
