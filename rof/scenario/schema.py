@@ -101,6 +101,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _fiber_reach(self):
+        _check_model_validity(self.deployment, self.radio)
         _check_fiber(self.deployment, self.fronthaul)
         return self
 
@@ -418,6 +419,39 @@ def _check_nesting(data, source: str) -> None:
             stack += [(v, depth + 1) for v in obj.values()]
         elif isinstance(obj, list | tuple):
             stack += [(v, depth + 1) for v in obj]
+
+
+def _check_model_validity(dep: Deployment, radio: Radio) -> None:
+    """Carrier and heights inside the applicability range of the chosen TR 38.901
+    scenario (TR 38.901 V17 Table 7.4.1-1, through :mod:`rof.radio.tr38901`), and at
+    least one PPP site expected."""
+    if dep.layout == "ppp" and dep.density_per_km2 * dep.area_km2 < 1.0:
+        raise CrossFieldError(
+            "deployment",
+            "density_per_km2",
+            dep.density_per_km2,
+            "density_per_km2 x area_km2 >= 1 (at least one site expected)",
+            problem=f"x area_km2 = {dep.density_per_km2 * dep.area_km2:.3g} expected sites",
+        )
+    if radio.scenario == "power_law":
+        return
+    from rof.radio.tr38901 import get_scenario
+
+    lim = get_scenario(radio.scenario).limits(True)
+    for section, key, value, lo, hi, unit in (
+        ("radio", "carrier_ghz", radio.carrier_ghz, "fc_min_ghz", "fc_max_ghz", "GHz"),
+        ("radio", "site_height_m", radio.site_height_m, "h_bs_min_m", "h_bs_max_m", "m"),
+        ("deployment", "ue_height_m", dep.ue_height_m, "h_ut_min_m", "h_ut_max_m", "m"),
+    ):
+        if not lim[lo] <= value <= lim[hi]:
+            raise CrossFieldError(
+                section,
+                key,
+                value,
+                f"{lim[lo]:g} to {lim[hi]:g} {unit} with radio.scenario = {radio.scenario!r} "
+                "(TR 38.901 Table 7.4.1-1), or radio.scenario = 'power_law'",
+                problem="is outside the model's range",
+            )
 
 
 def _check_fiber(dep: Deployment, fh: Fronthaul) -> None:

@@ -161,6 +161,15 @@ for name in SITES:
         ),
         "deployment.sites_file" if name != "sites-far" else "fronthaul.edge_location",
     )
+_add("uma-low-site", _text(radio__scenario="UMa", radio__site_height_m=5.0), "10 to 150 m")
+_add("rma-39ghz", _text(radio__scenario="RMa", radio__carrier_ghz=39.0,
+                        radio__subcarrier_spacing_khz=120, radio__bandwidth_mhz=100.0),
+     "radio.carrier_ghz = 39.0")  # fmt: skip
+_add("inh-tall-ue", _text(radio__scenario="InH", deployment__ue_height_m=20.0), "ue_height_m")
+_add("ppp-empty", _text(deployment__layout="ppp", deployment__n_sites=_DROP,
+                        deployment__inter_site_distance_m=_DROP, deployment__wraparound=False,
+                        deployment__density_per_km2=0.01, deployment__area_km2=1.0),
+     "at least one site")  # fmt: skip
 _add("edge-far", _text(fronthaul__edge_location=[1e9, 0.0]), "fronthaul.edge_location")
 _add(
     "isd-far",
