@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from rof.radio.rates import mcs_table
+
 __all__ = ["RATE_GAP_DB", "RATE_SE_MAX", "RATE_SE_MIN", "Scheduler", "SchedulingInput"]
 
 
@@ -111,11 +113,12 @@ class SchedulingInput:
 #: SNR gap of the schedulers' rate model, dB: the implementation margin of the
 #: MCS thresholds in :mod:`rof.radio.rates` (10 % BLER 2 dB from capacity).
 RATE_GAP_DB = 2.0
+_SE_256QAM = mcs_table("qam256").spectral_efficiency
 #: Floor of the schedulers' rate model, bit/s/Hz: MCS 0 of TS 38.214 Table 5.1.3.1-2
-#: (QPSK, R = 120/1024); a UE estimated below it cannot decode anything.
-RATE_SE_MIN = 0.2344
-#: Cap of the schedulers' rate model, bit/s/Hz: top of TS 38.214 Table 5.1.3.1-2.
-RATE_SE_MAX = 7.4063
+#: (QPSK, R = 120/1024, 0.2344); a UE estimated below it cannot decode anything.
+RATE_SE_MIN = float(_SE_256QAM.min())
+#: Cap of the schedulers' rate model, bit/s/Hz: top of TS 38.214 Table 5.1.3.1-2 (7.4063).
+RATE_SE_MAX = float(_SE_256QAM.max())
 
 
 class Scheduler(ABC):
