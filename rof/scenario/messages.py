@@ -17,7 +17,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-__all__ = ["MAX_SHOWN", "allowed", "bound", "describe", "near_key", "show"]
+__all__ = [
+    "MAX_SHOWN",
+    "allowed",
+    "bound",
+    "describe",
+    "near_key",
+    "show",
+    "wrong_literal_type",
+]
 
 #: Longest value representation a message echoes; longer ones are cut.
 MAX_SHOWN = 60
@@ -113,6 +121,16 @@ def near_key(key: str, known: list[str], *, exclude: str = "") -> str | None:
     return parts[0] if len(parts) == 1 else None
 
 
+def wrong_literal_type(err: dict) -> bool:
+    """Whether a choice error's value has another type than every choice (5 for a name)."""
+    if err["type"] != "literal_error":
+        return False
+    expected = str(err.get("ctx", {}).get("expected", ""))
+    value = err.get("input")
+    quoted = "'" in expected
+    return isinstance(value, str) != quoted or isinstance(value, bool | list | dict)
+
+
 def describe(
     err: dict, sections: dict[str, type[BaseModel]], top: type[BaseModel], field_paths: list[str]
 ) -> str:
@@ -144,6 +162,8 @@ def describe(
         return f"{path} = {show(value)} is not allowed; allowed: a table [{path}] of keys"
     if kind.startswith(("greater", "less")):
         problem = "is out of range"
+    elif wrong_literal_type(err):
+        problem = f"has the wrong type ({type(value).__name__})"
     elif kind in ("literal_error", "enum"):
         problem = "is not a known choice"
     elif kind == "finite_number":

@@ -31,7 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rof.errors import ConfigError
 from rof.scenario import checks
 from rof.scenario.axes import AxisValue, sweep_points
-from rof.scenario.messages import allowed, bound, describe, near_key, show
+from rof.scenario.messages import (
+    allowed,
+    bound,
+    describe,
+    near_key,
+    show,
+    wrong_literal_type,
+)
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 
 __all__ = [
@@ -353,8 +360,16 @@ def _parse_sweep(sweep, source: str) -> SweepSpec:
 def _first_error(exc: ValidationError) -> str:
     """The message of the most useful pydantic error: a wrong type before a range."""
     errors = exc.errors()
-    typed = [e for e in errors if e["type"].endswith(("_type", "_parsing"))]
-    return describe((typed or errors)[0], _SECTIONS, Scenario, field_paths())
+
+    def rank(e) -> int:
+        if e["type"] in ("model_type", "dict_type", "model_attributes_type"):
+            return 0  # a table given as a value
+        if e["type"].endswith(("_type", "_parsing")) or wrong_literal_type(e):
+            return 1
+        return 2
+
+    best = min(errors, key=rank)  # min keeps the first of equal rank
+    return describe(best, _SECTIONS, Scenario, field_paths())
 
 
 def _parse_file(path: Path) -> dict:

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from rof._status import kernels_cold, say
 from rof.sweep.cli_run import add_scenario_flags, load_scenario_args, max_hours, register_run
 
 __all__ = ["register"]
@@ -120,6 +121,8 @@ def _sweep(args) -> int:
     if target.exists() and not (args.resume or args.overwrite):
         raise ConfigError(f"{args.output}: exists; allowed: --resume, --overwrite or a new file")
     executor = make_executor(args.scheduler, args.workers, n_points=n)
+    if not args.probe and kernels_cold("edge", "radio"):
+        say("compiling kernels in each worker (first run only, about a minute)...")
     t0 = time.perf_counter()
     try:
         point_fn = functools.partial(probe_point, cpu_s=0.0) if args.probe else None

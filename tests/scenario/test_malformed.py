@@ -304,3 +304,12 @@ def test_every_range_message_names_bounds():
 
         assert ">=" in allowed(model, field) and "<=" in allowed(model, field)
     assert typing.get_origin(Deployment.model_fields["n_sites"].annotation) is not None
+
+
+def test_wrong_type_is_reported_before_a_range_elsewhere(tmp_path):
+    # site_power_dbm (out of range) comes before fading (wrong type) in the table; the
+    # type error is the one reported, as it says most about what the user meant.
+    src = tmp_path / "s.toml"
+    src.write_bytes(_text(radio__site_power_dbm=80.0, radio__fading=5))
+    with pytest.raises(RofError, match=r"radio\.fading = 5 has the wrong type"):
+        Scenario.from_toml(src)
