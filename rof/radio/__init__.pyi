@@ -2,8 +2,10 @@
 
 from .deployment import (
     Deployment as Deployment,
-    hex_sites as hex_sites,
     make_deployment as make_deployment,
+)
+from .layouts import (
+    hex_sites as hex_sites,
     ppp_sites as ppp_sites,
     sites_from_csv as sites_from_csv,
 )
