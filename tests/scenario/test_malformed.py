@@ -313,3 +313,15 @@ def test_wrong_type_is_reported_before_a_range_elsewhere(tmp_path):
     src.write_bytes(_text(radio__site_power_dbm=80.0, radio__fading=5))
     with pytest.raises(RofError, match=r"radio\.fading = 5 has the wrong type"):
         Scenario.from_toml(src)
+
+
+@pytest.mark.parametrize("key", ["x-y", "radio", "Radio", "fading-model"])
+def test_a_bad_key_inside_a_table_never_suggests_the_table(tmp_path, key):
+    # Was "unknown key 'radio'; did you mean 'radio'?" for a hyphenated key in [radio].
+    src = tmp_path / "s.toml"
+    src.write_bytes(_text(**{f"radio__{key}": {"a": 1}}))
+    with pytest.raises(RofError) as info:
+        Scenario.from_toml(src)
+    msg = str(info.value)
+    assert f"unknown key 'radio.{key}'" in msg, msg
+    assert "did you mean 'radio'?" not in msg, msg
