@@ -99,7 +99,7 @@ def _reason(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "the disk is full"
     if exc.errno == errno.EFBIG:
-        return "the file is larger than this process may write (file-size limit)"
+        return "the file-size limit of this process is reached"
     return exc.strerror or str(exc)
 
 

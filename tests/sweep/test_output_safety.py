@@ -229,7 +229,7 @@ def test_full_disk_during_save_is_one_line_and_keeps_the_old_file(tmp_path):
     assert proc.returncode == 2, proc.stderr[-2000:]
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
-    assert "cannot write (the file is larger than this process may write" in lines[0]
+    assert "cannot write (the file-size limit of this process is reached)" in lines[0]
     assert "still holds the 3 points saved before" in lines[0]
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.h5", "driver.py", "s.toml"]
