@@ -23,7 +23,7 @@ def test_capacity_vs_fiber_lines_and_units(tmp_path):
     assert len(lines) == 4  # mean and 5th percentile per scheduler
     assert np.allclose(lines[0].get_ydata(), [100, 90, 70])  # plotted in Mbit/s
     assert np.allclose(lines[1].get_ydata(), [25, 22.5, 17.5])
-    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "coordinated PF: 5th percentile" in texts
     fig.savefig(tmp_path / "c.png")
     assert (tmp_path / "c.png").stat().st_size > 1000
@@ -68,7 +68,7 @@ def test_site_map_heat_map_is_binned_mean():
     grid = ax.collections[0].get_array().reshape(4, 4)  # rows: y bins, columns: x bins
     assert np.all(np.diff(np.nanmean(grid, axis=0)) > 0)  # increases along x as it should
     assert {"fiber route", "edge node", "sites"} <= {
-        t.get_text() for t in ax.get_legend().get_texts()
+        t.get_text() for t in fig.legends[0].get_texts()
     }
 
 

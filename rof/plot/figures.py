@@ -32,6 +32,12 @@ def _figure(ncols: int = 1, extra_width: float = 0.0):
     return fig, axes
 
 
+def _legend_width(labels) -> float:
+    """Figure inches to add for a legend of these labels beside the axes."""
+    longest = max((len(str(lab)) for lab in labels if lab), default=0)
+    return min(0.075 * longest + 0.8, 6.0) if longest else 0.0
+
+
 def _lines(y, labels):
     y = np.atleast_2d(np.asarray(y, dtype=float))
     labels = list(labels) if labels is not None else [None] * y.shape[0]
@@ -55,7 +61,7 @@ def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber 
     mean, labels = _lines(mean_bps, labels)
     p5, _ = _lines(p5_bps, labels)
     x = np.broadcast_to(np.atleast_2d(np.asarray(fiber_km, dtype=float)), mean.shape)
-    fig, (ax,) = _figure()
+    fig, (ax,) = _figure(extra_width=_legend_width([f"{lab}: 5th percentile" for lab in labels]))
     for i, lab in enumerate(labels):
         (ln,) = ax.plot(x[i], mean[i] / 1e6, "o-", label=f"{lab}: mean" if lab else "mean")
         ax.plot(
@@ -69,7 +75,7 @@ def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber 
     ax.set_ylabel("User throughput (Mbit/s)")
     ax.set_title("Capacity vs fronthaul fiber")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small")
+    fig.legend(loc="outside right upper", fontsize="small")
     return fig
 
 
@@ -88,7 +94,7 @@ def area_throughput_vs_density(density_per_km2, area_bps_per_km2, p5_bps=None, l
     """
     area, labels = _lines(area_bps_per_km2, labels)
     dens = np.broadcast_to(np.atleast_2d(np.asarray(density_per_km2, float)), area.shape)
-    fig, axes = _figure(2 if p5_bps is not None else 1)
+    fig, axes = _figure(2 if p5_bps is not None else 1, extra_width=_legend_width(labels))
     for i, lab in enumerate(labels):
         axes[0].plot(dens[i], area[i] / 1e9, "o-", label=lab)
     axes[0].set_ylabel("Area throughput (Gbit/s/km²)")
@@ -103,8 +109,9 @@ def area_throughput_vs_density(density_per_km2, area_bps_per_km2, p5_bps=None, l
         ax.set_xlabel("Site density (sites/km²)")
         ax.set_xscale("log")
         ax.grid(True, which="both", alpha=0.3)
-        if any(labels):
-            ax.legend(fontsize="small")
+    if any(labels):  # one legend for both panels, outside the data
+        handles, texts = axes[0].get_legend_handles_labels()
+        fig.legend(handles, texts, loc="outside right upper", fontsize="small")
     return fig
 
 
@@ -146,8 +153,7 @@ def cdf_figure(
     (colour, line style) pair (``styles``, default :func:`curve_styles`), and the
     legend sits outside the axes, to the right, so it never hides a curve.
     """
-    width = max((len(str(k)) for k in samples), default=0)
-    fig, (ax,) = _figure(extra_width=min(0.075 * width + 0.8, 6.0) if len(samples) > 1 else 0.0)
+    fig, (ax,) = _figure(extra_width=_legend_width(samples) if len(samples) > 1 else 0.0)
     styles = styles or curve_styles(len(samples))
     for (lab, s), style in zip(samples.items(), styles, strict=False):
         v = np.sort(np.asarray(s, dtype=float).ravel())
@@ -281,5 +287,5 @@ def site_map(
     ax.set_ylabel("y (m)")
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_title(title)
-    ax.legend(fontsize="small", loc="upper right")
+    fig.legend(loc="outside lower center", ncols=4, fontsize="small")
     return fig
