@@ -28,6 +28,8 @@ All randomness comes from one ``numpy.random.Generator`` seeded by
 from __future__ import annotations
 
 import time
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
@@ -94,12 +96,10 @@ def simulate(scenario) -> Result:
     >>> res = simulate("scenario.toml")  # doctest: +SKIP
     >>> res.kpis["ue_throughput_p5_bps"]  # doctest: +SKIP
     """
-    from rof.radio import rates
-    from rof.radio.effective_sinr import effective_sinr_per_ue
     from rof.radio.sinr import sinr_scheduled
 
     scn = as_scenario(scenario)
-    edge, run, radio = scn.edge, scn.run, scn.radio
+    edge, run = scn.edge, scn.run
     rng = np.random.default_rng(np.random.SeedSequence(int(scn.seed)))
     world = build_world(scn, rng)
     n_ue, n_cells, n_rb, tti_s = world.deployment.n_ue, world.n_cells, world.n_rb, world.tti_s
@@ -166,41 +166,61 @@ def simulate(scenario) -> Result:
         dt = time.perf_counter() - t0
         args = (world.background_gain, assign, power, snr_eval, world.noise_w, world.p_rb_w)
         sinr_true = sinr_scheduled(link_cell, gain_true, *args)
-        eff_true, nrb = effective_sinr_per_ue(assign, sinr_true, n_ue)
-        ue = np.flatnonzero(nrb)
-        true_db = 10.0 * np.log10(eff_true[ue])
-        if radio.rate_model == "mcs":
-            sinr_rep = sinr_scheduled(link_cell, gain_rep, *args)
-            eff_rep, _ = effective_sinr_per_ue(assign, sinr_rep, n_ue)
-            rep_db = 10.0 * np.log10(eff_rep[ue]) - olla.offset_db[ue]
-            mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
-            err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
-            tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
-            bits_ue = np.where(err, 0.0, tb)
-            sent = mcs >= 0
-            olla.update(ue[sent], err[sent])
-        else:
-            se = rates.shannon_attenuated(true_db, se_max=rates.SE_MAX_NR_256QAM)
-            bits_ue = np.floor(se * 12 * DATA_SYMBOLS * nrb[ue])
-            err = np.zeros(ue.size, dtype=bool)
-            sent = bits_ue > 0
+        blocks = _send_blocks(
+            scn, olla, rng, assign, sinr_true, partial(sinr_scheduled, link_cell, gain_rep, *args)
+        )
         bits = np.zeros(n_ue)
-        bits[ue] = bits_ue
+        bits[blocks.ue] = blocks.bits
         got = traffic.deliver(bits)
         avg = (1.0 - beta) * avg + beta * got / tti_s
         if t >= run.warmup_ttis:
-            tally.delivered += got
-            tally.ue_sinr_db_sum[ue] += true_db
-            tally.ue_served[ue] += 1
-            tally.sched_time.append(dt)
-            tally.n_blocks += int(np.count_nonzero(sent))
-            tally.n_errors += int(np.count_nonzero(err & sent))
-            cell_busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
-            tally.muted += int(np.count_nonzero((assign < 0) & cell_busy[:, None]))
-            tally.eligible_rb += int(np.count_nonzero(cell_busy)) * n_rb
-            if (t - run.warmup_ttis) % stride == 0:
-                tally.sinr_samples.append(10.0 * np.log10(sinr_true[assign >= 0]))
+            busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
+            sample = (t - run.warmup_ttis) % stride == 0
+            tally.record(got, blocks, dt, assign, busy, sinr_true if sample else None)
     return _result(scn, world, tally, delay_ttis, traffic)
+
+
+class _Blocks(NamedTuple):
+    """One TTI's transport blocks: served UEs, their true effective SINR (dB), bits
+    delivered, block errors and whether a block was sent."""
+
+    ue: np.ndarray
+    true_db: np.ndarray
+    bits: np.ndarray
+    err: np.ndarray
+    sent: np.ndarray
+
+
+def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
+    """Step 5 of the module docstring: one transport block per served UE.
+
+    ``reported_sinr()`` gives the per-RB SINR of the reported channel under the same
+    decision (evaluated only for ``rate_model = "mcs"``); the block error is drawn
+    from ``rng``.
+    """
+    from rof.radio import rates
+    from rof.radio.effective_sinr import effective_sinr_per_ue
+
+    radio, edge = scn.radio, scn.edge
+    n_ue = olla.offset_db.shape[0]
+    eff_true, nrb = effective_sinr_per_ue(assign, sinr_true, n_ue)
+    ue = np.flatnonzero(nrb)
+    true_db = 10.0 * np.log10(eff_true[ue])
+    if radio.rate_model == "mcs":
+        eff_rep, _ = effective_sinr_per_ue(assign, reported_sinr(), n_ue)
+        rep_db = 10.0 * np.log10(eff_rep[ue]) - olla.offset_db[ue]
+        mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
+        err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
+        tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
+        bits_ue = np.where(err, 0.0, tb)
+        sent = mcs >= 0
+        olla.update(ue[sent], err[sent])
+    else:
+        se = rates.shannon_attenuated(true_db, se_max=rates.SE_MAX_NR_256QAM)
+        bits_ue = np.floor(se * 12 * DATA_SYMBOLS * nrb[ue])
+        err = np.zeros(ue.size, dtype=bool)
+        sent = bits_ue > 0
+    return _Blocks(ue, true_db, bits_ue, err, sent)
 
 
 class _Tally:
@@ -214,6 +234,20 @@ class _Tally:
         self.sinr_samples: list[np.ndarray] = []
         self.sched_time: list[float] = []
         self.n_blocks = self.n_errors = self.muted = self.eligible_rb = 0
+
+    def record(self, got, blocks: _Blocks, dt, assign, busy, sinr=None) -> None:
+        """Add one measurement TTI: delivered bits, blocks, scheduler time, muted RBs of
+        cells with data (``busy``), and the per-RB SINR sample when given."""
+        self.delivered += got
+        self.ue_sinr_db_sum[blocks.ue] += blocks.true_db
+        self.ue_served[blocks.ue] += 1
+        self.sched_time.append(dt)
+        self.n_blocks += int(np.count_nonzero(blocks.sent))
+        self.n_errors += int(np.count_nonzero(blocks.err & blocks.sent))
+        self.muted += int(np.count_nonzero((assign < 0) & busy[:, None]))
+        self.eligible_rb += int(np.count_nonzero(busy)) * assign.shape[1]
+        if sinr is not None:
+            self.sinr_samples.append(10.0 * np.log10(sinr[assign >= 0]))
 
     def ue_sinr_db(self) -> np.ndarray:
         """Mean effective SINR (dB) over the TTIs each UE was served; NaN if never."""
