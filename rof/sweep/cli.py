@@ -133,6 +133,7 @@ def _sweep(args) -> int:
             resume=args.resume,
             overwrite=args.overwrite,
             point_fn=point_fn,
+            progress=False if args.quiet else None,  # the bar shows on a terminal only
         )
     except KeyboardInterrupt:
         saved = len(read_info(target)["completed"]) if target.exists() else 0
