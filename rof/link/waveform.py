@@ -53,6 +53,58 @@ def _transmit(link, drive, fs, rng, predistort, substeps):
     return link.transmitter.field(drive, fs, rng, predistort=predistort, substeps=substeps)
 
 
+def _photodiode_powers(link, carrier: list, fs: float, rng):
+    """Optical powers at the photodiode, W, and the signal's mean received power.
+
+    ``carrier`` holds the one reference to the field behind the fiber (popped, so that
+    the arrays below, each as long as the field, do not all live at once). The EDFA
+    splits it into two polarisations with ASE; the extra passive loss scales them; each
+    WDM crosstalk channel is this channel's power at its ratio, shifted by a random
+    quarter to three quarters of the record (uncorrelated modulation of equal
+    statistics); ASE beyond the simulated band adds its DC power and the missing
+    ASE-ASE beat density as white current.
+    """
+    field = carrier.pop()
+    tx, amp = link.transmitter, link.amplifier
+    fields = [field]
+    extra_dc_w = 0.0
+    if amp is not None:
+        ex, ey = edfa_field(amp, field, fs, tx.wavelength_nm, rng)
+        fields = [ex, ey]
+        if rng is not None and amp.optical_bandwidth_hz > fs:
+            # ASE outside the simulated band: its DC power (shot noise) and the missing part
+            # of the ASE-ASE beat density 4 R^2 rho^2 (B_o - fs), added as white current.
+            extra_dc_w = (
+                2.0 * amp.ase_psd_w_per_hz(tx.wavelength_nm) * (amp.optical_bandwidth_hz - fs)
+            )
+    del field
+    t_loss = float(db_to_lin(-link.optical_loss_db))
+    if t_loss != 1.0:
+        for f in fields:
+            f *= math.sqrt(t_loss)
+    p_sig = np.abs(fields[0]) ** 2
+    p_rx_mean = float(np.mean(p_sig))
+    size = p_sig.size
+    powers = list(fields)
+    del fields
+    if not link.crosstalk_ratios:
+        del p_sig
+    else:
+        gen = rng if rng is not None else np.random.default_rng(0)
+        for x in link.crosstalk_ratios:
+            shift = int(gen.integers(p_sig.size // 4, 3 * p_sig.size // 4))
+            powers.append(x * np.roll(p_sig, shift))
+    if extra_dc_w > 0.0:
+        rho = amp.ase_psd_w_per_hz(tx.wavelength_nm) * t_loss
+        resp = link.detector.responsivity_a_per_w
+        missing = 4.0 * resp**2 * rho**2 * (amp.optical_bandwidth_hz - fs)  # A^2/Hz one-sided
+        powers.append(
+            np.full(size, extra_dc_w * t_loss)
+            + rng.normal(0.0, math.sqrt(missing * fs / 2.0), size) / resp
+        )
+    return powers, p_rx_mean
+
+
 def simulate_link(
     link,
     waveform: Waveform,
@@ -155,42 +207,9 @@ def simulate_link(
         field = ssfm(field, fs, fiber, gamma_per_w_km=gamma_per_w_km, length_km=length_km)
     else:
         field = propagate_linear(field, fs, fiber, length_km=length_km)
-    fields = [field]
-    amp = link.amplifier
-    extra_dc_w = 0.0
-    if amp is not None:
-        ex, ey = edfa_field(amp, field, fs, tx.wavelength_nm, rng)
-        fields = [ex, ey]
-        if rng is not None and amp.optical_bandwidth_hz > fs:
-            # ASE outside the simulated band: its DC power (shot noise) and the missing part
-            # of the ASE-ASE beat density 4 R^2 rho^2 (B_o - fs), added as white current.
-            extra_dc_w = (
-                2.0 * amp.ase_psd_w_per_hz(tx.wavelength_nm) * (amp.optical_bandwidth_hz - fs)
-            )
-    del field
-    t_loss = float(db_to_lin(-link.optical_loss_db))
-    if t_loss != 1.0:
-        for f in fields:
-            f *= math.sqrt(t_loss)
-    p_sig = np.abs(fields[0]) ** 2
-    p_rx_mean = float(np.mean(p_sig))
-    powers = list(fields)
-    del fields
-    if not link.crosstalk_ratios:
-        del p_sig
-    else:
-        gen = rng if rng is not None else np.random.default_rng(0)
-        for x in link.crosstalk_ratios:
-            shift = int(gen.integers(p_sig.size // 4, 3 * p_sig.size // 4))
-            powers.append(x * np.roll(p_sig, shift))
-    if extra_dc_w > 0.0:
-        rho = amp.ase_psd_w_per_hz(tx.wavelength_nm) * t_loss
-        resp = link.detector.responsivity_a_per_w
-        missing = 4.0 * resp**2 * rho**2 * (amp.optical_bandwidth_hz - fs)  # A^2/Hz one-sided
-        powers.append(
-            np.full(n * q, extra_dc_w * t_loss)
-            + rng.normal(0.0, math.sqrt(missing * fs / 2.0), n * q) / resp
-        )
+    carrier = [field]
+    del field  # _photodiode_powers takes the only reference (peak memory)
+    powers, p_rx_mean = _photodiode_powers(link, carrier, fs, rng)
     v, i_mean = detect(link.detector, powers, fs, rng)
     if q > 1:  # ideal anti-alias filter back to the waveform's rate
         v = sfft.irfft(sfft.rfft(v)[: n // 2 + 1], n) / q
