@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from rof.link.config import LinkParts
 from rof.scenario.section import HC_OVER_Q_UM, CrossFieldError, Section
@@ -152,6 +152,7 @@ class Fronthaul(Section, LinkParts):
     fiber_route_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
     fiber_length_km: Annotated[float, Field(ge=0.0, le=200.0)] | None = None
     rf_drive_dbm: Annotated[float, Field(ge=-60.0, le=30.0)] = 0.0
+    _built: Any = PrivateAttr(default=None)  # the link, built once (rof_link)
 
     @classmethod
     def key_paths(cls) -> list[str]:
@@ -227,14 +228,17 @@ class Fronthaul(Section, LinkParts):
         A ring's is the lone modulator (the sites' WDM-node links come from
         :func:`rof.link.site_budgets`).
         """
+        if self._built is not None:
+            return self._built
         from rof.link.build import build_link
 
-        return build_link(
+        self._built = build_link(
             self.parts().model_copy(
                 update={"fiber": self.fiber.model_copy(update={"length_km": 0.0})}
             ),
             source="fronthaul",
         )
+        return self._built
 
     def _build_check(self):
         """Build the components once, so a value out of a component's range fails here."""
