@@ -1,9 +1,11 @@
 """Waveform-level link simulation: an RF waveform through the optical link, sample by sample.
 
-:func:`simulate_link` builds the optical field from the link's transmitter
-(:func:`~rof.photonics.timedomain.dml_field` for a :class:`~rof.photonics.DirectLaser`,
-:func:`~rof.photonics.timedomain.mzm_field` for a
-:class:`~rof.photonics.MachZehnderModulator`), propagates it through the fiber (the
+:func:`simulate_link` builds the optical field by the transmitter's contract method
+``field`` (:func:`~rof.photonics.timedomain.dml_field` for a
+:class:`~rof.photonics.DirectLaser`, :func:`~rof.photonics.timedomain.mzm_field` for a
+:class:`~rof.photonics.MachZehnderModulator`,
+:func:`~rof.photonics.timedomain.ring.ring_field` for a
+:class:`~rof.photonics.siph.MicroringModulator`), propagates it through the fiber (the
 dispersion filter, or the split-step solver when ``nonlinear=True``), applies the EDFA,
 the extra passive loss and the WDM crosstalk channels, and detects it
 (:func:`~rof.photonics.timedomain.detect`). The noise sources are those of the analytic
@@ -140,7 +142,7 @@ def simulate_link(
     Parameters
     ----------
     link : rof.link.RoFLink
-        Transmitter (DirectLaser or MachZehnderModulator), fiber, optional EDFA,
+        Transmitter (any with the contract's ``field``), fiber, optional EDFA,
         photodiode, ``optical_loss_db`` and ``crosstalk_ratios``.
     waveform : rof.signals.Waveform
         Real passband drive (volts across ``waveform.impedance_ohm``; its power is the

@@ -114,12 +114,3 @@ def test_contract_refuses_inconsistent_descriptions():
         dataclasses.replace(ss, distortion="volterra")
     with pytest.raises(ParameterError, match="rin_dispersion_factor"):
         dataclasses.replace(ss, rin_dispersion_factor=lambda f, th: np.ones_like(f))
-
-
-def test_ring_has_no_time_domain_model_and_says_so():
-    from rof.link.waveform import simulate_link
-    from rof.signals import nr_ofdm
-
-    w = nr_ofdm(20, 30, "QPSK", 1, np.random.default_rng(0), carrier_hz=1e9, power_dbm=-20.0)
-    with pytest.raises(ParameterError, match="MicroringModulator has no time-domain model"):
-        simulate_link(RoFLink(TRANSMITTERS["ring"], Fiber(1.0), Photodiode()), w, None)

@@ -298,13 +298,16 @@ class MicroringModulator:
         return float(-prod.imag / prod.real)
 
     def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None):
-        """Sampled output field: the ring has no time-domain model yet (ParameterError)."""
+        """Sampled through-port field for a sampled drive, sqrt(W): the coupled-mode ring
+        (:func:`rof.photonics.timedomain.ring.ring_field`); no predistortion or substeps."""
         from rof.errors import ParameterError
+        from rof.photonics.timedomain.ring import ring_field
 
-        raise ParameterError(
-            "simulate_link.link.transmitter = MicroringModulator has no time-domain model; "
-            "allowed: DirectLaser, MachZehnderModulator"
-        )
+        if predistort:
+            raise ParameterError(
+                "simulate_link.predistort = True needs a MachZehnderModulator; allowed: False"
+            )
+        return ring_field(self, drive_v, sample_rate_hz, rng)
 
     # ------------------------------------------------------------------ derived figures
     def modulation_depth(self, amplitude_v) -> np.ndarray:

@@ -35,7 +35,7 @@ from scipy import fft as sfft
 from rof._validate import check_finite, check_range
 from rof.units import db_to_lin
 
-__all__ = ["arcsine_predistort", "mzm_field"]
+__all__ = ["arcsine_predistort", "cw_source", "mzm_field"]
 
 
 def arcsine_predistort(drive_v, v_pi_v: float) -> np.ndarray:
@@ -61,6 +61,22 @@ def _band_limited_phase(linewidth_hz: float, fs: float, n: int, rng) -> np.ndarr
     f = sfft.rfftfreq(n, 1.0 / fs)
     dphi = sfft.irfft(sfft.rfft(dphi, workers=-1) * np.sinc(f / fs), n=n, workers=-1)
     return np.cumsum(dphi)
+
+
+def cw_source(power_w: float, rin_db_per_hz: float, linewidth_hz: float, n: int, fs: float, rng):
+    """Field of a CW laser of ``power_w`` (W) over ``n`` samples at ``fs``, sqrt(W).
+
+    With ``rng``: white RIN of one-sided density ``rin_db_per_hz`` over :math:`f_s/2`
+    on the power, and Wiener phase noise of linewidth ``linewidth_hz``, increments of
+    variance :math:`2\\pi\\Delta\\nu/f_s` (Henry, IEEE JQE 18(2), 1982) band-limited by
+    :func:`_band_limited_phase`; None gives the noiseless laser.
+    """
+    src = np.full(n, math.sqrt(power_w), dtype=np.complex128)
+    if rng is not None:
+        rin = float(db_to_lin(rin_db_per_hz))
+        src *= np.sqrt(np.maximum(1.0 + rng.normal(0.0, math.sqrt(rin * fs / 2.0), n), 0.0))
+        src *= np.exp(1j * _band_limited_phase(linewidth_hz, fs, n, rng))
+    return src
 
 
 def mzm_field(
@@ -102,13 +118,7 @@ def mzm_field(
     v = sfft.irfft(sfft.rfft(v, n=nf, workers=-1) * h, n=nf, workers=-1)[: v.size]
     laser = modulator.laser
     p_in = laser.power_w * float(db_to_lin(-modulator.insertion_loss_db))
-    src = np.full(v.size, math.sqrt(p_in), dtype=np.complex128)
-    if rng is not None:
-        # Laser RIN (white, one-sided density RIN over fs/2) and Wiener phase noise
-        # of linewidth dnu: phase increments of variance 2 pi dnu / fs (Henry 1982).
-        rin = float(db_to_lin(laser.rin_db_per_hz))
-        src *= np.sqrt(np.maximum(1.0 + rng.normal(0.0, math.sqrt(rin * fs / 2.0), v.size), 0.0))
-        src *= np.exp(1j * _band_limited_phase(laser.linewidth_hz, fs, v.size, rng))
+    src = cw_source(p_in, laser.rin_db_per_hz, laser.linewidth_hz, v.size, fs, rng)
     delta = math.pi * v / modulator.v_pi_v + modulator.bias_rad
     arms = np.sign(np.cos(0.5 * delta)) * np.sqrt(0.5 * (1.0 + modulator.eta * np.cos(delta)))
     out = src * arms
