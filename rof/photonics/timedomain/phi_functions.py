@@ -60,7 +60,7 @@ _S_TAYLOR = tuple(1.0 / math.factorial(2 * k + 1) for k in range(12))
 
 @numba.njit(cache=True, fastmath=FAST_MATH)
 def phi1_coeffs_series(tr, det):
-    """(c0, c1) of :func:`_phi1_coeffs` without square roots or trigonometry.
+    """(c0, c1) of :func:`phi1_coeffs` without square roots or trigonometry.
 
     With :math:`t = \\mathrm{tr}/2`, :math:`q = t^2 - \\det` and the eigenvalues
     :math:`t \\pm \\sqrt q`, the divided differences of :math:`\\varphi_1(z) =
