@@ -15,22 +15,32 @@ class Result:
 
     Attributes
     ----------
-    ue_throughput_bps : ndarray (n_ue,)
-        Mean delivered throughput of each UE over the measured TTIs, bit/s.
+    ue_throughput_bps : ndarray (n_users,)
+        Mean delivered throughput of each UE over the measured TTIs, bit/s, for the
+        users of all drops in drop order (``arrays["ue_drop"]`` names each one's drop).
     sinr_db : ndarray (samples,)
         SINR of every scheduled (cell, RB) on the true channel, dB (for CDFs).
     kpis : dict[str, float]
-        Scalar KPIs (see :func:`rof.edge.kpis.throughput_kpis` plus
-        ``muted_rb_share``, ``bler``, ...): the same bit for bit on every run of the
-        same scenario.
+        Scalar KPIs on the pooled users of all drops (:data:`rof.edge.stats.KPIS`
+        plus ``fiber_km_mean``, ``drops``, ...), and for each KPI of
+        :data:`~rof.edge.stats.KPIS` its 95 % bootstrap interval as
+        ``<kpi>_ci_low`` and ``<kpi>_ci_high``: the same bit for bit on every run of
+        the same scenario.
     arrays : dict[str, ndarray]
-        Per-site and per-UE arrays: ``site_xy_m``, ``ue_xy_m``, ``fiber_km``,
-        ``snr_fh_db``, ``evm_percent``, ``latency_s``, ``csi_delay_ttis``, ...
+        Per-UE arrays of all drops (``ue_xy_m``, ``ue_sinr_db``, ``ue_drop``, ...);
+        per-site and per-cell arrays of the first drop (``site_xy_m``, ``fiber_km``,
+        ``snr_fh_db``, ``evm_percent``, ``latency_s``, ``csi_delay_ttis``, ...): with
+        ``layout = "ppp"`` each drop has its own sites, so select ``ue_drop == 0``
+        to map users onto them.
     timings : dict[str, float or ndarray]
         Wall-clock measurements, s (``scheduler_time_per_tti_s``,
         ``scheduler_time_per_tti_p95_s``, ``scheduler_time_s`` per measured TTI); kept
         apart from ``kpis`` because they differ from run to run.
     scenario_name : str
+    samples : rof.edge.stats.Samples or None
+        Per-user and per-cell columns for :meth:`ci` (not stored in result files).
+    ci_seed : int or numpy.random.SeedSequence
+        Seeds the bootstrap, so intervals are reproducible.
     """
 
     ue_throughput_bps: np.ndarray
@@ -39,13 +49,57 @@ class Result:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     scenario_name: str = ""
     timings: dict = field(default_factory=dict)
+    samples: object = field(default=None, repr=False)
+    ci_seed: object = field(default=0, repr=False)
+
+    def ci(self, kpi_name: str, level: float = 0.95, *, unit: str = "user") -> tuple[float, float]:
+        """Bootstrap (BCa) confidence interval ``(low, high)`` of a KPI.
+
+        Parameters
+        ----------
+        kpi_name : str
+            A KPI of :data:`rof.edge.stats.KPIS` (e.g. ``"ue_throughput_p5_bps"``).
+        level : float
+            Confidence level in (0, 1).
+        unit : {"user", "drop"}
+            Resampling unit (:mod:`rof.edge.stats`): users pooled over the drops, or
+            whole drops (needs ~10 or more drops).
+
+        Examples
+        --------
+        >>> res = simulate("scenarios/coordination.toml")  # doctest: +SKIP
+        >>> res.ci("ue_throughput_p5_bps")  # doctest: +SKIP
+        (5.1e6, 6.3e6)
+        """
+        from rof.edge import stats
+
+        if self.samples is None:
+            lo, hi = (self.kpis.get(f"{kpi_name}_ci_{b}") for b in ("low", "high"))
+            if level == stats.CI_LEVEL and unit == "user" and lo is not None:
+                return (lo, hi)
+            from rof.errors import ConfigError
+
+            raise ConfigError(
+                f"Result.ci({kpi_name!r}, level={level}): this result has no per-user "
+                "samples; allowed: the stored 95 % user interval, or a Result from simulate()"
+            )
+        return stats.interval(self.samples, kpi_name, level, unit=unit, seed=self.ci_seed)
 
     def summary(self) -> str:
         """A few lines with the main KPIs."""
         k = self.kpis
         return (
-            f"{self.scenario_name}: mean {k['ue_throughput_mean_bps'] / 1e6:.2f} Mbit/s, "
-            f"p5 {k['ue_throughput_p5_bps'] / 1e6:.3f} Mbit/s, "
+            f"{self.scenario_name}: mean {k['ue_throughput_mean_bps'] / 1e6:.2f} Mbit/s "
+            f"{_ci(k, 'ue_throughput_mean_bps', 1e6, '.2f')}, "
+            f"p5 {k['ue_throughput_p5_bps'] / 1e6:.3f} Mbit/s "
+            f"{_ci(k, 'ue_throughput_p5_bps', 1e6, '.3f')}, "
             f"SE {k['spectral_efficiency_bps_per_hz_per_cell']:.2f} bit/s/Hz/cell, "
             f"Jain {k['jain_fairness']:.3f}, muted {100 * k['muted_rb_share']:.1f} %"
         )
+
+
+def _ci(kpis: dict, name: str, scale: float, fmt: str) -> str:
+    lo, hi = kpis.get(f"{name}_ci_low"), kpis.get(f"{name}_ci_high")
+    if lo is None or hi is None:
+        return ""
+    return f"[{lo / scale:{fmt}}, {hi / scale:{fmt}}]"

@@ -21,22 +21,28 @@ Per TTI (one NR slot, 1 ms / 2^mu):
 6. delivered bits leave the buffers; PF averages update as an EWMA with time
    constant ``pf_window_ttis`` (Jalali, Padovani, Pankaj, VTC 2000).
 
-All randomness comes from one ``numpy.random.Generator`` seeded by
-``SeedSequence(scenario.seed)``, so identical seeds give identical results.
+A run is ``run.drops`` independent drops of ``run.ttis`` TTIs. Drop ``d`` draws from
+the ``d``-th child of ``SeedSequence(scenario.seed)``, split again into three
+generators: the world (users, link table, shadowing, fading), the traffic arrivals and
+the TTI loop (scheduler, block errors). Identical seeds give identical results, and two
+runs that differ only in the scheduler see the same users, fading and arrivals in every
+drop, so they compare paired (:func:`rof.edge.compare.compare`). The KPIs pool the users
+of all drops and carry bootstrap confidence intervals (:mod:`rof.edge.stats`).
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
+from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
-from rof.edge.kpis import throughput_kpis
 from rof.edge.link_adaptation import OuterLoop
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
@@ -53,6 +59,8 @@ DATA_SYMBOLS = 12
 MAX_SINR_SAMPLES = 500_000
 #: Initial PF average throughput, bit/s (equal weights at start).
 PF_INITIAL_BPS = 1e3
+#: A drop should measure at least this many PF windows after warm-up (issue 15).
+MIN_PF_WINDOWS = 10
 
 
 def _csi_delays(world, edge, ageing: bool):
@@ -96,12 +104,46 @@ def simulate(scenario) -> Result:
     >>> res = simulate("scenario.toml")  # doctest: +SKIP
     >>> res.kpis["ue_throughput_p5_bps"]  # doctest: +SKIP
     """
+    scn = as_scenario(scenario)
+    _warn_short(scn)
+    children = np.random.SeedSequence(int(scn.seed)).spawn(scn.run.drops + 1)
+    drops = [_run_drop(scn, ss, i) for i, ss in enumerate(children[:-1])]
+    return _result(scn, drops, children[-1])
+
+
+def _warn_short(scn) -> None:
+    """Warn when a drop measures fewer than MIN_PF_WINDOWS PF windows after warm-up."""
+    run, window = scn.run, scn.edge.pf_window_ttis
+    measured = run.ttis - run.warmup_ttis
+    if measured < MIN_PF_WINDOWS * window or run.warmup_ttis < window:
+        warnings.warn(
+            f"run.ttis - run.warmup_ttis = {measured} TTIs (warm-up {run.warmup_ttis}) is "
+            f"short for edge.pf_window_ttis = {window}: the proportional-fair averages have "
+            f"not converged; allowed without this warning: warm-up >= {window} and at least "
+            f"{MIN_PF_WINDOWS * window} measured TTIs per drop",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+class _Drop(NamedTuple):
+    """What one drop leaves for the result."""
+
+    world: object
+    tally: object
+    delay_ttis: np.ndarray
+    traffic: object
+
+
+def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
+    """One drop: its world and the TTI loop (module docstring), from seed ``ss``."""
     from rof.radio.sinr import sinr_scheduled
 
-    scn = as_scenario(scenario)
     edge, run = scn.edge, scn.run
-    rng = np.random.default_rng(np.random.SeedSequence(int(scn.seed)))
-    world = build_world(scn, rng)
+    world_ss, traffic_ss, loop_ss = ss.spawn(3)
+    world = build_world(scn, np.random.default_rng(world_ss))
+    rng = np.random.default_rng(loop_ss)
+    traffic_rng = np.random.default_rng(traffic_ss)
     n_ue, n_cells, n_rb, tti_s = world.deployment.n_ue, world.n_cells, world.n_rb, world.tti_s
     link_cell, ls = world.link_cell, world.large_scale
     serve_k = np.zeros(n_ue, dtype=np.int32)
@@ -129,12 +171,12 @@ def simulate(scenario) -> Result:
     beta = 1.0 / edge.pf_window_ttis
 
     n_meas = run.ttis - run.warmup_ttis
-    stride = max(1, -(-n_meas * n_cells * n_rb // MAX_SINR_SAMPLES))
-    tally = _Tally(n_ue, n_meas)
+    stride = max(1, -(-n_meas * n_cells * n_rb * run.drops // MAX_SINR_SAMPLES))
+    tally = _Tally(n_ue, n_cells, n_meas)
     for t in range(run.ttis):
         fad = world.fading.step()
         history.push(fad)
-        traffic.arrive(tti_s, rng)
+        traffic.arrive(tti_s, traffic_rng)
         if edge.csi == "perfect":
             rep = fad
         else:
@@ -177,7 +219,7 @@ def simulate(scenario) -> Result:
             busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
             sample = (t - run.warmup_ttis) % stride == 0
             tally.record(got, blocks, dt, assign, busy, sinr_true if sample else None)
-    return _result(scn, world, tally, delay_ttis, traffic)
+    return _Drop(world, tally, delay_ttis, traffic)
 
 
 class _Blocks(NamedTuple):
@@ -226,14 +268,17 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
 class _Tally:
     """What the measurement TTIs (after warm-up) accumulate for the KPIs."""
 
-    def __init__(self, n_ue: int, n_meas: int):
+    def __init__(self, n_ue: int, n_cells: int, n_meas: int):
         self.n_meas = n_meas
         self.delivered = np.zeros(n_ue)
         self.ue_sinr_db_sum = np.zeros(n_ue)
         self.ue_served = np.zeros(n_ue)
+        self.ue_blocks = np.zeros(n_ue)
+        self.ue_errors = np.zeros(n_ue)
+        self.cell_muted = np.zeros(n_cells)
+        self.cell_eligible = np.zeros(n_cells)
         self.sinr_samples: list[np.ndarray] = []
         self.sched_time: list[float] = []
-        self.n_blocks = self.n_errors = self.muted = self.eligible_rb = 0
 
     def record(self, got, blocks: _Blocks, dt, assign, busy, sinr=None) -> None:
         """Add one measurement TTI: delivered bits, blocks, scheduler time, muted RBs of
@@ -242,10 +287,10 @@ class _Tally:
         self.ue_sinr_db_sum[blocks.ue] += blocks.true_db
         self.ue_served[blocks.ue] += 1
         self.sched_time.append(dt)
-        self.n_blocks += int(np.count_nonzero(blocks.sent))
-        self.n_errors += int(np.count_nonzero(blocks.err & blocks.sent))
-        self.muted += int(np.count_nonzero((assign < 0) & busy[:, None]))
-        self.eligible_rb += int(np.count_nonzero(busy)) * assign.shape[1]
+        self.ue_blocks[blocks.ue[blocks.sent]] += 1
+        self.ue_errors[blocks.ue[blocks.err & blocks.sent]] += 1
+        self.cell_muted += np.count_nonzero((assign < 0) & busy[:, None], axis=1)
+        self.cell_eligible += busy * assign.shape[1]
         if sinr is not None:
             self.sinr_samples.append(10.0 * np.log10(sinr[assign >= 0]))
 
@@ -255,55 +300,100 @@ class _Tally:
         return np.where(served, self.ue_sinr_db_sum / np.maximum(self.ue_served, 1), np.nan)
 
 
-def _result(scn, world, tally: _Tally, delay_ttis, traffic) -> Result:
-    dep = world.deployment
-    thr = tally.delivered / (tally.n_meas * world.tti_s)
-    kpis = throughput_kpis(thr, world.n_cells, world.area_km2, world.n_rb * world.rb_bandwidth_hz)
-    st = np.asarray(tally.sched_time)
+def _samples(drops: list[_Drop]) -> stats.Samples:
+    """Per-user and per-cell columns of all drops (:class:`rof.edge.stats.Samples`)."""
+    ue, cell = [], []
+    for d, (world, tally, _, _) in enumerate(drops):
+        n_ue, n_cells = tally.delivered.size, world.n_cells
+        bw = world.n_rb * world.rb_bandwidth_hz
+        ue.append(
+            {
+                "thr": tally.delivered / (tally.n_meas * world.tti_s),
+                "cell_w": np.full(n_ue, n_cells / n_ue),
+                "area_w": np.full(n_ue, world.area_km2 / n_ue),
+                "se_w": np.full(n_ue, bw * n_cells / n_ue),
+                "blocks": tally.ue_blocks,
+                "errors": tally.ue_errors,
+                "drop": np.full(n_ue, d, dtype=np.int64),
+            }
+        )
+        cell.append(
+            {
+                "muted": tally.cell_muted,
+                "eligible": tally.cell_eligible,
+                "drop": np.full(n_cells, d, dtype=np.int64),
+            }
+        )
+
+    def cat(rows):
+        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
+
+    return stats.Samples(cat(ue), cat(cell), len(drops))
+
+
+def _result(scn, drops: list[_Drop], ci_seed: np.random.SeedSequence) -> Result:
+    """Pool the drops: KPIs with their 95 % intervals, arrays, timings."""
+    world0 = drops[0].world
+    worlds = [d.world for d in drops]
+    samples = _samples(drops)
+    kpis = {}
+    for name in stats.KPIS:
+        kpis[name] = stats.point(samples, name)
+        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
+        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    fiber = np.concatenate([w.fiber_km for w in worlds])
     kpis.update(
-        muted_rb_share=tally.muted / tally.eligible_rb if tally.eligible_rb else 0.0,
-        bler=tally.n_errors / tally.n_blocks if tally.n_blocks else 0.0,
-        fiber_km_mean=float(world.fiber_km.mean()),
-        fiber_km_max=float(world.fiber_km.max()),
-        snr_fh_db_min=float(world.snr_fh_db.min()),
-        csi_delay_ttis_mean=float(np.mean(delay_ttis)),
-        n_ue=float(dep.n_ue),
-        n_cells=float(world.n_cells),
-        n_rb=float(world.n_rb),
-        tti_s=float(world.tti_s),
+        fiber_km_mean=float(fiber.mean()),
+        fiber_km_max=float(fiber.max()),
+        snr_fh_db_min=float(min(w.snr_fh_db.min() for w in worlds)),
+        csi_delay_ttis_mean=float(np.mean(np.concatenate([d.delay_ttis for d in drops]))),
+        n_ue=float(np.mean([w.deployment.n_ue for w in worlds])),
+        n_cells=float(world0.n_cells),
+        n_rb=float(world0.n_rb),
+        tti_s=float(world0.tti_s),
+        drops=float(len(drops)),
     )
-    if traffic.kind == "bursty":
-        offered = traffic.offered_bits.sum()
-        kpis["offered_load_bps"] = float(offered / (scn.run.ttis * world.tti_s))
+    if drops[0].traffic.kind == "bursty":
+        offered = sum(d.traffic.offered_bits.sum() for d in drops)
+        kpis["offered_load_bps"] = float(offered / (len(drops) * scn.run.ttis * world0.tti_s))
+
+    def per_ue(f):
+        return np.concatenate([f(d) for d in drops])
+
+    dep0 = world0.deployment
     arrays = {
-        "site_xy_m": np.asarray(dep.site_xy_m),
-        "edge_xy_m": edge_position_m(dep.site_xy_m, scn.fronthaul.edge_location),
-        "ue_sinr_db": tally.ue_sinr_db(),
-        "ue_xy_m": np.asarray(dep.ue_xy_m),
-        "cell_site": np.asarray(dep.cell_site),
-        "ue_serving_cell": world.serving.astype(np.int64),
-        "link_cell": world.link_cell,
-        "link_gain_db": 10.0 * np.log10(world.large_scale.astype(np.float64)),
-        "background_gain": world.background_gain,
-        "noise_w": world.noise_w,
-        "p_rb_w": np.array([world.p_rb_w]),
-        "fiber_km": world.fiber_km,
-        "snr_fh_db": world.snr_fh_db,
-        "evm_percent": world.evm_percent,
-        "latency_s": world.latency_s,
-        "csi_delay_ttis": np.asarray(delay_ttis, dtype=np.float64),
+        "site_xy_m": np.asarray(dep0.site_xy_m),
+        "edge_xy_m": edge_position_m(dep0.site_xy_m, scn.fronthaul.edge_location),
+        "ue_sinr_db": per_ue(lambda d: d.tally.ue_sinr_db()),
+        "ue_xy_m": per_ue(lambda d: np.asarray(d.world.deployment.ue_xy_m)),
+        "ue_drop": samples.ue["drop"],
+        "cell_site": np.asarray(dep0.cell_site),
+        "ue_serving_cell": per_ue(lambda d: d.world.serving.astype(np.int64)),
+        "link_cell": per_ue(lambda d: d.world.link_cell),
+        "link_gain_db": per_ue(lambda d: 10.0 * np.log10(d.world.large_scale.astype(np.float64))),
+        "background_gain": per_ue(lambda d: d.world.background_gain),
+        "noise_w": per_ue(lambda d: d.world.noise_w),
+        "p_rb_w": np.array([world0.p_rb_w]),
+        "fiber_km": world0.fiber_km,
+        "snr_fh_db": world0.snr_fh_db,
+        "evm_percent": world0.evm_percent,
+        "latency_s": world0.latency_s,
+        "csi_delay_ttis": np.asarray(drops[0].delay_ttis, dtype=np.float64),
     }
+    st = np.concatenate([np.asarray(d.tally.sched_time) for d in drops])
     timings = {  # wall clock: apart from the KPIs, which are reproducible bit for bit
         "scheduler_time_per_tti_s": float(st.mean()),
         "scheduler_time_per_tti_p95_s": float(np.percentile(st, 95)),
         "scheduler_time_s": st,
     }
-    sinr = np.concatenate(tally.sinr_samples) if tally.sinr_samples else np.zeros(0)
+    sinr = [x for d in drops for x in d.tally.sinr_samples]
     return Result(
-        ue_throughput_bps=thr,
-        sinr_db=sinr,
+        ue_throughput_bps=samples.ue["thr"],
+        sinr_db=np.concatenate(sinr) if sinr else np.zeros(0),
         kpis=kpis,
         arrays=arrays,
         timings=timings,
         scenario_name=str(scn.name),
+        samples=samples,
+        ci_seed=ci_seed,
     )

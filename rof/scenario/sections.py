@@ -174,11 +174,21 @@ class Edge(Section):
 
 
 class Run(Section):
-    """Simulation length in TTIs (slots); statistics skip the first ``warmup_ttis``."""
+    """Simulation length: ``drops`` independent drops of ``ttis`` TTIs (slots) each.
+
+    Every drop redraws the users, shadowing and fading (and PPP sites) from its own
+    child of the scenario's ``SeedSequence``; the KPIs pool the users of all drops and
+    carry bootstrap confidence intervals (:mod:`rof.edge.stats`). Statistics skip the
+    first ``warmup_ttis`` of each drop. The defaults, one PF window of warm-up and ten
+    PF windows measured (``edge.pf_window_ttis`` = 100 by default) in 4 drops, let the
+    proportional-fair averages converge; a drop measured over fewer than 10 PF windows
+    warns.
+    """
 
     section: ClassVar[str] = "run"
-    ttis: Annotated[int, Field(ge=1, le=10_000_000)] = 200
-    warmup_ttis: Annotated[int, Field(ge=0)] = 20
+    ttis: Annotated[int, Field(ge=1, le=10_000_000)] = 1100
+    warmup_ttis: Annotated[int, Field(ge=0)] = 100
+    drops: Annotated[int, Field(ge=1, le=10_000)] = 4
 
     @model_validator(mode="after")
     def _warmup(self):

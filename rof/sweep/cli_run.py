@@ -12,8 +12,10 @@ written.
 from __future__ import annotations
 
 import json
+import sys
 import time
 import tomllib
+import warnings
 from pathlib import Path
 
 from rof._status import kernels_cold, say, set_quiet
@@ -143,7 +145,11 @@ def run_command(args) -> int:
     if kernels_cold("edge", "radio"):
         say("compiling kernels (first run only, about a minute)...")
     t0 = time.perf_counter()
-    run_sweep(base, out, InlineExecutor(), overwrite=True, progress=False)
+    with warnings.catch_warnings(record=True) as caught:  # one line each, no source line
+        warnings.simplefilter("always", RuntimeWarning)
+        run_sweep(base, out, InlineExecutor(), overwrite=True, progress=False)
+    for w in caught if not getattr(args, "quiet", False) else ():
+        print(f"warning: {w.message}", file=sys.stderr)
     seconds = time.perf_counter() - t0
     (rec,) = read_points(out)
     if args.json:
@@ -178,6 +184,7 @@ def _config(scn) -> dict:
         "seed": scn.seed,
         "ttis": scn.run.ttis,
         "warmup_ttis": scn.run.warmup_ttis,
+        "drops": scn.run.drops,
     }
 
 
@@ -232,9 +239,10 @@ def summary_text(scn, kpis: dict) -> str:
     c = _config(scn)
     lines = [
         f"scenario {c['scenario']}: scheduler {c['scheduler']}, CSI {c['csi']}, "
-        f"seed {c['seed']}, {c['ttis']} TTIs ({c['warmup_ttis']} warm-up)"
+        f"seed {c['seed']}, {c['drops']} drops x {c['ttis']} TTIs ({c['warmup_ttis']} warm-up); "
+        "[95 % interval]"
     ]
-    shown = set()
+    shown = {"drops"}  # in the header
     for title, rows in KPI_GROUPS:
         present = [r for r in rows if r[0] in kpis]
         if not present:
@@ -242,7 +250,12 @@ def summary_text(scn, kpis: dict) -> str:
         lines.append(f"  {title}")
         for key, label, scale, unit, fmt in present:
             value = format(kpis[key] * scale, fmt)
-            lines.append(f"    {label:30s} {value:>12s} {unit}".rstrip())
+            band = [kpis.get(f"{key}_ci_{b}") for b in ("low", "high")]
+            ci = ""
+            if None not in band:
+                ci = "[" + ", ".join(format(b * scale, fmt) for b in band) + "]"
+                shown.update(f"{key}_ci_{b}" for b in ("low", "high"))
+            lines.append(f"    {label:30s} {value:>12s} {unit:13s} {ci}".rstrip())
             shown.add(key)
     rest = sorted(k for k in kpis if k not in shown)
     if rest:

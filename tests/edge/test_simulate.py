@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -24,7 +25,7 @@ BASE = {
     },
     "radio": {"bandwidth_mhz": 10.0, "fading": "rayleigh", "top_k_links": 8},
     "edge": {"scheduler": "proportional_fair"},
-    "run": {"ttis": 60, "warmup_ttis": 10},
+    "run": {"ttis": 60, "warmup_ttis": 10, "drops": 1},
 }
 
 
@@ -50,16 +51,16 @@ def test_same_seed_same_result_and_other_seed_differs():
 
 
 def test_result_contents():
-    r = simulate(
-        scenario(
-            **{"edge.traffic": "bursty", "edge.arrival_rate_per_s": 5.0, "edge.file_size_bits": 1e5}
-        )
-    )
+    over = {"edge.traffic": "bursty", "edge.arrival_rate_per_s": 5.0, "edge.file_size_bits": 1e5}
+    r = simulate(scenario(**over, **{"run.drops": 2}))
     n_sites, n_ue = 7, 42
     for key in ("fiber_km", "snr_fh_db", "evm_percent", "latency_s", "site_xy_m"):
         assert r.arrays[key].shape[0] == n_sites
-    assert r.ue_throughput_bps.shape == (n_ue,)
-    assert r.arrays["ue_xy_m"].shape == (n_ue, 2)
+    # per-UE arrays pool the users of both drops, in drop order
+    assert r.ue_throughput_bps.shape == (2 * n_ue,)
+    assert r.arrays["ue_xy_m"].shape == (2 * n_ue, 2)
+    np.testing.assert_array_equal(r.arrays["ue_drop"], np.repeat([0, 1], n_ue))
+    assert r.kpis["drops"] == 2.0 and r.kpis["n_ue"] == n_ue
     # EVM and SNDR are two views of the same figure: SNDR = -20 log10(EVM / 100)
     np.testing.assert_allclose(
         r.arrays["snr_fh_db"], -20 * np.log10(r.arrays["evm_percent"] / 100), rtol=1e-9
@@ -70,7 +71,7 @@ def test_result_contents():
     )
     # bursty: nobody gets more than was offered
     assert r.kpis["area_throughput_bps_per_km2"] > 0
-    assert np.sum(r.ue_throughput_bps) <= r.kpis["offered_load_bps"] * 60 / 50 + 1e-6
+    assert np.sum(r.ue_throughput_bps) / 2 <= r.kpis["offered_load_bps"] * 60 / 50 + 1e-6
     for k in (
         "ue_throughput_p5_bps",
         "jain_fairness",
@@ -312,3 +313,37 @@ def test_per_ue_sinr_and_edge_position_for_maps():
     # fiber = route factor x straight-line distance to that edge position
     d_km = np.hypot(*(r.arrays["site_xy_m"] - [120.0, -40.0]).T) / 1e3
     np.testing.assert_allclose(r.arrays["fiber_km"], 1.5 * d_km)
+
+
+def test_a_run_shorter_than_ten_pf_windows_warns():
+    with pytest.warns(RuntimeWarning, match="edge.pf_window_ttis = 100"):
+        simulate(scenario())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        simulate(scenario(**{"edge.pf_window_ttis": 5, "run.warmup_ttis": 5, "run.ttis": 55}))
+
+
+def test_drops_are_fresh_and_shared_between_schedulers():
+    """Each drop redraws users; two schedulers see the same drops (a paired comparison)."""
+    over = {"run.drops": 2, "run.ttis": 20, "run.warmup_ttis": 5}
+    a = simulate(scenario(**over, **{"edge.scheduler": "proportional_fair"}))
+    b = simulate(scenario(**over, **{"edge.scheduler": "coordinated_pf"}))
+    xy, drop = a.arrays["ue_xy_m"], a.arrays["ue_drop"]
+    assert not np.allclose(xy[drop == 0], xy[drop == 1])
+    np.testing.assert_array_equal(xy, b.arrays["ue_xy_m"])
+    np.testing.assert_array_equal(a.arrays["link_gain_db"], b.arrays["link_gain_db"])
+    # drop 0 of a two-drop run is the one-drop run: drops do not depend on their number
+    one = simulate(scenario(**{**over, "run.drops": 1}))
+    np.testing.assert_array_equal(one.ue_throughput_bps, a.ue_throughput_bps[drop == 0])
+
+
+def test_kpis_carry_their_95_percent_intervals():
+    r = simulate(scenario(**{"run.drops": 2, "run.ttis": 20, "run.warmup_ttis": 5}))
+    for k in ("ue_throughput_p5_bps", "ue_throughput_mean_bps", "cell_throughput_bps", "bler"):
+        lo, hi = r.kpis[f"{k}_ci_low"], r.kpis[f"{k}_ci_high"]
+        assert lo <= r.kpis[k] <= hi
+        assert r.ci(k) == (lo, hi)
+    lo50, hi50 = r.ci("ue_throughput_mean_bps", level=0.5)
+    assert r.kpis["ue_throughput_mean_bps_ci_low"] < lo50 < hi50
+    assert hi50 < r.kpis["ue_throughput_mean_bps_ci_high"]
+    assert r.kpis["ue_throughput_mean_bps"] == pytest.approx(np.mean(r.ue_throughput_bps))

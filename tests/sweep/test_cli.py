@@ -251,7 +251,7 @@ def test_run_overrides_reach_the_file_and_the_summary(tmp_path, capsys):
     assert doc["files"] == [str(out)]
     stored = tomllib.loads(read_info(out)["scenario_toml"])
     assert stored["seed"] == 3 and stored["run"]["ttis"] == 12
-    assert stored["run"]["warmup_ttis"] == 10  # the file's 10 still fits 12 TTIs
+    assert stored["run"]["warmup_ttis"] == 1  # the file's 100 does not fit 12 TTIs: 12 // 10
     assert stored["edge"]["scheduler"] == "round_robin"
 
 
@@ -261,14 +261,18 @@ def test_run_summary_groups_kpis_under_a_header(tmp_path, capsys):
     text = capsys.readouterr().out
     lines = text.splitlines()
     assert lines[0].startswith("scenario coordination: scheduler coordinated_pf, CSI delayed")
-    assert "seed 5, 12 TTIs (10 warm-up)" in lines[0]
+    assert "seed 5, 4 drops x 12 TTIs (1 warm-up); [95 % interval]" in lines[0]
     groups = [ln.strip() for ln in lines if ln.startswith("  ") and not ln.startswith("    ")]
     assert groups == ["throughput", "radio", "fronthaul", "fairness and scheduling"]
     assert "Mbit/s" in text and "Gbit/s/km2" in text and " dB" in text
     assert lines[-1].startswith(f"wrote {out} (HDF5 result file)")
     (rec,) = read_points(out)
-    mean = next(ln for ln in lines if "user mean" in ln).split()[-2]
-    assert float(mean) == pytest.approx(rec.kpis["ue_throughput_mean_bps"] / 1e6, abs=0.006)
+    row = next(ln for ln in lines if "user mean" in ln).split()
+    assert float(row[2]) == pytest.approx(rec.kpis["ue_throughput_mean_bps"] / 1e6, abs=0.006)
+    # the 95 % interval beside the value, as stored in the file
+    lo, hi = (float(v.strip("[],")) for v in row[-2:])
+    assert lo == pytest.approx(rec.kpis["ue_throughput_mean_bps_ci_low"] / 1e6, abs=0.006)
+    assert hi == pytest.approx(rec.kpis["ue_throughput_mean_bps_ci_high"] / 1e6, abs=0.006)
 
 
 def test_status_lines_on_request_and_quiet(tmp_path, capsys, monkeypatch):
