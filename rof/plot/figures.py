@@ -46,8 +46,28 @@ def _lines(y, labels):
     return y, labels
 
 
-def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber length (km)"):
-    """Mean and 5th-percentile user throughput vs fiber length, one colour per line.
+def _band(ax, x, ci, i, scale, color) -> None:
+    """Shade the confidence interval ``ci = (low, high)`` of line ``i`` (NaN: nothing)."""
+    if ci is None:
+        return
+    lo, hi = (np.atleast_2d(np.asarray(c, dtype=float)) for c in ci)
+    if np.all(np.isnan(lo[i])):
+        return
+    ax.fill_between(x, lo[i] / scale, hi[i] / scale, color=color, alpha=0.2, linewidth=0)
+
+
+def capacity_vs_fiber(
+    fiber_km,
+    mean_bps,
+    p5_bps,
+    labels=None,
+    *,
+    xlabel="Fiber length (km)",
+    mean_ci=None,
+    p5_ci=None,
+):
+    """Mean and 5th-percentile user throughput vs fiber length, one colour per line,
+    each with its confidence band when given.
 
     Parameters
     ----------
@@ -57,6 +77,9 @@ def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber 
         Mean and 5th-percentile user throughput (bit/s) per line (e.g. per scheduler).
     labels : sequence of str, optional
         One label per line.
+    mean_ci, p5_ci : (low, high), optional
+        Confidence interval bounds (bit/s), each shaped like ``mean_bps``; drawn as
+        shaded bands.
     """
     mean, labels = _lines(mean_bps, labels)
     p5, _ = _lines(p5_bps, labels)
@@ -64,6 +87,8 @@ def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber 
     fig, (ax,) = _figure(extra_width=_legend_width([f"{lab}: 5th percentile" for lab in labels]))
     for i, lab in enumerate(labels):
         (ln,) = ax.plot(x[i], mean[i] / 1e6, "o-", label=f"{lab}: mean" if lab else "mean")
+        _band(ax, x[i], mean_ci, i, 1e6, ln.get_color())
+        _band(ax, x[i], p5_ci, i, 1e6, ln.get_color())
         ax.plot(
             x[i],
             p5[i] / 1e6,
@@ -79,7 +104,9 @@ def capacity_vs_fiber(fiber_km, mean_bps, p5_bps, labels=None, *, xlabel="Fiber 
     return fig
 
 
-def area_throughput_vs_density(density_per_km2, area_bps_per_km2, p5_bps=None, labels=None):
+def area_throughput_vs_density(
+    density_per_km2, area_bps_per_km2, p5_bps=None, labels=None, *, area_ci=None, p5_ci=None
+):
     """Area throughput (and 5th-percentile user rate) vs site density, one line each.
 
     Parameters
@@ -91,18 +118,22 @@ def area_throughput_vs_density(density_per_km2, area_bps_per_km2, p5_bps=None, l
     p5_bps : array_like, optional
         5th-percentile user throughput (bit/s); adds a second panel.
     labels : sequence of str, optional
+    area_ci, p5_ci : (low, high), optional
+        Confidence interval bounds, each shaped like its KPI; drawn as shaded bands.
     """
     area, labels = _lines(area_bps_per_km2, labels)
     dens = np.broadcast_to(np.atleast_2d(np.asarray(density_per_km2, float)), area.shape)
     fig, axes = _figure(2 if p5_bps is not None else 1, extra_width=_legend_width(labels))
     for i, lab in enumerate(labels):
-        axes[0].plot(dens[i], area[i] / 1e9, "o-", label=lab)
+        (ln,) = axes[0].plot(dens[i], area[i] / 1e9, "o-", label=lab)
+        _band(axes[0], dens[i], area_ci, i, 1e9, ln.get_color())
     axes[0].set_ylabel("Area throughput (Gbit/s/km²)")
     axes[0].set_title("Area throughput vs site density")
     if p5_bps is not None:
         p5, _ = _lines(p5_bps, labels)
         for i, lab in enumerate(labels):
-            axes[1].plot(dens[i], p5[i] / 1e6, "s--", label=lab)
+            (ln,) = axes[1].plot(dens[i], p5[i] / 1e6, "s--", label=lab)
+            _band(axes[1], dens[i], p5_ci, i, 1e6, ln.get_color())
         axes[1].set_ylabel("5th-percentile user throughput (Mbit/s)")
         axes[1].set_title("Cell-edge user rate vs site density")
     for ax in axes:

@@ -3,7 +3,8 @@
 :func:`sweep_figures` reads a result file and draws:
 
 * a fiber axis (``fronthaul.fiber_length_km`` or ``fiber_route_factor``) ->
-  ``capacity_vs_fiber.png``, one line per combination of the other axes;
+  ``capacity_vs_fiber.png``, one line per combination of the other axes, with the
+  95 % confidence bands the KPIs carry (``<kpi>_ci_low``/``_high``);
 * a density axis (``deployment.inter_site_distance_m``, ``density_per_km2``, ...) ->
   ``area_throughput_vs_density.png``;
 * ``sinr_db`` / ``ue_throughput_bps`` arrays -> ``sinr_cdf.png`` / ``throughput_cdf.png``:
@@ -159,6 +160,17 @@ def _curves(recs, x_key, x_of, y_names):
     return np.array(pad), out, labels
 
 
+def _with_ci(names: list[str]) -> list[str]:
+    """The KPIs and their stored 95 % interval bounds (``<kpi>_ci_low``/``_high``)."""
+    return names + [f"{n}_ci_{b}" for n in names for b in ("low", "high")]
+
+
+def _ci(y: dict, name: str):
+    """``(low, high)`` of a KPI's interval, or None where the file has none."""
+    lo, hi = y[f"{name}_ci_low"], y[f"{name}_ci_high"]
+    return None if np.all(np.isnan(lo)) else (lo, hi)
+
+
 def sweep_figures(h5_path, *, allow_probe: bool = False) -> dict:
     """File name -> :class:`matplotlib.figure.Figure` for every plot the file allows.
 
@@ -181,16 +193,24 @@ def sweep_figures(h5_path, *, allow_probe: bool = False) -> dict:
     fiber = next((k for k in _FIBER_AXES if k in axes), None)
     if fiber and "ue_throughput_mean_bps" in recs[0].kpis:
         names = ["ue_throughput_mean_bps", "ue_throughput_p5_bps"]
-        x, y, labels = _curves(recs, fiber, lambda r: r.values[fiber], names)
+        x, y, labels = _curves(recs, fiber, lambda r: r.values[fiber], _with_ci(names))
         figs["capacity_vs_fiber.png"] = capacity_vs_fiber(
-            x, y[names[0]], y[names[1]], labels, xlabel=_FIBER_AXES[fiber]
+            x,
+            y[names[0]],
+            y[names[1]],
+            labels,
+            xlabel=_FIBER_AXES[fiber],
+            mean_ci=_ci(y, names[0]),
+            p5_ci=_ci(y, names[1]),
         )
     dens = next((k for k in _DENSITY_AXES if k in axes), None)
     if dens and {"site_density_per_km2", "area_throughput_bps_per_km2"} <= set(recs[0].kpis):
         names = ["area_throughput_bps_per_km2", "ue_throughput_p5_bps"]
-        x, y, labels = _curves(recs, dens, lambda r: r.kpis["site_density_per_km2"], names)
+        x, y, labels = _curves(
+            recs, dens, lambda r: r.kpis["site_density_per_km2"], _with_ci(names)
+        )
         figs["area_throughput_vs_density.png"] = area_throughput_vs_density(
-            x, y[names[0]], y[names[1]], labels
+            x, y[names[0]], y[names[1]], labels, area_ci=_ci(y, names[0]), p5_ci=_ci(y, names[1])
         )
     picked, n_colours, note = pick_points(recs, info)
     for arr, fname, xlabel, scale in (
