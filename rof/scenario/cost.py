@@ -123,8 +123,9 @@ def estimate(scn) -> Cost:
     per_element = SECONDS_PER_ELEMENT[edge.scheduler]
     if edge.scheduler == "wmmse":
         per_element *= edge.wmmse_iterations * edge.wmmse_starts
-    seconds = float(n_ue) * n_cells * SECONDS_PER_PAIR + run.ttis * (
-        SECONDS_PER_TTI + elements * per_element
+    seconds = run.drops * (  # every drop builds its world and runs its TTIs
+        float(n_ue) * n_cells * SECONDS_PER_PAIR
+        + run.ttis * (SECONDS_PER_TTI + elements * per_element)
     )
     return Cost(n_sites, n_cells, n_ue, n_rb, k, depth, memory, seconds)
 
