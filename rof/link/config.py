@@ -185,8 +185,8 @@ class RingTable(TransmitterBase):
     heater_max_power_mw: Num = None
     wdm_channels: Annotated[int, Field(ge=1, le=64)] = 1
     wdm_site: Annotated[int, Field(ge=0)] = 0
-    wdm_channel_spacing_ghz: float = 100.0
-    wdm_feeder_length_km: float = 0.0
+    wdm_channel_spacing_ghz: Num = None
+    wdm_feeder_length_km: Num = None
     wdm_grating_loss_db: Num = None
 
     _RING: ClassVar[dict[str, str]] = {
@@ -272,10 +272,16 @@ class RingTable(TransmitterBase):
         grating = self.given("wdm_grating_loss_db", rename={"wdm_grating_loss_db": "peak_loss_db"})
         return WdmNode(
             n_channels=n_channels,
-            channel_spacing_ghz=self.wdm_channel_spacing_ghz,
             first_wavelength_nm=design.wavelength_nm,
             modulator=design,
-            feeder_length_km=self.wdm_feeder_length_km,
+            **self.given(
+                "wdm_channel_spacing_ghz",
+                "wdm_feeder_length_km",
+                rename={
+                    "wdm_channel_spacing_ghz": "channel_spacing_ghz",
+                    "wdm_feeder_length_km": "feeder_length_km",
+                },
+            ),
             temperature_offset_k=self.temperature_offset_k,
             heater_locking=self.heater_locking,
             thermal=self._thermal(),

@@ -117,11 +117,11 @@ class WdmNode:
     """
 
     n_channels: int = 4
-    channel_spacing_ghz: float = 200.0
+    channel_spacing_ghz: float = 100.0
     first_wavelength_nm: float = 1550.0
     modulator: MicroringModulator = field(default_factory=MicroringModulator)
     demux_ring: Microring = field(default_factory=default_demux_ring)
-    feeder_length_km: float = 10.0
+    feeder_length_km: float = 0.0
     temperature_offset_k: float = 0.0
     heater_locking: bool = True
     thermal: ThermalTuning = field(default_factory=ThermalTuning)
