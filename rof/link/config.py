@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import abstractmethod
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -294,8 +294,9 @@ TRANSMITTERS: dict[str, type[TransmitterBase]] = {
     t.kind: t for t in (MzmTable, DmlTable, RingTable)
 }
 
+#: The ``[transmitter]`` table: the registered tables, told apart by ``type``.
 TransmitterTable = Annotated[
-    MzmTable | DmlTable | RingTable,
+    Union[tuple(TRANSMITTERS.values())],  # noqa: UP007 (a union built from the registry)
     Field(discriminator="type"),
 ]
 
