@@ -16,12 +16,8 @@ import math
 import numpy as np
 
 from rof.link.budget import LinkBudget, ofdm_distortion
-from rof.link.describing import (
-    dispersed_drive_distortion,
-    drive_table,
-    link_distortion,
-    tone_iip3_dbm,
-)
+from rof.link.describing import link_distortion, tone_iip3_dbm
+from rof.link.dispersed import dispersed_drive_distortion, drive_table
 from rof.link.kernels import (
     FIELDS,
     BudgetInputs,

@@ -33,7 +33,7 @@ and ASE-ASE noise, :math:`s_{in}` the drive power times the Bussgang compression
 :math:`X = \\sum_c x_c^2` the crosstalk (see :class:`rof.link.RoFLink`); for a
 chirp-free MZM the kernel scales :math:`s_{in}` by the compression and adds the
 in-band distortion looked up at the drive times :math:`\\cos^2\\theta`
-(:func:`rof.link.describing.dispersed_drive_distortion`). The other
+(:func:`rof.link.dispersed.dispersed_drive_distortion`). The other
 :class:`~rof.link.LinkBudget` fields are these plus per-input dB terms (noise figure,
 OIP3, SFDR, SNR, ...) and are formed on first access.
 
@@ -113,7 +113,7 @@ class BudgetParams(NamedTuple):
     W/Hz; ``xt`` crosstalk sum; laser-noise weights ``rin_flat`` (:math:`r_0`),
     ``rin_faded`` (:math:`r_1`) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2);
     ``distortion_table`` ``(comp_t, isd_t, x0, inv_dx)`` or None (a chirp-free MZM,
-    :func:`rof.link.describing.drive_table`): compression and in-band distortion are
+    :func:`rof.link.dispersed.drive_table`): compression and in-band distortion are
     then looked up at ``drive_nl_w`` times :math:`\\cos^2\\theta`.
     """
 
@@ -384,7 +384,7 @@ def _table(tab):
 def table_lookup_numpy(table, p_w):
     """Plain-NumPy lookup of a ``distortion_table`` at drive powers ``p_w`` (W).
 
-    Linear in :math:`\\ln P` on the table's grid (:func:`rof.link.describing.drive_table`),
+    Linear in :math:`\\ln P` on the table's grid (:func:`rof.link.dispersed.drive_table`),
     clamped at its ends, with the in-band distortion falling as :math:`P^2` (third
     order) below it; the reference of the Numba kernels' lookup. Returns
     ``(compression_sq, inv_sdr)``.

@@ -184,7 +184,7 @@ class RoFLink:
         describing function instead (:func:`rof.link.describing.link_distortion`), and
         one whose ``dispersion_scales_drive`` (a chirp-free MZM) the back-to-back
         distortion at the drive power times :math:`\\cos^2\\theta`
-        (:func:`rof.link.describing.dispersed_drive_distortion`); crosstalk adds
+        (:func:`rof.link.dispersed.dispersed_drive_distortion`); crosstalk adds
         interference :math:`X` times signal-plus-distortion.
 
         Parameters

@@ -151,7 +151,7 @@ class MachZehnderModulator:
         noise. The electrode sits ahead of the sine transfer (``drive_response``). A
         chirp-free device behind fiber distorts like the back-to-back link at the drive
         times :math:`\\cos\\theta` (``distortion = "dispersed_drive"``,
-        :func:`rof.link.describing.dispersed_drive_distortion`); a chirped one keeps the
+        :func:`rof.link.dispersed.dispersed_drive_distortion`); a chirped one keeps the
         back-to-back AM/AM curve (``"envelope"``).
         """
         return SmallSignal(

@@ -94,7 +94,7 @@ class SmallSignal:
         back-to-back AM/AM curve (scaled with the faded signal behind fiber);
         ``"dispersed_drive"``, a chirp-free push-pull MZM, whose distortion behind
         fiber is the back-to-back one at the drive times :math:`\\cos\\theta`
-        (:func:`rof.link.describing.dispersed_drive_distortion`); ``"link_tone"``, the
+        (:func:`rof.link.dispersed.dispersed_drive_distortion`); ``"link_tone"``, the
         whole link's single-tone describing function from ``tone_field``
         (:func:`rof.link.describing.link_distortion`).
     tone_field : callable ``(rf_hz, amplitudes_v, points) -> (field, offset)`` or None

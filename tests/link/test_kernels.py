@@ -5,7 +5,7 @@ import pytest
 
 from rof.errors import RofError
 from rof.link import RoFLink
-from rof.link.describing import drive_table
+from rof.link.dispersed import drive_table
 from rof.link.kernels import (
     FIELDS,
     INPUTS,

@@ -70,7 +70,7 @@ def test_mzm_waveform_matches_budget_at_28ghz(length_km, rf_in_dbm):
     # 2 km: -2 dB of fading; 9.4, 18.7, 28.1 km: maxima between the nulls at 4.68 (2k + 1) km
     diff_db, _ = _compare(_mzm(), 28e9, length_km, rf_in_dbm, 50, 120, 14)
     # Behind fiber the budget's distortion is the back-to-back one at the drive times
-    # cos^2(theta) (rof.link.describing.dispersed_drive_distortion); scaling it with the
+    # cos^2(theta) (rof.link.dispersed.dispersed_drive_distortion); scaling it with the
     # faded signal instead read 2.7 dB pessimistic at 2 km.
     assert abs(diff_db) < 1.0
 
