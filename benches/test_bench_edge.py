@@ -13,8 +13,8 @@ import pytest
 
 from rof.edge import make_scheduler, simulate
 from rof.edge._base import SchedulingInput
-from rof.edge.config import as_scenario
 from rof.edge.world import build_world
+from rof.scenario import as_scenario
 
 SIONNA_PF_S = 2.7e-3
 
