@@ -77,14 +77,17 @@ def site_budgets(fh, carrier_hz: float, bandwidth_hz: float, length_km) -> dict[
     Returns
     -------
     dict
-        ``snr_fh_db`` (the budget's ``sndr_db``), ``evm_percent``, ``latency_s``
-        (one way), each (n_sites,).
+        ``snr_fh_db`` (the budget's ``sndr_db``), ``sdr_fh_db`` (its intermodulation
+        part, which follows the drive; the rest does not, see
+        :func:`rof.radio.sinr.fronthaul_noise_w`), ``evm_percent``, ``latency_s`` (one
+        way), each (n_sites,).
     """
     from rof.link.build import site_budgets as link_site_budgets
 
     out = link_site_budgets(fh.parts(), carrier_hz, fh.rf_drive_dbm, bandwidth_hz, length_km)
     return {
         "snr_fh_db": out["sndr_db"],
+        "sdr_fh_db": out["sdr_db"],
         "evm_percent": out["evm_percent"],
         "latency_s": out["latency_s"],
     }

@@ -9,7 +9,10 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    predictor from the dock extrapolates the delayed report), see :mod:`rof.edge.csi`;
 3. the scheduler decides ``assign (n_cells, n_rb)`` and ``power_w``;
 4. :func:`rof.radio.sinr.sinr_scheduled` evaluates the decision on the *true*
-   channel (fronthaul noise included if ``fronthaul_noise``);
+   channel (fronthaul noise included if ``fronthaul_noise``: its RIN, shot, thermal
+   and crosstalk part radiated on every RB of a cell, muted or not, its
+   intermodulation following the cell's drive, :func:`rof.radio.sinr.fronthaul_noise_w`;
+   the schedulers estimate with the SNDR);
 5. link adaptation: each served UE sends one transport block; its MCS comes from
    the effective SINR of the *reported* channel under the same decision, minus the
    outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
@@ -111,6 +114,35 @@ def simulate(scenario) -> Result:
     return _result(scn, drops, children[-1])
 
 
+class _FronthaulNoise:
+    """Fronthaul noise each cell radiates per RB, from its SNDR and SDR at full drive.
+
+    The SNDR's signal-independent part (RIN, shot, thermal, crosstalk:
+    ``1/SNR_n = 1/SNDR - 1/SDR``) persists on muted and power-reduced RBs; the
+    intermodulation follows the cell's drive (:func:`rof.radio.sinr.fronthaul_noise_w`).
+    At full power on every RB this is the budget's SNDR exactly. Without
+    ``fronthaul_noise`` it is zero.
+    """
+
+    def __init__(self, world, on: bool):
+        site = world.deployment.cell_site
+        inv_sndr = 1.0 / db_to_lin(world.snr_fh_db)[site]
+        inv_sdr = np.minimum(1.0 / db_to_lin(world.sdr_fh_db)[site], inv_sndr)
+        self.on = on
+        self.p_ref_w = world.p_rb_w
+        with np.errstate(divide="ignore"):
+            self.snr_noise = 1.0 / (inv_sndr - inv_sdr)
+            self.sdr = 1.0 / inv_sdr
+        self.inf = np.full(world.n_cells, np.inf)
+
+    def __call__(self, power_w) -> np.ndarray:
+        from rof.radio.sinr import fronthaul_noise_w
+
+        if not self.on:
+            return np.zeros(self.inf.shape)
+        return fronthaul_noise_w(power_w, self.p_ref_w, self.snr_noise, self.sdr)
+
+
 def _warn_short(scn) -> None:
     """Warn when a drop measures fewer than MIN_PF_WINDOWS PF windows after warm-up."""
     run, window = scn.run, scn.edge.pf_window_ttis
@@ -149,6 +181,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     serve_k = np.zeros(n_ue, dtype=np.int32)
     snr_fh_cell = db_to_lin(world.snr_fh_db)[world.deployment.cell_site]
     snr_eval = snr_fh_cell if edge.fronthaul_noise else np.full(n_cells, np.inf)
+    radiated = _FronthaulNoise(world, edge.fronthaul_noise)
     age_s, delay_ttis = _csi_delays(world, edge, edge.csi_ageing)
     depth = float(np.max(delay_ttis, initial=0.0))
     predictor = None
@@ -206,7 +239,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         t0 = time.perf_counter()
         assign, power = scheduler(inp)
         dt = time.perf_counter() - t0
-        args = (world.background_gain, assign, power, snr_eval, world.noise_w, world.p_rb_w)
+        args = (world.background_gain, assign, power, radiated.inf, world.noise_w, world.p_rb_w)
+        args += (radiated(power),)
         sinr_true = sinr_scheduled(link_cell, gain_true, *args)
         blocks = _send_blocks(
             scn, olla, rng, assign, sinr_true, partial(sinr_scheduled, link_cell, gain_rep, *args)

@@ -54,7 +54,8 @@ class World:
     background_gain: np.ndarray  # (n_ue,)
     serving: np.ndarray  # (n_ue,)
     fiber_km: np.ndarray  # (n_sites,)
-    snr_fh_db: np.ndarray  # (n_sites,)
+    snr_fh_db: np.ndarray  # (n_sites,) SNDR at full drive
+    sdr_fh_db: np.ndarray  # (n_sites,) its intermodulation part
     evm_percent: np.ndarray  # (n_sites,)
     latency_s: np.ndarray  # (n_sites,)
     tti_s: float
@@ -139,6 +140,7 @@ def build_world(scn, rng: np.random.Generator) -> World:
         serving=link_cell[:, 0].copy(),
         fiber_km=fiber_km,
         snr_fh_db=bud["snr_fh_db"],
+        sdr_fh_db=bud["sdr_fh_db"],
         evm_percent=bud["evm_percent"],
         latency_s=bud["latency_s"],
         tti_s=tti_s,

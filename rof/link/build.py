@@ -223,7 +223,8 @@ def site_budgets(
     Returns
     -------
     dict
-        ``sndr_db``, ``evm_percent``, ``latency_s`` (one way), each of the shape of
+        ``sndr_db``, ``evm_percent``, ``latency_s`` (one way) and ``sdr_db`` (the
+        distortion part of the SNDR, which follows the drive), each of the shape of
         ``length_km``.
     """
     t = link_table(table, source=source)
@@ -235,7 +236,7 @@ def site_budgets(
     if node is None:  # one link; the budget broadcasts over the site lengths
         link = _single_link(t, 0.0, source)
         lb = link.budget(rf_hz, rf_in_dbm=rf_in_dbm, bandwidth_hz=bandwidth_hz, length_km=lengths)
-        figures = (lb.sndr_db, lb.evm_percent, lb.latency_s)
+        figures = (lb.sndr_db, lb.evm_percent, lb.latency_s, lb.sdr_db)
         return {
             k: np.broadcast_to(np.asarray(v, float), lengths.shape).copy()
             for k, v in zip(_FIGURES, figures, strict=True)
@@ -243,9 +244,9 @@ def site_budgets(
     rows = []
     for link in _node_links(t, node, range(flat.size), flat, source):
         lb = link.budget(rf_hz, rf_in_dbm=rf_in_dbm, bandwidth_hz=bandwidth_hz)
-        rows.append((float(lb.sndr_db), float(lb.evm_percent), float(lb.latency_s)))
-    cols = np.array(rows, dtype=float).reshape(flat.size, 3).T
+        rows.append(tuple(float(v) for v in (lb.sndr_db, lb.evm_percent, lb.latency_s, lb.sdr_db)))
+    cols = np.array(rows, dtype=float).reshape(flat.size, len(_FIGURES)).T
     return dict(zip(_FIGURES, cols, strict=True))
 
 
-_FIGURES = ("sndr_db", "evm_percent", "latency_s")
+_FIGURES = ("sndr_db", "evm_percent", "latency_s", "sdr_db")

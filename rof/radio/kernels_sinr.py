@@ -3,10 +3,12 @@
 Both kernels evaluate, for a UE ``u`` on RB ``b`` served by cell ``s`` (TS-agnostic
 downlink SINR with analog-fronthaul noise riding on every transmitted signal)::
 
-    SINR = g_s P_s / ( sum_{c != s} g_c P_c (1 + 1/SNR_fh,c) + G_bg P_bg + N + g_s P_s / SNR_fh,s )
+    SINR = g_s P_s / ( sum_{c != s} g_c (P_c (1 + 1/SNR_fh,c) + F_c) + G_bg P_bg + N
+                       + g_s (P_s / SNR_fh,s + F_s) )
 
-where the sum runs over the UE's top-K cells (the link table) and ``G_bg P_bg`` is the
-background interference of all other cells.
+where the sum runs over the UE's top-K cells (the link table), ``G_bg P_bg`` is the
+background interference of all other cells, and ``F_c`` (W per RB) is fronthaul noise
+cell ``c`` radiates whatever it transmits on the RB (:func:`sinr_scheduled_kernel` only).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ __all__ = ["sinr_per_link_kernel", "sinr_scheduled_kernel"]
 
 @numba.njit(cache=True)
 def sinr_scheduled_kernel(
-    link_cell, gain, background_gain, assign, power_w, inv_snr_fh, noise_w, bg_power_w, out
+    link_cell, gain, background_gain, assign, power_w, inv_snr_fh, noise_w, bg_power_w, fh_w, out
 ):
     """SINR of the UE scheduled on each (cell, RB); streams over cells and the UE's K links.
 
@@ -37,6 +39,8 @@ def sinr_scheduled_kernel(
         ``1 / SNR_fh`` (0 for an ideal fronthaul).
     noise_w : float64, shape (n_ue,)
     bg_power_w : float64, shape (n_rb,)
+    fh_w : float64, shape (n_cells,)
+        Fronthaul noise each cell radiates on every RB whatever its power there, W.
     out : float64, shape (n_cells, n_rb)
 
     Returns
@@ -54,21 +58,25 @@ def sinr_scheduled_kernel(
                 out[c, b] = np.nan
                 continue
             sig = 0.0
+            g_own = 0.0
             found = False
             interf = 0.0
             for k in range(n_k):
                 cc = link_cell[u, k]
                 if cc < 0:
                     continue
-                rx = float(gain[u, k, b]) * float(power_w[cc, b])
+                g = float(gain[u, k, b])
+                rx = g * float(power_w[cc, b])
                 if cc == c:
                     sig = rx
+                    g_own = g
                     found = True
                 else:
-                    interf += rx * (1.0 + inv_snr_fh[cc])
+                    interf += rx * (1.0 + inv_snr_fh[cc]) + g * fh_w[cc]
             if not found:
                 return c * n_rb + b
-            den = interf + background_gain[u] * bg_power_w[b] + noise_w[u] + sig * inv_snr_fh[c]
+            own = sig * inv_snr_fh[c] + g_own * fh_w[c]
+            den = interf + background_gain[u] * bg_power_w[b] + noise_w[u] + own
             out[c, b] = sig / den
     return -1
 

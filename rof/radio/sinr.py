@@ -9,6 +9,13 @@ and RF Design of Wireless Systems*, 2001, Section 3.4; DESIGN.md data flow)::
 
     SINR = g_s P_s / ( sum_{c != s} g_c P_c (1 + 1/SNR_fh,c) + G_bg P_bg + N + g_s P_s / SNR_fh,s )
 
+A fronthaul's noise does not all follow the RF drive: RIN, shot and thermal noise (and
+WDM crosstalk from the other sites' channels) leave the photodiode whatever the cell
+transmits on an RB, while intermodulation follows the drive. :func:`sinr_scheduled`
+therefore also takes ``fh_w``, the fronthaul noise power ``F_c`` each cell radiates on
+every RB regardless of its power there (:func:`fronthaul_noise_w`), added as
+``g_c F_c`` beside ``g_c P_c / SNR_fh,c`` for the serving and the interfering cells.
+
 With every ``SNR_fh = inf`` this is the ordinary downlink SINR; for one cell without
 interference it tends to ``SNR_fh,s`` as ``g_s -> inf``. ``N = k T0 B F`` is the UE's
 thermal noise on one RB (-174 dBm/Hz, :func:`noise_power_w`). ``G_bg P_bg`` is the
@@ -31,6 +38,7 @@ from rof.units import THERMAL_NOISE_DBM_PER_HZ, db_to_lin
 
 __all__ = [
     "channel_gain",
+    "fronthaul_noise_w",
     "noise_power_w",
     "sinr_per_link",
     "sinr_per_link_reference",
@@ -68,6 +76,53 @@ def noise_power_w(bandwidth_hz, noise_figure_db=0.0):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def fronthaul_noise_w(power_w, p_ref_w, snr_noise, sdr) -> np.ndarray:
+    r"""Fronthaul noise power each cell radiates on every RB, whatever it sends there, W.
+
+    .. math:: F_c = \frac{P_{ref}}{SNR_{n,c}}
+                   + \frac{P_{ref}}{SDR_c} \left(\frac{\bar P_c}{P_{ref}}\right)^3,
+              \quad \bar P_c = \frac{1}{N_{RB}} \sum_b P_{c,b}
+
+    The link budget is evaluated at the full drive, which radiates ``P_ref`` per RB. Its
+    signal-independent part (RIN, shot, thermal noise, WDM crosstalk; ``SNR_n``) does not
+    depend on what the cell transmits, so a muted RB still radiates it. Its
+    intermodulation (``SDR`` at full drive) follows the drive: third-order products grow
+    with the cube of the input power (Pozar, *Microwave Engineering*, 4th ed., 2012,
+    Sec. 10.3, IM3 rising 3 dB per dB of input) and, for an OFDM drive, spread over the
+    whole band (Tralli and Vaccari, IEEE Trans. Commun. 54(11), 2006), so they scale with
+    the cell's mean drive over its RBs. At full power on every RB
+    ``F_c = P_ref (1/SNR_n + 1/SDR)``, the budget's SNDR.
+
+    Parameters
+    ----------
+    power_w : float array, shape (n_cells, n_rb)
+        Transmit power of each cell on each RB, W.
+    p_ref_w : float
+        Per-RB power at the full drive the budget was evaluated at, W (> 0).
+    snr_noise : float or array, shape (n_cells,)
+        Signal-independent SNR of each cell's fronthaul at full drive, linear (inf: none).
+    sdr : float or array, shape (n_cells,)
+        Signal-to-intermodulation ratio at full drive, linear (inf: none).
+
+    Returns
+    -------
+    ndarray, float64, shape (n_cells,)
+
+    Examples
+    --------
+    >>> p = np.array([[1.0, 1.0], [0.0, 0.0]])
+    >>> fronthaul_noise_w(p, 1.0, 1e4, 1e3).round(6).tolist()  # a muted cell keeps 1e-4 W
+    [0.0011, 0.0001]
+    """
+    p = np.asarray(power_w, dtype=np.float64)
+    p_ref = float(check_range("fronthaul_noise_w.p_ref_w", p_ref_w, 0.0, lo_open=True))
+    drive = p.mean(axis=1) / p_ref
+    with np.errstate(divide="ignore"):
+        inv_n = 1.0 / np.asarray(snr_noise, dtype=np.float64)
+        inv_d = 1.0 / np.asarray(sdr, dtype=np.float64)
+    return p_ref * (inv_n + inv_d * drive**3)
+
+
 def channel_gain(gain_db, fading) -> np.ndarray:
     """Linear per-RB link gains: large-scale gain (dB) times small-scale power gain.
 
@@ -90,6 +145,16 @@ def channel_gain(gain_db, fading) -> np.ndarray:
             f"fading has shape {fading.shape}; allowed: ({g.shape[0]}, {g.shape[1]}, n_rb)"
         )
     return np.multiply(g[..., None], fading, dtype=np.float32)
+
+
+def _fh(fh_w, n_cells: int) -> np.ndarray:
+    """``fh_w`` as a contiguous (n_cells,) float64 array (zeros when None)."""
+    if fh_w is None:
+        return np.zeros(n_cells)
+    fh = np.ascontiguousarray(check_range("fh_w", fh_w, 0.0), dtype=np.float64)
+    if fh.shape != (n_cells,):
+        raise ParameterError(f"fh_w has shape {fh.shape}; allowed: ({n_cells},)")
+    return fh
 
 
 def _prepare(link_cell, gain, background_gain, power_w, snr_fh, noise_w, background_power_w):
@@ -140,7 +205,15 @@ def _prepare(link_cell, gain, background_gain, power_w, snr_fh, noise_w, backgro
 
 
 def sinr_scheduled(
-    link_cell, gain, background_gain, assign, power_w, snr_fh, noise_w, background_power_w
+    link_cell,
+    gain,
+    background_gain,
+    assign,
+    power_w,
+    snr_fh,
+    noise_w,
+    background_power_w,
+    fh_w=None,
 ) -> np.ndarray:
     """SINR of the UE each cell serves on each RB, with fronthaul noise on every cell.
 
@@ -164,6 +237,9 @@ def sinr_scheduled(
         Noise power per RB at each UE (W), see :func:`noise_power_w`.
     background_power_w : float or array, shape (n_rb,)
         Per-RB transmit power assumed for background cells (W).
+    fh_w : float array, shape (n_cells,), optional
+        Fronthaul noise each cell radiates on every RB whatever its power there (W), see
+        :func:`fronthaul_noise_w`; default none (all fronthaul noise in ``snr_fh``).
 
     Returns
     -------
@@ -186,8 +262,9 @@ def sinr_scheduled(
         )
     if assign.size and (assign.max() >= link_cell.shape[0] or assign.min() < -1):
         raise ParameterError(f"assign has UE indices outside [-1, {link_cell.shape[0] - 1}]")
+    fh = _fh(fh_w, power_w.shape[0])
     out = np.empty(power_w.shape, dtype=np.float64)
-    err = sinr_scheduled_kernel(link_cell, gain, bg, assign, power_w, inv_snr, noise, bgp, out)
+    err = sinr_scheduled_kernel(link_cell, gain, bg, assign, power_w, inv_snr, noise, bgp, fh, out)
     if err >= 0:
         c, b = divmod(int(err), power_w.shape[1])
         raise ParameterError(
@@ -234,7 +311,15 @@ def _dense(link_cell, gain, n_cells):
 
 
 def sinr_scheduled_reference(
-    link_cell, gain, background_gain, assign, power_w, snr_fh, noise_w, background_power_w
+    link_cell,
+    gain,
+    background_gain,
+    assign,
+    power_w,
+    snr_fh,
+    noise_w,
+    background_power_w,
+    fh_w=None,
 ) -> np.ndarray:
     """Dense NumPy reference of :func:`sinr_scheduled` (memory ~ n_ue x n_cells x n_rb)."""
     link_cell, gain, bg, power_w, inv_snr, noise, bgp = _prepare(
@@ -242,15 +327,19 @@ def sinr_scheduled_reference(
     )
     assign = np.asarray(assign)
     n_cells, n_rb = power_w.shape
-    rx = _dense(link_cell, gain, n_cells) * power_w[None]  # (n_ue, n_cells, n_rb)
-    tot = np.einsum("ucb,c->ub", rx, 1.0 + inv_snr)
+    fh = _fh(fh_w, n_cells)
+    g = _dense(link_cell, gain, n_cells)  # (n_ue, n_cells, n_rb)
+    rx = g * power_w[None]
+    radiated = rx * (1.0 + inv_snr)[None, :, None] + g * fh[None, :, None]
+    tot = radiated.sum(axis=1)
     c_idx, b_idx = np.nonzero(assign >= 0)
     u_idx = assign[c_idx, b_idx]
     if np.any(_dense(link_cell, np.ones_like(gain), n_cells)[u_idx, c_idx, b_idx] == 0):
         raise ParameterError("a served UE does not have its serving cell among its links")
     s = rx[u_idx, c_idx, b_idx]
-    interf = tot[u_idx, b_idx] - s * (1.0 + inv_snr[c_idx])
-    den = interf + bg[u_idx] * bgp[b_idx] + noise[u_idx] + s * inv_snr[c_idx]
+    own = s * inv_snr[c_idx] + g[u_idx, c_idx, b_idx] * fh[c_idx]
+    interf = tot[u_idx, b_idx] - s - own
+    den = interf + bg[u_idx] * bgp[b_idx] + noise[u_idx] + own
     out = np.full((n_cells, n_rb), np.nan)
     out[c_idx, b_idx] = s / den
     return out
