@@ -92,3 +92,50 @@ def test_o2i_and_floors_follow_the_registry(monkeypatch):
         tr.SCENARIOS, "UMi", dataclasses.replace(tr.SCENARIOS["UMi"], o2i_d_in_max_m=5.0)
     )
     assert draw_o2i_loss("UMi", indoor, 3.5, np.random.default_rng(0)).d2d_in_m.max() <= 5.0
+
+
+def test_a_new_scenario_is_a_module_and_its_table_rows(monkeypatch):
+    """Adding a scenario: rows in Tables 7.4.1-1 and 7.5-6 and a module with SCENARIO;
+    nothing else (the registry, the NumPy models, the kernel and the O2I draws pick it
+    up). Here 'UMi-B' is UMi with another NLOS intercept, in a module made on the fly."""
+    import sys
+    import types
+
+    import rof.radio.tr38901.model as model
+
+    def rows(name):
+        extra = [dict(r, scenario="UMi-B") for r in read_table(name) if r["scenario"] == "UMi"]
+        return (*read_table(name), *extra)
+
+    tables = {n: rows(n) for n in (TABLE, SF_TABLE)}
+    monkeypatch.setattr(model, "read_table", lambda n: tables.get(n) or read_table(n))
+    monkeypatch.setattr(tr, "read_table", lambda n: tables.get(n) or read_table(n))
+    umi = tr.SCENARIOS["UMi"]
+    new = dataclasses.replace(
+        umi, name="UMi-B", formulas=umi.formulas._replace(nlos_a=umi.formulas.nlos_a + 5.0)
+    )
+    module = types.ModuleType("rof.radio.tr38901.umi_b")
+    module.SCENARIO = new
+    monkeypatch.setitem(sys.modules, "rof.radio.tr38901.umi_b", module)
+    registry = tr._load()
+    assert list(registry) == ["UMa", "UMi", "InH", "RMa", "UMi-B"]
+    # what importing the package would now build: the same dict every module holds
+    monkeypatch.setitem(tr.SCENARIOS, "UMi-B", registry["UMi-B"])
+    monkeypatch.setattr(tr, "SCENARIO_NAMES", tuple(registry))
+    d = np.array([300.0, 900.0])
+    nlos = {
+        n: pathloss_38901(n, d, np.hypot(d, 8.5), 3.5, 10.0, 1.5, False) for n in ("UMi", "UMi-B")
+    }
+    np.testing.assert_allclose(nlos["UMi-B"] - nlos["UMi"], 5.0, atol=1e-9)  # NLOS-bound here
+    import rof.radio._linktable_inputs as inputs
+
+    monkeypatch.setattr(inputs, "MODELS", (*registry, "power_law"))
+    dep = make_deployment(
+        "hex", rng=np.random.default_rng(4), n_sites=7, wraparound=True, indoor_fraction=0.5,
+        ue_per_site=8, scenario="UMi-B",
+    )  # fmt: skip
+    kw = dict(scenario="UMi-B", fc_ghz=3.5, k=4)
+    a = build_link_table(dep, rng=np.random.default_rng(5), **kw)
+    b = link_table_reference(dep, rng=np.random.default_rng(5), **kw)
+    np.testing.assert_array_equal(a.cell, b.cell)
+    np.testing.assert_allclose(a.gain_db, b.gain_db, atol=1e-4)
