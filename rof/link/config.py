@@ -159,7 +159,9 @@ class RingTable(TransmitterBase):
     ``wdm_channels > 1`` this link is channel ``wdm_site`` of the smart edge's WDM node
     (:class:`~rof.photonics.siph.WdmNode`): its modulator, wavelength, the node's
     insertion loss and the other channels' crosstalk (a scenario sets the channels from
-    its sites).
+    its sites); ``wdm_*`` set the node's grid, feeder, demux waveguides, grating
+    couplers (``wdm_grating_*``) and demux ring (``wdm_demux_*``, defaults of
+    :func:`~rof.photonics.siph.default_demux_ring`).
     """
 
     kind: ClassVar[str] = "ring"
@@ -179,15 +181,32 @@ class RingTable(TransmitterBase):
     ring_shift_pm_per_v: Num = None
     ring_rc_bandwidth_hz: Num = None
     ring_insertion_loss_db: Num = None
+    ring_reference_wavelength_nm: Num = None
+    ring_dn_dt_per_k: Num = None
     temperature_offset_k: float = 0.0
     heater_locking: bool = True
     heater_efficiency_mw_per_fsr: Num = None
     heater_max_power_mw: Num = None
+    heater_bias_power_mw: Num = None
+    heater_lock_error_pm: Num = None
     wdm_channels: Annotated[int, Field(ge=1, le=64)] = 1
     wdm_site: Annotated[int, Field(ge=0)] = 0
     wdm_channel_spacing_ghz: Num = None
     wdm_feeder_length_km: Num = None
+    wdm_bus_length_um: Num = None
+    wdm_drop_length_um: Num = None
     wdm_grating_loss_db: Num = None
+    wdm_grating_center_nm: Num = None
+    wdm_grating_bandwidth_nm: Num = None
+    wdm_grating_bandwidth_level_db: Num = None
+    wdm_demux_radius_um: Num = None
+    wdm_demux_n_eff: Num = None
+    wdm_demux_n_g: Num = None
+    wdm_demux_self_coupling: Num = None
+    wdm_demux_drop_coupling: Num = None
+    wdm_demux_loss_db_per_cm: Num = None
+    wdm_demux_reference_wavelength_nm: Num = None
+    wdm_demux_dn_dt_per_k: Num = None
 
     _RING: ClassVar[dict[str, str]] = {
         "ring_radius_um": "radius_um",
@@ -196,6 +215,8 @@ class RingTable(TransmitterBase):
         "ring_self_coupling": "self_coupling",
         "ring_drop_coupling": "drop_coupling",
         "ring_loss_db_per_cm": "loss_db_per_cm",
+        "ring_reference_wavelength_nm": "reference_wavelength_nm",
+        "ring_dn_dt_per_k": "dn_dt_per_k",
         "wavelength_nm": "resonance_nm",
     }
     _MOD: ClassVar[dict[str, str]] = {
@@ -209,13 +230,44 @@ class RingTable(TransmitterBase):
         "ring_insertion_loss_db": "insertion_loss_db",
     }
 
+    _THERMAL: ClassVar[dict[str, str]] = {
+        "heater_efficiency_mw_per_fsr": "heater_efficiency_mw_per_fsr",
+        "heater_max_power_mw": "max_power_mw",
+        "heater_bias_power_mw": "bias_power_mw",
+        "heater_lock_error_pm": "lock_error_pm",
+    }
+    _GRATING: ClassVar[dict[str, str]] = {
+        "wdm_grating_loss_db": "peak_loss_db",
+        "wdm_grating_center_nm": "center_wavelength_nm",
+        "wdm_grating_bandwidth_nm": "bandwidth_nm",
+        "wdm_grating_bandwidth_level_db": "bandwidth_level_db",
+    }
+    _DEMUX: ClassVar[dict[str, str]] = {
+        "wdm_demux_radius_um": "radius_um",
+        "wdm_demux_n_eff": "n_eff",
+        "wdm_demux_n_g": "n_g",
+        "wdm_demux_self_coupling": "self_coupling",
+        "wdm_demux_drop_coupling": "drop_coupling",
+        "wdm_demux_loss_db_per_cm": "loss_db_per_cm",
+        "wdm_demux_reference_wavelength_nm": "reference_wavelength_nm",
+        "wdm_demux_dn_dt_per_k": "dn_dt_per_k",
+    }
+    _NODE: ClassVar[dict[str, str]] = {
+        "wdm_channel_spacing_ghz": "channel_spacing_ghz",
+        "wdm_feeder_length_km": "feeder_length_km",
+        "wdm_bus_length_um": "bus_length_um",
+        "wdm_drop_length_um": "drop_length_um",
+    }
+
+    #: An error names the modulator ring's key for a Microring parameter (the demux
+    #: ring's ``wdm_demux_*`` keys share its parameter names).
     _KEYS: ClassVar[dict[str, str]] = {
+        **{v: k for k, v in _DEMUX.items()},
         **{v: k for k, v in _RING.items()},
         **{v: k for k, v in _MOD.items()},
-        "max_power_mw": "heater_max_power_mw",
-        "peak_loss_db": "wdm_grating_loss_db",
-        "channel_spacing_ghz": "wdm_channel_spacing_ghz",
-        "feeder_length_km": "wdm_feeder_length_km",
+        **{v: k for k, v in _THERMAL.items()},
+        **{v: k for k, v in _GRATING.items()},
+        **{v: k for k, v in _NODE.items()},
         "n_channels": "wdm_channels",
     }
 
@@ -231,13 +283,7 @@ class RingTable(TransmitterBase):
     def _thermal(self):
         from rof.photonics.siph import ThermalTuning
 
-        return ThermalTuning(
-            **self.given(
-                "heater_efficiency_mw_per_fsr",
-                "heater_max_power_mw",
-                rename={"heater_max_power_mw": "max_power_mw"},
-            )
-        )
+        return ThermalTuning(**self.given(*self._THERMAL, rename=self._THERMAL))
 
     def build(self):
         """The modulator alone, its ring at the heater loop's residual offset."""
@@ -263,29 +309,25 @@ class RingTable(TransmitterBase):
 
     def wdm_node(self, n_channels: int):
         """The smart edge's WDM node for ``n_channels`` sites (a scenario's ring sites)."""
-        from rof.photonics.siph import GratingCoupler, WdmNode
+        from rof.photonics.siph import GratingCoupler, WdmNode, default_demux_ring
 
         tx = self.build()
         design = dataclasses.replace(
             tx, ring=dataclasses.replace(tx.ring, temperature_offset_k=0.0)
         )
-        grating = self.given("wdm_grating_loss_db", rename={"wdm_grating_loss_db": "peak_loss_db"})
+        demux = dataclasses.replace(
+            default_demux_ring(), **self.given(*self._DEMUX, rename=self._DEMUX)
+        )
         return WdmNode(
             n_channels=n_channels,
             first_wavelength_nm=design.wavelength_nm,
             modulator=design,
-            **self.given(
-                "wdm_channel_spacing_ghz",
-                "wdm_feeder_length_km",
-                rename={
-                    "wdm_channel_spacing_ghz": "channel_spacing_ghz",
-                    "wdm_feeder_length_km": "feeder_length_km",
-                },
-            ),
+            demux_ring=demux,
             temperature_offset_k=self.temperature_offset_k,
             heater_locking=self.heater_locking,
             thermal=self._thermal(),
-            grating=GratingCoupler(**grating),
+            grating=GratingCoupler(**self.given(*self._GRATING, rename=self._GRATING)),
+            **self.given(*self._NODE, rename=self._NODE),
         )
 
 
