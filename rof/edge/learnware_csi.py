@@ -2,7 +2,7 @@
 
 What the dock's learnwares were trained on
 ------------------------------------------
-The dock's task (:mod:`rof.learnware.data`) predicts the gain ``-PL - SF + 10 log10
+The dock's task (:mod:`rof.edge.chanpred.task`) predicts the gain ``-PL - SF + 10 log10
 |h(t + horizon)|^2`` (dB) of an *isotropic* link from its geometry, carrier, LOS state,
 Doppler, horizon and its last ``N_LAGS`` gains spaced ``HISTORY_STEP_S``, where ``h`` is
 one frequency-flat Rayleigh (NLOS) or Rician (LOS, TR 38.901 Table 7.5-6 K factor)
@@ -49,31 +49,37 @@ resource block ``b``. Only the fading ages, so only the fading is predicted:
 6. the predicted fading is ``prediction - L_ref`` (dB), and the report handed to the
    scheduler is ``10^(that / 10)``, which the loop multiplies by ``G_ls``.
 
-The RKME specification sent to the dock is fitted on ``SPEC_ROWS`` of these rows at
-the first TTI with a full history; before that the plain delayed report is used. One
-vectorised prediction per TTI covers every link and RB.
+The RKME specification sent to the dock (``reduced_size`` points) is fitted on
+``spec_rows`` of these rows at the first TTI with a full history; before that the plain
+delayed report is used. The scenario's ``[edge.learnware]`` table
+(:class:`rof.scenario.learnware.EdgeLearnware`) sets both, the number of hits
+``top_k`` and the calibrated ``mmd_threshold``: when the best single learnware and the
+best mixture both score above it (a deployment the dock's predictors do not cover,
+such as UEs at 60 km/h), the edge says so once (a log warning and
+:attr:`LearnwareCsi.message`) and keeps the delayed report instead of predicting with
+a poor match. One compiled prediction per TTI covers every link and RB: the models
+are validated arrays (:class:`rof.learnware.compiled.CompiledModel`), averaged with
+the mixture weights.
 """
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
+from rof.edge.chanpred.task import COLUMN, GAIN_DEV_COLUMNS
 from rof.edge.csi import delayed_state
 
 __all__ = [
     "REFERENCE_UE_HEIGHT_M",
-    "SPEC_ROWS",
-    "TOP_K",
     "LearnwareCsi",
     "history_span_ttis",
     "isotropic_median_gain_db",
     "reference_geometry",
 ]
 
-#: Feature rows sent (as an RKME specification) to the dock's search.
-SPEC_ROWS = 2000
-#: Learnwares the dock may mix.
-TOP_K = 3
+log = logging.getLogger(__name__)
 #: UE height of the equivalent reference link, m (TR 38.901 Table 7.4.1-1 reference).
 REFERENCE_UE_HEIGHT_M = 1.5
 #: Smallest 2-D distance of the reference link, m (TR 38.901 Table 7.4.1-1 range).
@@ -82,7 +88,7 @@ REFERENCE_D2D_MIN_M = 10.0
 
 def history_span_ttis(tti_s: float) -> float:
     """Extra history depth (TTIs) the predictor needs beyond the report delay."""
-    from rof.learnware.data import HISTORY_STEP_S, N_LAGS
+    from rof.edge.chanpred.task import HISTORY_STEP_S, N_LAGS
 
     return (N_LAGS - 1) * HISTORY_STEP_S / tti_s
 
@@ -162,14 +168,16 @@ class LearnwareCsi:
 
     Attributes
     ----------
-    predictor : rof.learnware.ChannelPredictor or None
-        Built at the first TTI with a full history.
+    predictor : rof.edge.chanpred.ChannelPredictor or None
+        Built at the first TTI with a full history (None when nothing matched).
+    message : str or None
+        The dock's verdict once searched ("best match ..." or "no good match ...").
     ref_db : ndarray (n_ue, K)
         The isotropic median gain ``L_ref`` standing in for the large-scale gain.
     """
 
     def __init__(self, scn, world, age_s, rng):
-        from rof.learnware.data import HISTORY_STEP_S, N_LAGS, link_features
+        from rof.edge.chanpred.task import HISTORY_STEP_S, N_LAGS, link_features
 
         self.scn, self.world, self.rng = scn, world, rng
         self.age_s = np.asarray(age_s, dtype=np.float64)
@@ -177,6 +185,9 @@ class LearnwareCsi:
         self.lag_ttis = HISTORY_STEP_S / world.tti_s
         self.n_lags = N_LAGS
         self.predictor = None
+        self.searched = False
+        self.message = None
+        self.settings = scn.edge.learnware
         self.active = scn.radio.fading != "none"
         self.n_rows_rb = 1 if world.fading.flat else world.n_rb
         dep = world.deployment
@@ -209,7 +220,7 @@ class LearnwareCsi:
         return cls(scn, world, age_s, np.random.default_rng(0) if rng is None else rng)
 
     def _dock_path(self):
-        from rof.learnware.predict import resolve_dock_path
+        from rof.learnware.paths import resolve_dock_path
 
         return resolve_dock_path(self.scn.edge.dock)
 
@@ -233,25 +244,47 @@ class LearnwareCsi:
             fade_db[:, :, :, j] = 10.0 * np.log10(np.maximum(st[:, :, :r], 1e-12))
         fade_db = fade_db.reshape(-1, self.n_lags)
         mean = fade_db.mean(axis=1)
-        self._x[:, 7] = self._ref_rows + mean
-        self._x[:, 8:] = fade_db - mean[:, None]
+        self._x[:, COLUMN["mean_gain_db"]] = self._ref_rows + mean
+        self._x[:, list(GAIN_DEV_COLUMNS)] = fade_db - mean[:, None]
         return self._x
 
     def fit_predictor(self, x: np.ndarray):
-        """Search the dock with the specification of ``SPEC_ROWS`` of ``x``; returns it."""
-        from rof.learnware import ChannelPredictor
+        """Search the dock with the specification of ``spec_rows`` of ``x``.
 
-        rows = self.rng.choice(x.shape[0], size=min(SPEC_ROWS, x.shape[0]), replace=False)
-        self.predictor = ChannelPredictor.from_dock(
-            self._dock_path(), x[rows], rng=self.rng, top_k=TOP_K
-        )
+        Returns the predictor, or None (and sets :attr:`message`) when the best match
+        is above the threshold.
+        """
+        from rof.edge.chanpred.predictor import ChannelPredictor
+        from rof.errors import ModelError
+
+        st = self.settings
+        rows = self.rng.choice(x.shape[0], size=min(st.spec_rows, x.shape[0]), replace=False)
+        self.searched = True
+        try:
+            self.predictor = ChannelPredictor.from_dock(
+                self._dock_path(),
+                x[rows],
+                rng=self.rng,
+                top_k=st.top_k,
+                reduced_size=st.reduced_size,
+                mmd_threshold=st.mmd_threshold,
+            )
+        except ModelError as exc:
+            if "no good match" not in str(exc):
+                raise
+            self.message = f"learnware CSI falls back to the delayed report: {exc}"
+            log.warning("%s", self.message)
+            return None
+        self.message = self.predictor.result.message
         return self.predictor
 
     def predict_fading_db(self, history) -> np.ndarray:
         """Predicted present fading in dB, (n_ue, K, R) (R = n_rb, or 1 if flat)."""
         x = self.features(history)
-        if self.predictor is None:
+        if not self.searched:
             self.fit_predictor(x)
+        if self.predictor is None:
+            return None
         pred = self.predictor.predict(x) - self._ref_rows
         return pred.reshape(*self.world.link_cell.shape, self.n_rows_rb)
 
@@ -261,7 +294,10 @@ class LearnwareCsi:
         Returns ``report`` (the delayed state) unchanged until the history is full,
         and always for ``fading = "none"`` (nothing ages).
         """
-        if not self.active or not self.ready(history):
+        if not self.active or not self.ready(history) or (self.searched and not self.predictor):
             return report
-        fad = 10.0 ** (self.predict_fading_db(history) / 10.0)
+        pred_db = self.predict_fading_db(history)
+        if pred_db is None:  # no good match: the delayed report stands
+            return report
+        fad = 10.0 ** (pred_db / 10.0)
         return np.broadcast_to(fad, report.shape).astype(np.float32)

@@ -1,5 +1,9 @@
 """Learnware dock: RKME specifications, a safe model store, search and reuse.
 
+The dock is generic: it knows tasks only by their feature schema and imports nothing
+from the radio, the edge or the schedulers (the channel-prediction task lives in
+:mod:`rof.edge.chanpred`).
+
 Names are imported lazily (PEP 562), so ``import rof.learnware.cli`` stays light.
 
 Example

@@ -31,6 +31,8 @@ __all__ = [
     "min_sq_dist_ref",
     "mmd_cross_many",
     "mmd_cross_many_ref",
+    "mmd_cross_subset",
+    "mmd_cross_subset_ref",
     "project_simplex",
     "project_simplex_ref",
     "simplex_qp",
@@ -296,6 +298,39 @@ def mmd_cross_many(zu, bu, zs, bs, offsets, gamma):
             tot += acc * bs[r]
         out[ell] = tot
     return out
+
+
+@numba.njit(cache=True)
+def mmd_cross_subset(zu, bu, zs, bs, offsets, idx, gamma):
+    """:func:`mmd_cross_many` for the learnwares ``idx`` only (no stacked copies), (len(idx),)."""
+    mu, d = zu.shape
+    out = np.zeros(idx.shape[0])
+    for c in range(idx.shape[0]):
+        ell = idx[c]
+        tot = 0.0
+        for r in range(offsets[ell], offsets[ell + 1]):
+            acc = 0.0
+            for a in range(mu):
+                s = 0.0
+                for k in range(d):
+                    t = zu[a, k] - zs[r, k]
+                    s += t * t
+                acc += bu[a] * np.exp(-gamma * s)
+            tot += acc * bs[r]
+        out[c] = tot
+    return out
+
+
+def mmd_cross_subset_ref(zu, bu, zs, bs, offsets, idx, gamma):
+    """Plain-NumPy reference of :func:`mmd_cross_subset`."""
+    return np.array(
+        [
+            bu
+            @ gauss_kernel_ref(zu, zs[offsets[i] : offsets[i + 1]], gamma)
+            @ bs[offsets[i] : offsets[i + 1]]
+            for i in idx
+        ]
+    )
 
 
 def mmd_cross_many_ref(zu, bu, zs, bs, offsets, gamma):

@@ -1,18 +1,14 @@
-"""Build the shipped dock of channel predictors (``rof dock build``).
+"""Write a dock deterministically and safely (what every task's ``rof dock build`` uses).
 
-For each scenario of :data:`rof.learnware.data.SHIPPED_SCENARIOS`: simulate training
-data (:func:`rof.learnware.data.simulate_channel_data`), fit a gradient-boosted
-regressor started from a ridge regression (:func:`make_regressor`) and the RKME
-specification under the task's fixed schema, and submit
-both through the normal checker. The result is written deterministically: every
-scenario draws from its own child of one ``SeedSequence``, models are serialised to
-canonical skops bytes, identifiers are content hashes, and the index is copied with
-``VACUUM INTO`` (a compact, rollback-journal file), so the same seed gives the same
-files byte for byte with the same code and library versions on the same kind of CPU
-(NumPy's vectorised exp/log may differ in the last bit between instruction sets; the
-kernels here avoid fast-math reassociation for that reason). Code changes that touch
-the data, the fit or the serialisation need a rebuild (``rof dock build``); the slow
-test ``test_shipped_dock_equals_a_fresh_build`` catches a stale ``models/dock``.
+:func:`write_dock` lets a task fill a fresh dock in a work directory beside the
+target, then copies the objects and compacts the index with ``VACUUM INTO`` (a
+rollback-journal file), so the same entries give the same files byte for byte, and
+renames the result into place. It never touches what the user did not name: a
+target that exists and is not a dock (a non-empty directory with other files, a file,
+a symbolic link) is refused unless ``force`` is given, and then the message lists
+what is removed. Task builders are found by the ``rof.dock_builders`` entry-point
+group (the channel task registers :func:`rof.edge.chanpred.build.build_channel_dock`),
+so the dock itself names no task.
 """
 
 from __future__ import annotations
@@ -21,92 +17,61 @@ import logging
 import os
 import shutil
 import sqlite3
-import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
-from rof._validate import check_int_range
-from rof.learnware.data import SHIPPED_SCENARIOS, channel_schema, simulate_channel_data
+from rof.errors import DataError
 from rof.learnware.dock import Dock
-from rof.learnware.spec import RKMESpecification
 
-__all__ = ["DEFAULT_SEED", "build_dock", "make_regressor"]
+__all__ = ["builders", "check_target", "write_dock"]
 
 log = logging.getLogger(__name__)
 
-#: Seed of the shipped dock.
-DEFAULT_SEED = 20_261_124
+_DOCK_ENTRIES = {"index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "objects"}
 
 
-def make_regressor():
-    """The shipped learnwares' regressor (fixed hyper-parameters and random state).
+def check_target(out: Path, force: bool = False) -> list[str]:
+    """What writing a dock at ``out`` would remove; DataError if that needs ``force``.
 
-    Gradient boosting of depth-3 regression trees (Friedman, "Greedy function
-    approximation: a gradient boosting machine", Ann. Statist. 29(5), 2001) started
-    from a ridge regression: the linear part extrapolates the gain history (what a
-    slowly moving UE needs), the trees fit what is left (path-loss curvature, the
-    Doppler- and horizon-dependent shrinkage towards the mean for fast UEs).
+    Returns the entries of ``out`` that a forced build removes (empty for a dock, an
+    empty directory or a new path).
     """
-    from sklearn.ensemble import GradientBoostingRegressor
-    from sklearn.linear_model import Ridge
+    out = Path(out)
+    if out.is_symlink():
+        raise DataError(f"--out {out} is a symbolic link; name the directory itself")
+    if not out.exists():
+        return []
+    if not out.is_dir():
+        raise DataError(f"--out {out} is a file, not a directory; choose another path")
+    entries = sorted(p.name for p in out.iterdir())
+    is_dock = (out / "index.sqlite").is_file() and set(entries) <= _DOCK_ENTRIES
+    if not entries or is_dock:
+        return []
+    if not force:
+        shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+        raise DataError(
+            f"--out {out} is a non-empty directory that is not a dock ({len(entries)} "
+            f"entries: {shown}); refusing to replace it. Choose an empty or new directory, "
+            "or pass --force to remove those entries"
+        )
+    return entries
 
-    return GradientBoostingRegressor(
-        init=Ridge(alpha=1.0), n_estimators=100, max_depth=3, learning_rate=0.1, random_state=0
-    )
 
-
-def build_dock(
-    out_dir,
-    *,
-    seed: int = DEFAULT_SEED,
-    n_train: int = 6000,
-    reduced_size: int = 100,
-    scenarios=SHIPPED_SCENARIOS,
-    regressor=make_regressor,
-    progress=None,
+def write_dock(
+    out_dir, fill: Callable[[Dock], None], *, force: bool = False, progress=None
 ) -> Path:
-    """Simulate, train and write a dock of channel predictors into ``out_dir``.
-
-    Parameters
-    ----------
-    out_dir : str or Path
-        Target directory; replaced as a whole when the build succeeds.
-    seed : int
-        Root seed (``numpy.random.SeedSequence``).
-    n_train : int
-        Training rows per scenario.
-    reduced_size : int
-        RKME reduced-set size.
-    scenarios : sequence of ChannelScenario
-    regressor : callable
-        Factory of the (unfitted) scikit-learn regressor; default :func:`make_regressor`.
-    progress : callable, optional
-        Called with one line of text per scenario.
-
-    Returns
-    -------
-    Path
-        ``out_dir``.
-    """
+    """Build a dock with ``fill(dock)`` and move it to ``out_dir`` (module docstring)."""
     out = Path(out_dir)
-    n_train = check_int_range("build_dock n_train", n_train, 50)
-    schema = channel_schema()
+    removed = check_target(out, force)
+    if removed and progress is not None:
+        progress(f"--force: removing {len(removed)} entries of {out}: {', '.join(removed)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
     work = out.parent / f".{out.name}.build-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    children = np.random.SeedSequence(seed).spawn(len(scenarios))
+    final = out.parent / f".{out.name}.final-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         with Dock(work) as dock:
-            for sc, ss in zip(scenarios, children, strict=True):
-                t0 = time.perf_counter()
-                rng = np.random.default_rng(ss)
-                X, y = simulate_channel_data(sc, n_train, rng)
-                model = regressor().fit(X, y)
-                spec = RKMESpecification.fit(X, reduced_size, rng=rng, schema=schema)
-                lw_id = dock.submit(model, spec, sc.to_meta())
-                if progress is not None:
-                    progress(f"{sc.name:<22s} {lw_id}  {time.perf_counter() - t0:5.1f} s")
-        final = out.parent / f".{out.name}.final-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            fill(dock)
         final.mkdir(parents=True)
         shutil.copytree(work / "objects", final / "objects")
         con = sqlite3.connect(work / "index.sqlite")
@@ -114,6 +79,7 @@ def build_dock(
             con.execute("VACUUM INTO ?", (str(final / "index.sqlite"),))
         finally:
             con.close()
+        check_target(out, force)  # unchanged since the start?
         if out.exists():
             trash = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             os.replace(out, trash)
@@ -121,4 +87,12 @@ def build_dock(
         os.replace(final, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(final, ignore_errors=True)
     return out
+
+
+def builders() -> dict:
+    """Installed task builders: task name -> entry point (group ``rof.dock_builders``)."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group="rof.dock_builders")}

@@ -7,8 +7,9 @@ import logging
 
 import numpy as np
 
-from rof.errors import ModelError
-from rof.learnware.safe import MAX_MODEL_BYTES, loads_model
+from rof.learnware.compiled import CompiledModel
+from rof.learnware.safe import MAX_MODEL_BYTES
+from rof.learnware.sandbox import SandboxLimits, check_model
 from rof.learnware.spec import RKMESpecification
 
 __all__ = ["check_learnware"]
@@ -22,43 +23,29 @@ def check_learnware(
     *,
     n_probe: int = 64,
     max_bytes: int = MAX_MODEL_BYTES,
-):
-    """Run every submission check; return the loaded model.
+    limits: SandboxLimits | None = None,
+) -> CompiledModel:
+    """Run every submission check in the sandbox; return the compiled model.
 
-    Checks, in order: size limit and safe loading (:func:`rof.learnware.safe.loads_model`,
-    which rejects anything but a clean skops archive of trusted types before anything
-    in it runs); a ``predict`` method; ``n_features_in_`` (when present) equal to the
-    specification's dimension; finite outputs of shape ``(n_probe,)`` on points sampled
-    from the specification (seeded by the specification's hash, so the check is
-    reproducible).
+    Checks, in order, all inside :func:`rof.learnware.sandbox.check_model`: size limit
+    and safe loading (:func:`rof.learnware.safe.loads_model`, which rejects anything
+    but a clean skops archive of trusted types, with every tree array validated
+    against the specification's width, before anything in it runs); a ``predict``
+    method; ``n_features_in_`` (when present) equal to the specification's dimension;
+    a supported model type (exported to plain arrays); finite outputs of shape
+    ``(n_probe,)`` on points sampled from the specification (seeded by the
+    specification's hash, so the check is reproducible), reproduced by the compiled
+    model.
 
     Raises
     ------
     SecurityError
-        From the safe loader.
+        From the safe loader or the sandbox (crash, memory, time).
     ModelError
         Any behavioural check fails; the message says which.
     """
-    model = loads_model(model_bytes, max_bytes=max_bytes)
-    if not callable(getattr(model, "predict", None)):
-        raise ModelError(f"model {type(model).__name__} has no predict method")
-    n_in = getattr(model, "n_features_in_", None)
-    if n_in is not None and int(n_in) != spec.dim:
-        raise ModelError(
-            f"model expects {int(n_in)} features but the specification has {spec.dim} "
-            f"({', '.join(spec.schema.feature_names)})"
-        )
     seed = int.from_bytes(hashlib.sha256(spec.to_json_bytes()).digest()[:8], "little")
     probe = spec.sample(n_probe, np.random.default_rng(seed))
-    try:
-        out = np.asarray(model.predict(probe), dtype=float)
-    except Exception as exc:
-        raise ModelError(
-            f"model failed to predict on points sampled from its spec: {exc}"
-        ) from None
-    if out.shape not in ((n_probe,), (n_probe, 1)):
-        raise ModelError(f"model output has shape {out.shape}; expected ({n_probe},)")
-    if not np.all(np.isfinite(out)):
-        raise ModelError("model gives NaN or infinite outputs on points sampled from its spec")
-    log.debug("checked %s on %d probe points", type(model).__name__, n_probe)
-    return model
+    compiled = check_model(model_bytes, probe, max_bytes=max_bytes, limits=limits)
+    log.debug("checked %s on %d probe points", compiled.kind, n_probe)
+    return compiled

@@ -1,16 +1,22 @@
-"""The learnware dock: an SQLite index plus a content-addressed file store.
+"""The learnware dock: an SQLite index plus a content-addressed object store.
 
 Layout of a dock directory::
 
     index.sqlite          one row per learnware (metadata, reduced set as blobs)
-    objects/ab/cdef...    model (.skops bytes) and specification (JSON) files, named
-                          by the SHA-256 of their content
+    objects/ab/cdef...    per learnware: the submitted model (.skops bytes), its
+                          specification (JSON), its compiled model (plain arrays,
+                          :mod:`rof.learnware.compiled`) and a record (JSON) tying them
+                          together, each named by the SHA-256 of its content
 
-Many processes may submit and search at once: the index runs in WAL mode with a
-busy timeout, every write is one ``BEGIN IMMEDIATE`` transaction, and object files
-are written to a temporary name and renamed into place (atomic on POSIX), so no entry
-is lost or half-written. Identifiers are content hashes of (model, specification,
-metadata), so the same submission always gets the same id.
+Submitted models are checked and compiled in a sandboxed child process
+(:mod:`rof.learnware.sandbox`); the host only ever runs validated arrays. Many
+processes may submit and search at once: the index runs in WAL mode with a busy
+timeout, every write is one ``BEGIN IMMEDIATE`` transaction, and objects are renamed
+into place, so no entry is lost or half-written. Identifiers are content hashes of
+(model, specification, metadata). The index is a cache of the objects: every search
+bounds each row before a kernel reads it and checks the rows it reports against the
+hashed specification objects, and ``rof dock verify --repair``
+(:mod:`rof.learnware.verify`) rebuilds it from the records.
 
 Example
 -------
@@ -21,13 +27,12 @@ Example
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import sqlite3
+import threading
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -35,46 +40,65 @@ import numpy as np
 from rof._validate import check_int_range, check_range
 from rof.errors import DataError, ModelError
 from rof.learnware.checker import check_learnware
+from rof.learnware.compiled import CompiledModel
+from rof.learnware.objects import FORMAT, ObjectStore, connect_index, sha256
+from rof.learnware.paths import MMD_THRESHOLD, TOP_K
 from rof.learnware.records import Learnware, LearnwareInfo, carrier_band
-from rof.learnware.safe import MAX_MODEL_BYTES, dumps_model, loads_model
+from rof.learnware.safe import MAX_MODEL_BYTES, dumps_model
 from rof.learnware.schema import FeatureSchema
-from rof.learnware.search import (
-    DEFAULT_MMD_THRESHOLD,
-    MixtureResult,
-    SearchHit,
-    SearchResult,
-    mixture_weights,
-    rank_by_mmd,
-)
-from rof.learnware.spec import RKMESpecification
+from rof.learnware.search import MixtureResult, SearchHit, SearchResult, greedy_mixture
+from rof.learnware.spec import RKMESpecification, check_spec_size
 
 __all__ = ["Dock", "Learnware", "LearnwareInfo", "carrier_band"]
 
 log = logging.getLogger(__name__)
 
 _TABLES = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
     task TEXT PRIMARY KEY, schema_id TEXT NOT NULL, schema_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS learnwares (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, task TEXT NOT NULL, schema_id TEXT NOT NULL,
     feature_names TEXT NOT NULL, carrier_band TEXT, meta TEXT NOT NULL,
-    model_sha TEXT NOT NULL, spec_sha TEXT NOT NULL, model_bytes INTEGER NOT NULL,
+    model_sha TEXT NOT NULL, spec_sha TEXT NOT NULL, compiled_sha TEXT NOT NULL,
+    record_sha TEXT NOT NULL, model_bytes INTEGER NOT NULL,
     m INTEGER NOT NULL, d INTEGER NOT NULL, self_term REAL NOT NULL,
     z BLOB NOT NULL, beta BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS learnwares_schema ON learnwares (schema_id);
 """
 _COLUMN_FILTERS = ("task", "carrier_band", "name")
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+#: Record format (ties a learnware's objects together; the index is rebuilt from these).
+RECORD_FORMAT = "rof.learnware/1"
+#: Above this many learnwares of one schema, search uses the approximate index.
+EXACT_LIMIT = 5000
 
 
 def _canon(obj) -> str:
     try:
         return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ModelError(f"learnware metadata must be plain JSON data: {exc}") from None
+
+
+def row_values(lw_id, meta, shas, model_len, spec: RKMESpecification) -> tuple:
+    """The index row of a learnware, in column order."""
+    schema = spec.schema
+    return (
+        lw_id,
+        str(meta.get("name", lw_id))[:200],
+        schema.task,
+        schema.schema_id,
+        _canon(list(schema.feature_names)),
+        carrier_band(meta.get("carrier_ghz")),
+        _canon(meta),
+        *shas,
+        model_len,
+        spec.reduced_size,
+        spec.dim,
+        spec.self_term,
+        spec.z.astype("<f8").tobytes(),
+        spec.beta.astype("<f8").tobytes(),
+    )
 
 
 class Dock:
@@ -98,34 +122,74 @@ class Dock:
         *,
         read_only: bool = False,
         max_model_bytes: int = MAX_MODEL_BYTES,
-        mmd_threshold: float = DEFAULT_MMD_THRESHOLD,
+        mmd_threshold: float = MMD_THRESHOLD,
     ):
         self.path = Path(path)
         self.read_only = bool(read_only)
         self.max_model_bytes = check_int_range("Dock.max_model_bytes", max_model_bytes, 1)
         self.mmd_threshold = check_range("Dock.mmd_threshold", mmd_threshold, 0.0)
+        self.objects = ObjectStore(self.path / "objects")
+        self._lock = threading.RLock()
+        self._ann: dict = {}
         db = self.path / "index.sqlite"
+        if self.path.exists() and not self.path.is_dir():
+            raise DataError(f"dock path {self.path} is a file, not a dock directory")
+        if db.exists() and not db.is_file():
+            raise DataError(f"dock index {db} is not a regular file")
         if self.read_only:
             if not db.is_file():
                 raise DataError(f"{self.path} is not a learnware dock (no index.sqlite)")
-            self._con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
-            self._con.execute("PRAGMA busy_timeout = 30000")
-        else:
+            self._con = connect_index(db, read_only=True)
+            self._check_format()
+            return
+        try:
             (self.path / "objects").mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(db, isolation_level=None, timeout=30.0)
-            self._con.execute("PRAGMA busy_timeout = 30000")
-            # switching to WAL needs a moment of exclusive access: retry while several
-            # processes open a new dock at once
-            for attempt in range(60):
-                try:
-                    self._con.execute("PRAGMA journal_mode = WAL")
-                    self._con.executescript(_TABLES)
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or attempt == 59:
-                        raise
-                    time.sleep(0.05 * (1 + attempt % 5))
-            self._con.execute("PRAGMA synchronous = NORMAL")
+        except OSError as exc:
+            raise DataError(f"cannot create dock {self.path}: {exc.strerror}") from None
+        self._con = connect_index(db, read_only=False)
+        # switching to WAL needs a moment of exclusive access: retry while several
+        # processes open a new dock at once
+        for attempt in range(60):
+            try:
+                self._con.execute("PRAGMA journal_mode = WAL")
+                self._con.executescript(_TABLES)
+                self._con.execute("INSERT OR IGNORE INTO info VALUES ('format', ?)", (FORMAT,))
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 59:
+                    raise DataError(f"dock index {db}: {exc}") from None
+                time.sleep(0.05 * (1 + attempt % 5))
+            except sqlite3.DatabaseError as exc:
+                raise DataError(
+                    f"dock index {db} is not a readable SQLite database ({exc}); rebuild "
+                    "it with `rof dock verify --repair`"
+                ) from None
+        self._q("PRAGMA synchronous = NORMAL")
+        self._check_format()
+
+    def _check_format(self) -> None:
+        row = self._q("SELECT value FROM info WHERE key = 'format'", one=True, missing_ok=True)
+        if row is None or row[0] != FORMAT:
+            raise DataError(
+                f"dock {self.path} has index format {row[0] if row else 'rof.dock/1'}; this "
+                f"version reads {FORMAT}: rebuild it (`rof dock build`) or resubmit"
+            )
+
+    def _q(self, sql: str, args=(), *, one: bool = False, missing_ok: bool = False):
+        """Run one statement; every SQLite failure is one DataError line."""
+        try:
+            with self._lock:
+                cur = self._con.execute(sql, args)
+                return cur.fetchone() if one else cur.fetchall()
+        except sqlite3.OperationalError as exc:
+            if missing_ok and "no such table" in str(exc):
+                return None
+            raise DataError(f"dock index {self.path / 'index.sqlite'}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise DataError(
+                f"dock index {self.path / 'index.sqlite'} is unreadable ({exc}); rebuild it "
+                "with `rof dock verify --repair`"
+            ) from None
 
     # ------------------------------------------------------------------ housekeeping
     def close(self) -> None:
@@ -139,31 +203,19 @@ class Dock:
         self.close()
 
     def __len__(self) -> int:
-        return int(self._con.execute("SELECT COUNT(*) FROM learnwares").fetchone()[0])
-
-    def _object_path(self, sha: str) -> Path:
-        return self.path / "objects" / sha[:2] / sha[2:]
-
-    def _write_object(self, data: bytes) -> str:
-        sha = _sha(data)
-        dest = self._object_path(sha)
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, dest)
-        return sha
-
-    def _read_object(self, sha: str) -> bytes:
-        data = self._object_path(sha).read_bytes()
-        if _sha(data) != sha:
-            raise DataError(f"dock object {sha[:12]} is corrupted (hash mismatch)")
-        return data
+        return int(self._q("SELECT COUNT(*) FROM learnwares", one=True)[0])
 
     def schema(self, task: str) -> FeatureSchema | None:
         """The registered feature schema of ``task`` (None if the task is unknown)."""
-        row = self._con.execute("SELECT schema_json FROM tasks WHERE task = ?", (task,)).fetchone()
-        return None if row is None else FeatureSchema.from_dict(json.loads(row[0]))
+        row = self._q("SELECT schema_json FROM tasks WHERE task = ?", (task,), one=True)
+        if row is None:
+            return None
+        try:
+            return FeatureSchema.from_dict(json.loads(row[0]))
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise DataError(
+                f"dock {self.path}: schema of task {task!r} is malformed: {exc}"
+            ) from None
 
     # ------------------------------------------------------------------ submit
     def submit(self, model, spec, meta: dict | None = None) -> str:
@@ -182,7 +234,7 @@ class Dock:
         Raises
         ------
         SecurityError
-            The model file is not a clean skops archive of trusted types.
+            The model file is refused by the safe loader or crashed its sandbox.
         ModelError
             The checker rejects the model, or the spec's schema differs from the
             schema already registered for its task.
@@ -194,62 +246,74 @@ class Dock:
             spec = RKMESpecification.load(spec)
         meta = dict(meta or {})
         meta_text = _canon(meta)
-        check_learnware(model_bytes, spec, max_bytes=self.max_model_bytes)
-        spec_bytes = spec.to_json_bytes()
-        model_sha, spec_sha = _sha(model_bytes), _sha(spec_bytes)
-        lw_id = _sha(f"{model_sha}:{spec_sha}:{meta_text}".encode())[:16]
         schema = spec.schema
-        con = self._con
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            row = con.execute(
-                "SELECT schema_id FROM tasks WHERE task = ?", (schema.task,)
-            ).fetchone()
-            if row is None:
-                con.execute(
-                    "INSERT INTO tasks VALUES (?, ?, ?)",
-                    (schema.task, schema.schema_id, _canon(schema.to_dict())),
-                )
-            elif row[0] != schema.schema_id:
-                raise ModelError(
-                    f"specification's feature schema {schema.schema_id} differs from the "
-                    f"schema {row[0]} registered for task {schema.task!r}; fit the spec "
-                    "with Dock.schema(task)"
-                )
-            self._write_object(model_bytes)
-            self._write_object(spec_bytes)
-            con.execute(
-                "INSERT OR IGNORE INTO learnwares VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    lw_id,
-                    str(meta.get("name", lw_id)),
-                    schema.task,
-                    schema.schema_id,
-                    _canon(list(schema.feature_names)),
-                    carrier_band(meta.get("carrier_ghz")),
-                    meta_text,
-                    model_sha,
-                    spec_sha,
-                    len(model_bytes),
-                    spec.reduced_size,
-                    spec.dim,
-                    spec.self_term,
-                    spec.z.astype("<f8").tobytes(),
-                    spec.beta.astype("<f8").tobytes(),
-                ),
+        known = self.schema(schema.task)
+        if known is not None and known.schema_id != schema.schema_id:
+            raise ModelError(
+                f"specification's feature schema {schema.schema_id} differs from the "
+                f"schema {known.schema_id} registered for task {schema.task!r}; fit the "
+                "spec with Dock.schema(task)"
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        compiled = check_learnware(model_bytes, spec, max_bytes=self.max_model_bytes)
+        spec_bytes = spec.to_json_bytes()
+        model_sha, spec_sha = sha256(model_bytes), sha256(spec_bytes)
+        lw_id = sha256(f"{model_sha}:{spec_sha}:{meta_text}".encode())[:16]
+        self.objects.write(model_bytes)
+        self.objects.write(spec_bytes)
+        compiled_sha = self.objects.write(compiled.to_bytes())
+        record = {
+            "format": RECORD_FORMAT,
+            "id": lw_id,
+            "meta": meta,
+            "model_sha": model_sha,
+            "spec_sha": spec_sha,
+            "compiled_sha": compiled_sha,
+            "model_bytes": len(model_bytes),
+        }
+        record_sha = self.objects.write(_canon(record).encode())
+        shas = (model_sha, spec_sha, compiled_sha, record_sha)
+        self._insert(schema, row_values(lw_id, meta, shas, len(model_bytes), spec))
         log.info("submitted learnware %s (%s)", lw_id, meta.get("name", ""))
         return lw_id
+
+    def _insert(self, schema: FeatureSchema, row: tuple) -> None:
+        with self._lock:
+            con = self._con
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    got = con.execute(
+                        "SELECT schema_id FROM tasks WHERE task = ?", (schema.task,)
+                    ).fetchone()
+                    if got is None:
+                        con.execute(
+                            "INSERT INTO tasks VALUES (?, ?, ?)",
+                            (schema.task, schema.schema_id, _canon(schema.to_dict())),
+                        )
+                    elif got[0] != schema.schema_id:
+                        raise ModelError(
+                            f"specification's feature schema {schema.schema_id} differs from "
+                            f"the schema {got[0]} registered for task {schema.task!r}"
+                        )
+                    con.execute(
+                        "INSERT OR IGNORE INTO learnwares VALUES "
+                        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        row,
+                    )
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise DataError(f"dock index {self.path / 'index.sqlite'}: {exc}") from None
 
     def _model_bytes(self, model) -> bytes:
         if isinstance(model, bytes | bytearray | memoryview):
             data = bytes(model)
         elif isinstance(model, str | os.PathLike):
             p = Path(model)
+            if not p.is_file():
+                raise DataError(f"model file {p} is not a readable file")
             size = p.stat().st_size
             if size > self.max_model_bytes:
                 raise ModelError(
@@ -266,53 +330,68 @@ class Dock:
     def list(self, filters: dict | None = None) -> list[LearnwareInfo]:
         """Index rows (sorted by id) passing the metadata ``filters``."""
         rows = self._select("id, name, task, carrier_band, meta, model_bytes", filters, None)
-        return [
-            LearnwareInfo(r[0], r[1], r[2], r[3], json.loads(r[4]), int(r[5]))
-            for r in rows
-            if _meta_ok(json.loads(r[4]), filters)
-        ]
+        out = []
+        for r in rows:
+            meta = _json(r[4], r[0])
+            if _meta_ok(meta, filters):
+                out.append(LearnwareInfo(r[0], r[1], r[2], r[3], meta, int(r[5])))
+        return out
+
+    def _row(self, lw_id: str, columns: str):
+        row = self._q(f"SELECT {columns} FROM learnwares WHERE id = ?", (str(lw_id),), one=True)
+        if row is None:
+            raise DataError(f"no learnware with id {str(lw_id)[:40]!r} in dock {self.path}")
+        return row
 
     def load(self, lw_id: str) -> Learnware:
-        """Load one learnware (model through the safe loader, hashes verified)."""
-        row = self._con.execute(
-            "SELECT model_sha, spec_sha, meta FROM learnwares WHERE id = ?", (lw_id,)
-        ).fetchone()
-        if row is None:
-            raise DataError(f"no learnware with id {lw_id!r} in dock {self.path}")
-        model = loads_model(self._read_object(row[0]), max_bytes=self.max_model_bytes)
-        spec = RKMESpecification.from_json_bytes(self._read_object(row[1]))
-        return Learnware(lw_id, model, spec, json.loads(row[2]))
+        """Load one learnware: its compiled model (validated arrays) and specification."""
+        compiled_sha, spec_sha, meta = self._row(lw_id, "compiled_sha, spec_sha, meta")
+        spec = self.verified_spec(spec_sha)
+        model = CompiledModel.from_bytes(self.objects.read(compiled_sha), spec.dim)
+        return Learnware(lw_id, model, spec, _json(meta, lw_id))
+
+    def model_file(self, lw_id: str) -> bytes:
+        """The submitted ``.skops`` bytes of a learnware (hash verified; never loaded)."""
+        (model_sha,) = self._row(lw_id, "model_sha")
+        return self.objects.read(model_sha, limit=self.max_model_bytes)
+
+    def verified_spec(self, spec_sha: str) -> RKMESpecification:
+        """The specification object ``spec_sha``, its hash checked."""
+        return RKMESpecification.from_json_bytes(self.objects.read(spec_sha))
 
     def remove(self, lw_id: str) -> None:
         """Delete a learnware and any object files no other entry uses."""
         if self.read_only:
             raise ModelError(f"dock {self.path} is open read-only")
-        con = self._con
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            row = con.execute(
-                "SELECT model_sha, spec_sha FROM learnwares WHERE id = ?", (lw_id,)
-            ).fetchone()
-            if row is None:
-                raise DataError(f"no learnware with id {lw_id!r} in dock {self.path}")
-            con.execute("DELETE FROM learnwares WHERE id = ?", (lw_id,))
-            for sha in set(row):
-                used = con.execute(
-                    "SELECT 1 FROM learnwares WHERE model_sha = ? OR spec_sha = ? LIMIT 1",
-                    (sha, sha),
+        cols = "model_sha, spec_sha, compiled_sha, record_sha"
+        with self._lock:
+            con = self._con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                row = con.execute(
+                    f"SELECT {cols} FROM learnwares WHERE id = ?", (lw_id,)
                 ).fetchone()
-                if used is None:
-                    self._object_path(sha).unlink(missing_ok=True)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+                if row is None:
+                    raise DataError(f"no learnware with id {lw_id!r} in dock {self.path}")
+                con.execute("DELETE FROM learnwares WHERE id = ?", (lw_id,))
+                for sha in set(row):
+                    used = con.execute(
+                        "SELECT 1 FROM learnwares WHERE ? IN (model_sha, spec_sha, compiled_sha,"
+                        " record_sha) LIMIT 1",
+                        (sha,),
+                    ).fetchone()
+                    if used is None:
+                        self.objects.remove(sha)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     # ------------------------------------------------------------------ search
     def search(
         self,
         user_spec: RKMESpecification,
-        top_k: int = 5,
+        top_k: int = TOP_K,
         filters: dict | None = None,
         *,
         mixture_size: int | None = None,
@@ -331,21 +410,29 @@ class Dock:
             ``task``, ``carrier_band``, ``name`` and ``feature_names`` (list) filter
             the index; any other key must equal the learnware's metadata value.
         mixture_size : int, optional
-            Candidates (best single hits) in the mixture QP; default ``top_k``.
+            Most members of the mixture, searched greedily over the best
+            ``mixture_size**2`` single hits; default ``top_k``.
         mmd_threshold : float, optional
             "No good match" threshold; default the dock's.
         """
-        top_k = check_int_range("Dock.search top_k", top_k, 1)
-        k_mix = top_k if mixture_size is None else check_int_range("mixture_size", mixture_size, 1)
+        from rof.learnware.rank import rank_rows
+
+        top_k = check_int_range("Dock.search top_k", top_k, 1, 1000)
+        k_mix = (
+            top_k if mixture_size is None else check_int_range("mixture_size", mixture_size, 1, 32)
+        )
         thr = (
             self.mmd_threshold
             if mmd_threshold is None
             else check_range("mmd_threshold", mmd_threshold, 0.0)
         )
+        if not isinstance(user_spec, RKMESpecification):
+            raise ModelError("Dock.search needs an RKMESpecification")
         schema = user_spec.schema
-        rows = self._select("id, name, meta, m, d, self_term, z, beta", filters, schema.schema_id)
-        rows = [r for r in rows if _meta_ok(json.loads(r[2]), filters)]
-        if not rows:
+        check_spec_size(user_spec.reduced_size, user_spec.dim, "user specification")
+        n_cand = max(top_k, k_mix * k_mix)
+        cand = rank_rows(self, user_spec, filters, n_cand)
+        if not cand:
             known = self.schema(schema.task)
             if known is not None and known.schema_id != schema.schema_id:
                 raise ModelError(
@@ -354,40 +441,45 @@ class Dock:
                     "with Dock.schema(task)"
                 )
             return SearchResult((), None, thr)
-        d = schema.dim
-        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([r[3] for r in rows])
-        zs = np.frombuffer(b"".join(r[6] for r in rows), dtype="<f8").reshape(-1, d)
-        bs = np.frombuffer(b"".join(r[7] for r in rows), dtype="<f8")
-        self_terms = np.array([r[5] for r in rows])
-        mmd = rank_by_mmd(
-            user_spec.z,
-            user_spec.beta,
-            user_spec.self_term,
-            zs,
-            bs,
-            offsets,
-            self_terms,
-            schema.gamma,
-        )
+        # every reported row is checked against its hashed specification object
+        specs = [self._checked(c) for c in cand]
+        mmd = np.array([user_spec.mmd(s) for s in specs])
         order = np.argsort(mmd, kind="stable")
         hits = tuple(
-            SearchHit(rows[i][0], rows[i][1], float(mmd[i]), json.loads(rows[i][2]))
+            SearchHit(cand[i]["id"], cand[i]["name"], float(mmd[i]), cand[i]["meta"])
             for i in order[:top_k]
         )
-        cand = order[: min(k_mix, len(rows))]
-        w, mix_mmd = mixture_weights(
-            [zs[offsets[i] : offsets[i + 1]] for i in cand],
-            [bs[offsets[i] : offsets[i + 1]] for i in cand],
+        pool = order[:n_cand]
+        members, w, mix_mmd = greedy_mixture(
+            [specs[i].z for i in pool],
+            [specs[i].beta for i in pool],
             user_spec.z,
             user_spec.beta,
             user_spec.self_term,
             schema.gamma,
+            k_mix,
         )
         mixture = MixtureResult(
-            tuple(rows[i][0] for i in cand), tuple(float(v) for v in w), float(mix_mmd)
+            tuple(cand[pool[j]]["id"] for j in members),
+            tuple(float(v) for v in w),
+            float(mix_mmd),
         )
         return SearchResult(hits, mixture, thr)
+
+    def _checked(self, c: dict) -> RKMESpecification:
+        spec = self.verified_spec(c["spec_sha"])
+        same = (
+            spec.schema.schema_id == c["schema_id"]
+            and spec.z.astype("<f8").tobytes() == c["z"]
+            and spec.beta.astype("<f8").tobytes() == c["beta"]
+            and abs(spec.self_term - c["self_term"]) <= 1e-9 * max(1.0, abs(spec.self_term))
+        )
+        if not same:
+            raise DataError(
+                f"index row {c['id']} disagrees with its specification object "
+                f"{c['spec_sha'][:12]} (edited index?); run `rof dock verify --repair`"
+            )
+        return spec
 
     def _select(self, columns: str, filters: dict | None, schema_id: str | None):
         where, args = [], []
@@ -397,14 +489,23 @@ class Dock:
         for key in _COLUMN_FILTERS:
             if filters and key in filters:
                 where.append(f"{key} = ?")
-                args.append(filters[key])
+                args.append(str(filters[key]))
         if filters and "feature_names" in filters:
             where.append("feature_names = ?")
             args.append(_canon([str(n) for n in filters["feature_names"]]))
         sql = f"SELECT {columns} FROM learnwares"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return self._con.execute(sql + " ORDER BY id", args).fetchall()
+        return self._q(sql + " ORDER BY id", args)
+
+
+def _json(text: str, lw_id: str):
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise DataError(
+            f"index row {lw_id} holds malformed metadata; run `rof dock verify --repair`"
+        ) from None
 
 
 def _meta_ok(meta: dict, filters: dict | None) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,23 @@ __all__ = ["RKMESpecification"]
 
 #: Format tag written into saved specifications.
 SPEC_FORMAT = "rof.rkme/1"
+#: Largest reduced set m a specification may hold (search cost grows with m_user m).
+MAX_REDUCED_SIZE = 1000
+#: Largest feature dimension d.
+MAX_DIM = 1000
+#: Largest number of values m d (a 12,000 x 16 reduced set made every search 4.6 s).
+MAX_VALUES = 50_000
+#: Largest specification file, bytes.
+MAX_SPEC_BYTES = 4 * 2**20
+
+
+def check_spec_size(m: int, d: int, what: str = "specification") -> None:
+    """Refuse reduced sets beyond :data:`MAX_REDUCED_SIZE`, :data:`MAX_DIM`, :data:`MAX_VALUES`."""
+    if not (1 <= m <= MAX_REDUCED_SIZE and 1 <= d <= MAX_DIM and m * d <= MAX_VALUES):
+        raise ModelError(
+            f"{what} has m = {m} points x d = {d} features; allowed: m 1 to "
+            f"{MAX_REDUCED_SIZE}, d 1 to {MAX_DIM}, m x d at most {MAX_VALUES}"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +86,8 @@ class RKMESpecification:
     def __post_init__(self):
         z = np.ascontiguousarray(self.z, dtype=float)
         beta = np.ascontiguousarray(self.beta, dtype=float).ravel()
+        if z.ndim == 2:
+            check_spec_size(z.shape[0], z.shape[1], "RKMESpecification")
         if z.ndim != 2 or z.shape[0] != beta.size or z.shape[1] != self.schema.dim:
             raise ModelError(
                 f"RKMESpecification: z {z.shape} and beta {beta.shape} do not match "
@@ -159,7 +179,9 @@ class RKMESpecification:
                 schema.task, schema.feature_names, schema.loc, schema.scale, gamma
             )
         xs = schema.transform(x)
-        reduced_size = check_int_range("RKMESpecification.reduced_size", reduced_size, 1)
+        reduced_size = check_int_range(
+            "RKMESpecification.reduced_size", reduced_size, 1, MAX_REDUCED_SIZE
+        )
         if (dp_epsilon is None) != (dp_delta is None):
             raise DataError("RKMESpecification.fit: give both dp_epsilon and dp_delta, or neither")
         if dp_epsilon is not None:
@@ -239,8 +261,16 @@ class RKMESpecification:
             raise ModelError(f"specification is not in the {SPEC_FORMAT!r} format")
         try:
             schema = FeatureSchema.from_dict(d["schema"])
-            z = np.asarray(d["z"], dtype=float).reshape(-1, schema.dim)
-            beta = np.asarray(d["beta"], dtype=float)
+            zl, bl = d["z"], d["beta"]
+            if not isinstance(zl, list) or not isinstance(bl, list):
+                raise ModelError("specification z and beta must be lists")
+            check_spec_size(len(zl), schema.dim)
+            if len(bl) != len(zl) or not all(
+                isinstance(r, list) and len(r) == schema.dim for r in zl
+            ):
+                raise ModelError(f"specification z must be {len(bl)} rows of {schema.dim} numbers")
+            z = np.asarray(zl, dtype=float).reshape(-1, schema.dim)
+            beta = np.asarray(bl, dtype=float)
             return cls(z, beta, schema, int(d["n_samples"]), d.get("dp_epsilon"), d.get("dp_delta"))
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelError):
@@ -250,10 +280,14 @@ class RKMESpecification:
     @classmethod
     def from_json_bytes(cls, data: bytes) -> RKMESpecification:
         """Parse :meth:`to_json_bytes` output (plain JSON, nothing executed)."""
+        if len(data) > MAX_SPEC_BYTES:
+            raise ModelError(f"specification is {len(data)} bytes; the limit is {MAX_SPEC_BYTES}")
         try:
             d = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelError(f"specification is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ModelError("specification JSON nests too deeply") from None
         return cls.from_dict(d)
 
     def save(self, path) -> Path:
@@ -278,13 +312,29 @@ class RKMESpecification:
     def load(cls, path) -> RKMESpecification:
         """Read a specification written by :meth:`save` (never unpickles)."""
         path = Path(path)
+        if not path.is_file():
+            raise DataError(f"specification {path} is not a readable file")
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise ModelError(
+                f"specification {path} is {path.stat().st_size} bytes; the limit is "
+                f"{MAX_SPEC_BYTES}"
+            )
         if path.suffix == ".npz":
             try:
+                with zipfile.ZipFile(path) as zf:
+                    unpacked = sum(i.file_size for i in zf.infolist())
+                if unpacked > 4 * MAX_SPEC_BYTES:
+                    raise ModelError(
+                        f"specification {path} unpacks to {unpacked} bytes; the limit is "
+                        f"{4 * MAX_SPEC_BYTES}"
+                    )
                 with np.load(path, allow_pickle=False) as f:
                     d = json.loads(str(f["meta"]))
                     d["z"], d["beta"] = f["z"].tolist(), f["beta"].tolist()
-            except (ValueError, KeyError, OSError) as exc:
-                raise ModelError(f"cannot read specification {path}: {exc}") from None
+            except (ValueError, KeyError, OSError, RecursionError, zipfile.BadZipFile) as exc:
+                raise ModelError(
+                    f"cannot read specification {path}: {type(exc).__name__}"
+                ) from None
             return cls.from_dict(d)
         return cls.from_json_bytes(path.read_bytes())
 

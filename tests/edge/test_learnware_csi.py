@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rof.edge.chanpred.task import COLUMN, GAIN_DEV_COLUMNS, N_LAGS
 from rof.edge.csi import CsiHistory
 from rof.edge.learnware_csi import (
     REFERENCE_UE_HEIGHT_M,
@@ -19,8 +20,7 @@ from rof.edge.learnware_csi import (
     reference_geometry,
 )
 from rof.edge.world import build_world
-from rof.learnware.data import N_LAGS
-from rof.learnware.predict import default_dock_path
+from rof.learnware.paths import default_dock_path
 
 pytest.importorskip("sklearn")
 needs_dock = pytest.mark.skipif(
@@ -116,17 +116,20 @@ def test_feature_rows_are_the_stored_fading_history_under_the_reference_gain():
     g_db = 10.0 * np.log10(np.broadcast_to(g, (n_ue, k, n_rb, N_LAGS)).astype(np.float64))
     hist_db = lw.ref_db[:, :, None, None] + g_db
     mean = hist_db.mean(axis=-1).ravel()
-    np.testing.assert_allclose(x[:, 7], mean, rtol=1e-6)
-    np.testing.assert_allclose(x[:, 8:], hist_db.reshape(-1, N_LAGS) - mean[:, None], atol=1e-4)
+    np.testing.assert_allclose(x[:, COLUMN["mean_gain_db"]], mean, rtol=1e-6)
+    dev = x[:, list(GAIN_DEV_COLUMNS)]
+    np.testing.assert_allclose(dev, hist_db.reshape(-1, N_LAGS) - mean[:, None], atol=1e-4)
     d2d = np.sqrt(world.d3d_m**2 - (10.0 - world.deployment.ue_height_m[:, None]) ** 2)
     d2d_ref = np.clip(d2d, 10.0, lw.cell_radius_m)
     d3d_ref = np.sqrt(d2d_ref**2 + 8.5**2)
-    np.testing.assert_allclose(x[:, 0], np.repeat(np.log10(d3d_ref).ravel(), n_rb), rtol=1e-9)
-    np.testing.assert_allclose(x[:, 2], 1.5)
-    np.testing.assert_allclose(x[:, 4], np.repeat(world.los.ravel(), n_rb))
+    np.testing.assert_allclose(
+        x[:, COLUMN["log10_d3d_m"]], np.repeat(np.log10(d3d_ref).ravel(), n_rb), rtol=1e-9
+    )
+    np.testing.assert_allclose(x[:, COLUMN["h_ut_m"]], 1.5)
+    np.testing.assert_allclose(x[:, COLUMN["los"]], np.repeat(world.los.ravel(), n_rb))
     fd = 30.0 / 3.6 * 3.5e9 / 299_792_458.0
-    np.testing.assert_allclose(x[:, 5], np.log10(fd), rtol=1e-9)
-    np.testing.assert_allclose(x[:, 6], 0.5)  # horizon in ms
+    np.testing.assert_allclose(x[:, COLUMN["log10_doppler_hz"]], np.log10(fd), rtol=1e-9)
+    np.testing.assert_allclose(x[:, COLUMN["horizon_ms"]], 0.5)  # horizon in ms
 
 
 def test_no_fading_leaves_the_report_unchanged():

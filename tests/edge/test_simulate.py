@@ -251,7 +251,7 @@ def test_schedulers_run_in_the_loop(over):
 
 def test_learnware_csi_runs_with_the_shipped_dock():
     pytest.importorskip("sklearn")
-    from rof.learnware.predict import default_dock_path
+    from rof.learnware.paths import default_dock_path
 
     if not (default_dock_path() / "index.sqlite").exists():
         pytest.skip("no shipped dock")

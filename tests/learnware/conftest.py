@@ -2,8 +2,7 @@
 
 import pytest
 
-from rof.learnware.build import build_dock
-from rof.learnware.predict import default_dock_path
+from rof.learnware.paths import default_dock_path
 
 
 @pytest.fixture(scope="session")
@@ -11,4 +10,6 @@ def shipped_dock_path(tmp_path_factory):
     path = default_dock_path()
     if (path / "index.sqlite").is_file():
         return path
-    return build_dock(tmp_path_factory.mktemp("models") / "dock")
+    from rof.edge.chanpred.build import build_channel_dock
+
+    return build_channel_dock(tmp_path_factory.mktemp("models") / "dock")

@@ -7,10 +7,10 @@ import pytest
 from sklearn.linear_model import Ridge
 
 from rof.cli import _OneLineParser
+from rof.edge.chanpred.task import FEATURE_NAMES, SHIPPED_SCENARIOS, simulate_channel_data
 from rof.errors import DataError, SecurityError
 from rof.learnware import RKMESpecification
 from rof.learnware.cli import register
-from rof.learnware.data import FEATURE_NAMES, SHIPPED_SCENARIOS, simulate_channel_data
 from rof.learnware.safe import dumps_model
 
 
@@ -78,13 +78,52 @@ def test_submit_files_and_reject_pickle(tmp_path, capsys):
 
 
 def test_build_small(tmp_path, capsys, monkeypatch):
-    import rof.learnware.build as b
+    import rof.edge.chanpred.build as b
 
-    monkeypatch.setattr(b, "SHIPPED_SCENARIOS", SHIPPED_SCENARIOS[:1])
     monkeypatch.setattr(
-        b.build_dock,
+        b.build_channel_dock,
         "__kwdefaults__",
-        {**b.build_dock.__kwdefaults__, "scenarios": SHIPPED_SCENARIOS[:1]},
+        {**b.build_channel_dock.__kwdefaults__, "scenarios": SHIPPED_SCENARIOS[:1]},
     )
     code, out = run(["dock", "build", "--out", str(tmp_path / "d"), "--n-train", "200"], capsys)
     assert code == 0 and SHIPPED_SCENARIOS[0].name in out and "wrote" in out
+
+
+def test_unknown_task_builder_is_one_line(tmp_path, capsys):
+    with pytest.raises(DataError, match="no dock builder for task 'nope'"):
+        run(["dock", "build", "--task", "nope", "--out", str(tmp_path / "d")], capsys)
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, why",
+    [
+        ("text.csv", None, "is not a number"),
+        ("short.csv", None, "values; allowed: 16"),
+        ("binary.csv", b"\x89PNG\r\n\x1a\n\xff\xfe" * 50, "not UTF-8"),
+        ("header.csv", b"a,b\n1,2\n", "must be the task's feature names"),
+        ("obj.npy", None, "object array"),
+        ("wide.npy", None, "shape"),
+    ],
+)
+def test_bad_search_inputs_are_one_line_exit_2(
+    shipped_dock_path, tmp_path, capsys, name, content, why
+):
+    from rof.cli import main
+
+    p = tmp_path / name
+    head = ",".join(FEATURE_NAMES) + "\n"
+    row = ",".join(["1.0"] * len(FEATURE_NAMES)) + "\n"
+    if name == "text.csv":
+        p.write_text(head + row + row.replace("1.0", "abc", 1))
+    elif name == "short.csv":
+        p.write_text(head + row + "1.0,2.0\n")
+    elif name == "obj.npy":
+        np.save(p, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    elif name == "wide.npy":
+        np.save(p, np.zeros((5, 3)))
+    else:
+        p.write_bytes(content)
+    code = main(["dock", "search", str(p), "--dock", str(shipped_dock_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and why in err and err.count("\n") == 1 and "Traceback" not in err

@@ -91,7 +91,7 @@ def test_list_load_remove(dock, tmp_path):
     n_obj = sum(1 for p in (tmp_path / "dock" / "objects").rglob("*") if p.is_file())
     dock.remove(infos[0].id)
     assert len(dock) == 3
-    assert sum(1 for p in (tmp_path / "dock" / "objects").rglob("*") if p.is_file()) == n_obj - 2
+    assert sum(1 for p in (tmp_path / "dock" / "objects").rglob("*") if p.is_file()) == n_obj - 4
     with pytest.raises(DataError):
         dock.load(infos[0].id)
 

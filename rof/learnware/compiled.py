@@ -1,0 +1,300 @@
+"""Submitted models as plain, validated arrays: what the host ever runs.
+
+The host never constructs a submitted scikit-learn object. The sandboxed worker
+(:mod:`rof.learnware.sandbox`) loads the skops file under resource limits and exports
+the model into the arrays of :class:`CompiledModel`:
+
+    y(x) = x . coef + intercept + sum_t scale_t * leaf_t(x)
+
+where ``leaf_t(x)`` walks tree ``t`` from its root: at an internal node go to ``left``
+when ``x[feature] <= threshold``, else to ``right``, until a leaf (``left == -1``),
+whose ``value`` is the output. As in scikit-learn, the tree compares the feature
+rounded to float32 (its ``DTYPE``) with the float64 threshold. Linear models have no
+trees; a decision tree has one (scale 1); a random forest ``T`` trees of scale
+``1/T``; gradient boosting (Friedman, Ann. Statist. 29(5), 2001) a linear or constant
+initial model plus its trees at scale ``learning_rate`` (scikit-learn's
+``_raw_predict``).
+
+:meth:`CompiledModel.validate` bounds every array before the numba kernel sees one:
+children of node ``i`` must lie in ``(i, n)`` (scikit-learn numbers children after
+their parent, which also rules out cycles, so a walk takes at most ``n`` steps),
+both children or none, feature indices in ``[0, d)`` for the task's ``d``, finite
+thresholds and values, and bounded sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from rof.errors import ModelError, SecurityError
+from rof.learnware.frames import pack, unpack
+
+__all__ = ["MAX_NODES", "MAX_TREES", "CompiledModel", "predict_ref"]
+
+#: Largest total number of tree nodes of one model.
+MAX_NODES = 2_000_000
+#: Largest number of trees of one model.
+MAX_TREES = 10_000
+#: Format tag of a stored compiled model.
+FORMAT = "rof.compiled/1"
+
+_INT_FIELDS = ("feature", "left", "right")
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledModel:
+    """A linear part plus an ensemble of regression trees, as flat arrays.
+
+    Attributes
+    ----------
+    kind : str
+        The scikit-learn class it was exported from (for display only).
+    n_features : int
+        Input width d.
+    coef : ndarray (d,)
+    intercept : float
+    offsets : ndarray (T + 1,) int64
+        Tree ``t`` owns nodes ``offsets[t]:offsets[t + 1]`` (local indices).
+    scale : ndarray (T,)
+    feature, left, right : ndarray (N,) int32
+    threshold, value : ndarray (N,) float64
+    linear_f32 : bool
+        The linear part reads the input rounded to float32 (scikit-learn's gradient
+        boosting casts its input before the initial model sees it).
+    """
+
+    kind: str
+    n_features: int
+    coef: np.ndarray
+    intercept: float
+    offsets: np.ndarray
+    scale: np.ndarray
+    feature: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    threshold: np.ndarray
+    value: np.ndarray
+    linear_f32: bool = False
+
+    # ------------------------------------------------------------------ checks
+    def validate(self, n_features: int | None = None) -> CompiledModel:
+        """Check every array (module docstring); return ``self``.
+
+        Raises
+        ------
+        SecurityError
+            An index out of range, a cycle, a non-finite number, or sizes beyond the
+            limits: the arrays could make a kernel read outside its inputs.
+        """
+        d = self.n_features
+        if n_features is not None and d != n_features:
+            raise SecurityError(
+                f"model expects {d} features but the task's schema has {n_features}"
+            )
+        if not 1 <= d <= 100_000:
+            raise SecurityError(f"model input width {d} is out of range; allowed: 1 to 100000")
+        n = self.feature.size
+        t = self.scale.size
+        if t > MAX_TREES or n > MAX_NODES:
+            raise SecurityError(
+                f"model has {t} trees and {n} nodes; the limits are {MAX_TREES} and {MAX_NODES}"
+            )
+        for name in _INT_FIELDS:
+            a = getattr(self, name)
+            if a.dtype != np.int32 or a.shape != (n,):
+                raise SecurityError(f"compiled model field {name} must be int32 of shape ({n},)")
+        for name in ("threshold", "value"):
+            a = getattr(self, name)
+            if a.dtype != np.float64 or a.shape != (n,):
+                raise SecurityError(f"compiled model field {name} must be float64 of shape ({n},)")
+        if self.scale.dtype != np.float64 or self.scale.shape != (t,):
+            raise SecurityError(f"compiled model scale must be float64 of shape ({t},)")
+        if self.coef.dtype != np.float64 or self.coef.shape != (d,):
+            raise SecurityError(f"compiled model coef must be float64 of shape ({d},)")
+        off = self.offsets
+        if (
+            off.dtype != np.int64
+            or off.shape != (t + 1,)
+            or off[0] != 0
+            or off[-1] != n
+            or np.any(np.diff(off) < 1)
+        ):
+            raise SecurityError("compiled model tree offsets are not increasing from 0 to N")
+        finite = [self.coef, self.scale, self.threshold, self.value, np.array([self.intercept])]
+        if not all(np.all(np.isfinite(a)) for a in finite):
+            raise SecurityError("compiled model holds NaN or infinite numbers")
+        if n:
+            local = np.arange(n, dtype=np.int64) - np.repeat(off[:-1], np.diff(off))
+            size = np.repeat(np.diff(off), np.diff(off))
+            leaf = self.left == -1
+            if np.any(leaf != (self.right == -1)):
+                raise SecurityError("a tree node has exactly one child")
+            inner = ~leaf
+            for name in ("left", "right"):
+                c = getattr(self, name)[inner].astype(np.int64)
+                if np.any(c <= local[inner]) or np.any(c >= size[inner]):
+                    raise SecurityError(
+                        f"a tree's {name} child index is outside (node, tree size): crafted "
+                        "node indices"
+                    )
+            f = self.feature[inner]
+            if np.any(f < 0) or np.any(f >= d):
+                raise SecurityError(
+                    f"a tree node reads feature {int(f.max() if f.size else 0)}; allowed: "
+                    f"0 to {d - 1} (the task's schema)"
+                )
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, X) -> np.ndarray:
+        """Model output for ``X`` (n, d) -> (n,), by the compiled kernel."""
+        x = np.ascontiguousarray(X, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != self.n_features:
+            raise ModelError(f"features have shape {x.shape}; expected (n, {self.n_features})")
+        x32 = x.astype(np.float32).astype(np.float64)
+        return _predict(
+            x32 if self.linear_f32 else x,
+            x32,
+            self.coef,
+            self.intercept,
+            self.offsets,
+            self.scale,
+            self.feature,
+            self.left,
+            self.right,
+            self.threshold,
+            self.value,
+        )
+
+    @classmethod
+    def combine(cls, models, weights) -> CompiledModel:
+        """One model computing ``sum_i w_i model_i(x)`` (a mixture in one kernel pass).
+
+        All models must share the input width and the linear part's input rounding.
+        """
+        models, w = list(models), np.asarray(weights, dtype=np.float64)
+        if not models or w.shape != (len(models),):
+            raise ModelError("combine needs one weight per model")
+        d, f32 = models[0].n_features, models[0].linear_f32
+        if any(m.n_features != d or (m.linear_f32 != f32 and m.coef.any()) for m in models):
+            raise ModelError("combined models must share the input width and rounding")
+        sizes = np.concatenate([np.diff(m.offsets) for m in models]).astype(np.int64)
+        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(sizes)
+        return cls(
+            "mixture(" + ", ".join(m.kind.rsplit(".", 1)[-1] for m in models) + ")",
+            d,
+            sum(wi * m.coef for wi, m in zip(w, models, strict=True)),
+            float(sum(wi * m.intercept for wi, m in zip(w, models, strict=True))),
+            offsets,
+            np.concatenate([wi * m.scale for wi, m in zip(w, models, strict=True)]),
+            np.concatenate([m.feature for m in models]),
+            np.concatenate([m.left for m in models]),
+            np.concatenate([m.right for m in models]),
+            np.concatenate([m.threshold for m in models]),
+            np.concatenate([m.value for m in models]),
+            f32,
+        ).validate(d)
+
+    # ------------------------------------------------------------------ storage
+    def to_bytes(self) -> bytes:
+        """A plain array frame (:mod:`rof.learnware.frames`; nothing pickled)."""
+        return pack(
+            {
+                "format": FORMAT,
+                "kind": self.kind,
+                "n_features": self.n_features,
+                "linear_f32": self.linear_f32,
+            },
+            self.arrays(),
+        )
+
+    def arrays(self) -> dict:
+        """The named arrays (what :meth:`from_arrays` reads)."""
+        return {
+            "coef": self.coef,
+            "intercept": np.array([self.intercept]),
+            "offsets": self.offsets,
+            "scale": self.scale,
+            "feature": self.feature,
+            "left": self.left,
+            "right": self.right,
+            "threshold": self.threshold,
+            "value": self.value,
+        }
+
+    @classmethod
+    def from_arrays(cls, head: dict, arrays: dict) -> CompiledModel:
+        """Build from a header and named arrays (unvalidated; call :meth:`validate`)."""
+        try:
+            return cls(
+                str(head["kind"])[:200],
+                int(head["n_features"]),
+                np.asarray(arrays["coef"]),
+                float(np.asarray(arrays["intercept"]).reshape(-1)[0]),
+                np.asarray(arrays["offsets"]),
+                np.asarray(arrays["scale"]).reshape(-1),
+                np.asarray(arrays["feature"]),
+                np.asarray(arrays["left"]),
+                np.asarray(arrays["right"]),
+                np.asarray(arrays["threshold"]),
+                np.asarray(arrays["value"]),
+                bool(head.get("linear_f32", False)),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise SecurityError(f"compiled model is malformed: {exc}") from None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, n_features: int | None = None) -> CompiledModel:
+        """Read :meth:`to_bytes` output and validate it."""
+        head, arrays = unpack(data, what="compiled model")
+        if head.get("format") != FORMAT:
+            raise SecurityError(f"compiled model is not in the {FORMAT!r} format")
+        return cls.from_arrays(head, arrays).validate(n_features)
+
+
+@numba.njit(cache=True)
+def _predict(x, x32, coef, intercept, offsets, scale, feature, left, right, threshold, value):
+    n, d = x.shape
+    out = np.empty(n)
+    n_trees = scale.shape[0]
+    for i in range(n):
+        s = intercept
+        for k in range(d):
+            s += x[i, k] * coef[k]
+        for t in range(n_trees):
+            base = offsets[t]
+            node = 0
+            while left[base + node] != -1:
+                j = base + node
+                if x32[i, feature[j]] <= threshold[j]:
+                    node = left[j]
+                else:
+                    node = right[j]
+            s += scale[t] * value[base + node]
+        out[i] = s
+    return out
+
+
+def predict_ref(m: CompiledModel, X) -> np.ndarray:
+    """Plain-NumPy reference of :meth:`CompiledModel.predict` (all rows at once)."""
+    x = np.asarray(X, dtype=np.float64)
+    x32 = x.astype(np.float32).astype(np.float64)
+    out = (x32 if m.linear_f32 else x) @ m.coef + m.intercept
+    rows = np.arange(x.shape[0])
+    for t in range(m.scale.size):
+        b = m.offsets[t]
+        node = np.zeros(x.shape[0], dtype=np.int64)
+        while True:
+            j = b + node
+            inner = m.left[j] != -1
+            if not inner.any():
+                break
+            go_left = x32[rows, np.where(inner, m.feature[j], 0)] <= m.threshold[j]
+            nxt = np.where(go_left, m.left[j], m.right[j])
+            node = np.where(inner, nxt, node)
+        out = out + m.scale[t] * m.value[b + node]
+    return out
