@@ -181,3 +181,17 @@ def test_write_dock_with_force_says_what_it_removes(tmp_path):
     write_dock(out, fill, force=True, progress=said.append)
     assert any("removing 1 entries" in s and "old.txt" in s for s in said)
     assert not (out / "old.txt").exists() and len(_ids(out)) == 1
+
+
+def test_large_dock_search_through_the_approximate_index(dock_dir, monkeypatch):
+    """Above EXACT_LIMIT rows the dock ranks with SpecIndex; the answer is the exact one."""
+    import rof.learnware.dock as dock_mod
+
+    with Dock(dock_dir, read_only=True) as d:
+        want = d.search(_user())
+    monkeypatch.setattr(dock_mod, "EXACT_LIMIT", 1)
+    with Dock(dock_dir, read_only=True) as d:
+        got = d.search(_user())
+        assert d._ann  # the approximate path ran
+    assert [h.id for h in got.hits] == [h.id for h in want.hits]
+    assert [h.mmd for h in got.hits] == pytest.approx([h.mmd for h in want.hits], abs=1e-12)
