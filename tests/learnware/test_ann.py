@@ -21,9 +21,9 @@ def synthetic(n, rng):
     z = (c + rng.normal(scale=0.7, size=(n, M, D))).reshape(-1, D)
     b = rng.dirichlet(np.ones(M), size=n).ravel()
     off = np.arange(n + 1, dtype=np.int64) * M
-    st = np.array(
-        [b[a:e] @ kn.gauss_kernel(z[a:e], z[a:e], GAMMA) @ b[a:e] for a, e in zip(off, off[1:])]
-    )
+    zz, bb = z.reshape(n, M, D), b.reshape(n, M)
+    k = np.exp(-GAMMA * ((zz[:, :, None, :] - zz[:, None, :, :]) ** 2).sum(axis=3))
+    st = np.einsum("na,nab,nb->n", bb, k, bb)
     return z, b, off, st
 
 
