@@ -88,10 +88,11 @@ def test_edge_sweep_and_learnware_entry_points(tmp_path):
             "wraparound": False,
         },
         "radio": {"bandwidth_mhz": 5.0, "fading": "rayleigh"},
-        "run": {"ttis": 20, "warmup_ttis": 5},
+        "run": {"ttis": 20, "warmup_ttis": 5, "drops": 2},
     }
     r = simulate(scn)
-    assert r.ue_throughput_bps.shape == (3,) and isinstance(r.kpis, dict) and r.sinr_db.size
+    assert r.ue_throughput_bps.shape == (2 * 3,)  # the users of both drops
+    assert isinstance(r.kpis, dict) and r.sinr_db.size
     s = Scenario.from_dict(scn)
     out = run_sweep(s, tmp_path / "one.h5")
     assert out.exists()

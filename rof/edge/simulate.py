@@ -3,10 +3,13 @@
 Per TTI (one NR slot, 1 ms / 2^mu):
 
 1. the fading process advances; its state enters the CSI history;
-2. the edge sees each link's channel as reported with the delay of that link's
-   site: fiber round trip (2 x one-way latency, if ``csi_ageing``) plus
-   ``processing_delay_ms`` (``csi = "perfect"``: no delay; ``"learnware"``: a
-   predictor from the dock extrapolates the delayed report), see :mod:`rof.edge.csi`;
+2. the edge sees each link's channel as reported: with ``csi = "delayed"`` and
+   ``csi_timeline = "nr"`` (default) the measurement of the NR CSI timeline
+   (periodic CSI-RS, the report in an uplink slot, the fiber round trip and
+   ``processing_delay_ms``; :mod:`rof.edge.csi_timeline`), with ``"fixed"`` (and for
+   ``"learnware"``, whose predictor extrapolates the report) the state delayed by the
+   fiber round trip (2 x one-way latency, if ``csi_ageing``) plus
+   ``processing_delay_ms``; ``csi = "perfect"``: no delay; see :mod:`rof.edge.csi`;
 3. the scheduler decides ``assign (n_cells, n_rb)`` and ``power_w``;
 4. :func:`rof.radio.sinr.sinr_scheduled` evaluates the decision on the *true*
    channel (fronthaul noise included if ``fronthaul_noise``: its RIN, shot, thermal
@@ -75,6 +78,18 @@ def _csi_delays(world, edge, ageing: bool):
         rtt = 2.0 * world.latency_s[site] if ageing else np.zeros(world.n_cells)
         age = rtt + edge.processing_delay_ms * 1e-3
     return age, age / world.tti_s
+
+
+def _timeline(scn, world, edge_delay_s):
+    """The NR CSI timeline of ``csi = "delayed"`` with ``csi_timeline = "nr"``, else None."""
+    from rof.edge.csi_timeline import CsiTimeline
+    from rof.edge.world import numerology
+
+    edge = scn.edge
+    if edge.csi != "delayed" or edge.csi_timeline != "nr":
+        return None
+    mu, slot_s, _ = numerology(scn.radio.subcarrier_spacing_khz)
+    return CsiTimeline.from_scenario(edge, mu, slot_s, edge_delay_s)
 
 
 def _learnware_predictor(scn, world, age_s, rng):
@@ -183,7 +198,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     snr_eval = snr_fh_cell if edge.fronthaul_noise else np.full(n_cells, np.inf)
     radiated = _FronthaulNoise(world, edge.fronthaul_noise)
     age_s, delay_ttis = _csi_delays(world, edge, edge.csi_ageing)
-    depth = float(np.max(delay_ttis, initial=0.0))
+    timeline = _timeline(scn, world, age_s)
+    depth = float(np.max(delay_ttis, initial=0.0)) if timeline is None else timeline.max_age_slots
     predictor = None
     if edge.csi == "learnware":
         from rof.edge.learnware_csi import history_span_ttis
@@ -213,6 +229,9 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         if edge.csi == "perfect":
             rep = fad
         else:
+            if timeline is not None:
+                delay_ttis = timeline.age_slots(t).astype(np.float64)
+                age_s = delay_ttis * tti_s
             rep = history.delayed(link_cell, delay_ttis)
             if predictor is not None:
                 rep = predictor.predict(history, rep)
@@ -253,6 +272,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
             busy = np.bincount(world.serving[has_data], minlength=n_cells) > 0
             sample = (t - run.warmup_ttis) % stride == 0
             tally.record(got, blocks, dt, assign, busy, sinr_true if sample else None)
+    if timeline is not None:
+        delay_ttis = timeline.mean_age_slots()
     return _Drop(world, tally, delay_ttis, traffic)
 
 

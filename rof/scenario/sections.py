@@ -160,6 +160,19 @@ class Edge(Section):
     ] = "proportional_fair"
     csi: Literal["perfect", "delayed", "learnware"] = "delayed"
     processing_delay_ms: Annotated[float, Field(ge=0.0, le=100.0)] = 0.5
+    #: ``csi = "delayed"``: ``"nr"`` follows the NR CSI timeline (periodic CSI-RS, the
+    #: UE's report in an uplink slot, the fiber round trip and the edge's processing,
+    #: :mod:`rof.edge.csi_timeline`); ``"fixed"`` delays every report by the fiber round
+    #: trip plus ``processing_delay_ms`` only.
+    csi_timeline: Literal["nr", "fixed"] = "nr"
+    #: CSI-RS and report period, slots (TS 38.331 CSI-ResourcePeriodicityAndOffset).
+    csi_rs_period_slots: Literal[4, 5, 8, 10, 16, 20, 32, 40, 64, 80, 160, 320, 640] = 10
+    csi_rs_offset_slots: Annotated[int, Field(ge=0, le=639)] = 0
+    #: Uplink slot of the report within the period; default the period's last slot
+    #: (an uplink slot of the DDDSU pattern for periods that are multiples of 5).
+    csi_report_offset_slots: Annotated[int, Field(ge=0, le=639)] | None = None
+    #: CSI reference resource n_ref, slots; default 4 x 2^mu (TS 38.214 Sec. 5.2.2.5).
+    csi_reference_slots: Annotated[int, Field(ge=1, le=1000)] | None = None
     traffic: Literal["full_buffer", "bursty"] = "full_buffer"
     arrival_rate_per_s: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
     file_size_bits: Annotated[float, Field(gt=0.0, le=1e12)] = 4e6

@@ -206,6 +206,7 @@ def _fiber(length_km, noise, ageing):
             "fronthaul.laser_power_dbm": 0.0,
             "edge.fronthaul_noise": noise,
             "edge.csi_ageing": ageing,
+            "edge.csi_timeline": "fixed",  # the report delayed by the round trip alone
             "edge.scheduler": "coordinated_pf",
             "radio.ue_speed_kmh": 60.0,
             "radio.fading": "tdl",
@@ -217,6 +218,17 @@ def _fiber(length_km, noise, ageing):
 
 def _mean_thr(d):
     return simulate(d).kpis["ue_throughput_mean_bps"]
+
+
+def test_nr_timeline_ages_csi_by_whole_slots_of_fiber():
+    """With the NR CSI timeline the report is already ~16 slots old; 100 km of fiber
+    (0.98 ms round trip + 0.5 ms processing = 2.96 slots of 0.5 ms) adds one slot over 1 km
+    (1.02 slots), nothing more."""
+    over = {"run.ttis": 30, "run.warmup_ttis": 5, "edge.csi_ageing": True}
+    short = simulate(scenario(**over, **{"fronthaul.fiber_length_km": 1.0}))
+    long_ = simulate(scenario(**over, **{"fronthaul.fiber_length_km": 100.0}))
+    assert short.kpis["csi_delay_ttis_mean"] == pytest.approx(16.5)
+    assert long_.kpis["csi_delay_ttis_mean"] == pytest.approx(17.5)
 
 
 def test_throughput_falls_with_fiber_through_each_effect_alone():
