@@ -14,6 +14,11 @@ from the reported SINR before the MCS is chosen; the offset rises by
 block error rate equals ``bler_target``. The offset is bounded to
 ``+-max_offset_db`` so that a UE backed off below MCS 0 (which then sends nothing
 and gets no feedback) cannot stay locked out.
+
+The UE reports its channel quality as a 4-bit CQI (TS 38.214 Sec. 5.2.2.1: the highest
+CQI whose entry it would receive with BLER <= 0.1; Table 5.2.2.1-2 with the 64QAM MCS
+table, 5.2.2.1-3 with the 256QAM one). :func:`cqi_sinr_db` maps a reported SINR to the
+SINR of its CQI, the value the edge then knows; the outer loop corrects the bias.
 """
 
 from __future__ import annotations
@@ -24,7 +29,38 @@ import numpy as np
 
 from rof._validate import check_range
 
-__all__ = ["OuterLoop"]
+__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_sinr_db"]
+
+#: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1).
+CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2"}
+
+
+def cqi_sinr_db(sinr_db, mcs_table: str = "qam256") -> np.ndarray:
+    """SINR (dB) the edge knows after 4-bit CQI quantisation of a reported ``sinr_db``.
+
+    The UE reports the highest CQI whose entry meets 10 % BLER at its SINR
+    (:func:`rof.radio.rates.select_cqi`); the edge takes that CQI's 10 %-BLER SINR,
+    the lower edge of the CQI's SINR interval (``-inf`` for CQI 0, out of range).
+
+    Parameters
+    ----------
+    sinr_db : array_like
+        Effective SINR the UE measured, dB.
+    mcs_table : {"qam64", "qam256"}
+        Picks the CQI table (:data:`CQI_TABLE_OF_MCS`).
+
+    Returns
+    -------
+    ndarray
+        One of at most 15 values (or ``-inf``), never above ``sinr_db``.
+    """
+    from rof.radio import rates
+
+    table = CQI_TABLE_OF_MCS[mcs_table]
+    cqi = np.atleast_1d(rates.select_cqi(sinr_db, table))
+    thr = rates.cqi_threshold_db(table)
+    out = np.where(cqi > 0, thr[np.maximum(cqi - 1, 0)], -np.inf)
+    return out.reshape(np.shape(sinr_db))
 
 
 @dataclass

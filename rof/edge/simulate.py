@@ -17,8 +17,9 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    intermodulation following the cell's drive, :func:`rof.radio.sinr.fronthaul_noise_w`;
    the schedulers estimate with the SNDR);
 5. link adaptation: each served UE sends one transport block; its MCS comes from
-   the effective SINR of the *reported* channel under the same decision, minus the
-   outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
+   the effective SINR of the *reported* channel under the same decision, quantised
+   to the UE's 4-bit CQI (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_sinr_db`),
+   minus the outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
    BLER of :func:`rof.radio.rates.bler` at the true effective SINR, drawn from the
    run's generator; the TB size is TS 38.214 Sec. 5.1.3.2
    (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With
@@ -49,7 +50,7 @@ from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
-from rof.edge.link_adaptation import OuterLoop
+from rof.edge.link_adaptation import OuterLoop, cqi_sinr_db
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
@@ -305,7 +306,10 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
     true_db = 10.0 * np.log10(eff_true[ue])
     if radio.rate_model == "mcs":
         eff_rep, _ = effective_sinr_per_ue(assign, reported_sinr(), n_ue)
-        rep_db = 10.0 * np.log10(eff_rep[ue]) - olla.offset_db[ue]
+        rep_db = 10.0 * np.log10(eff_rep[ue])
+        if edge.cqi_quantised:  # the 4-bit CQI the UE reports
+            rep_db = cqi_sinr_db(rep_db, radio.mcs_table)
+        rep_db = rep_db - olla.offset_db[ue]
         mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
         err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
         tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)

@@ -53,6 +53,7 @@ __all__ = [
     "RateTable",
     "bler",
     "cqi_table",
+    "cqi_threshold_db",
     "mcs_table",
     "select_cqi",
     "select_mcs",
@@ -255,6 +256,14 @@ def select_mcs(
     return int(idx) if idx.ndim == 0 else idx.astype(np.int64)
 
 
+def cqi_threshold_db(table: str = "table2", *, margin_db: float = IMPLEMENTATION_MARGIN_DB):
+    """SINR (dB) from which each CQI 1 .. 15 of ``table`` meets 10 % BLER (non-decreasing).
+
+    ``10 log10(2^SE - 1) + margin_db``, the thresholds of the MCS tables (module docstring).
+    """
+    return np.maximum.accumulate(_thresholds(cqi_table(table).spectral_efficiency, margin_db))
+
+
 def select_cqi(sinr_db, table: str = "table2", *, margin_db: float = IMPLEMENTATION_MARGIN_DB):
     """Highest CQI whose entry would be received with BLER <= 0.1 (TS 38.214 5.2.2.1).
 
@@ -265,10 +274,9 @@ def select_cqi(sinr_db, table: str = "table2", *, margin_db: float = IMPLEMENTAT
     int or ndarray of int64
         CQI index 1 .. 15, or 0 ("out of range").
     """
-    tab = cqi_table(table)
-    thr = _thresholds(tab.spectral_efficiency, margin_db)
+    thr = cqi_threshold_db(table, margin_db=margin_db)
     s = np.asarray(sinr_db, dtype=float)
-    out = np.sum(s[..., None] >= np.maximum.accumulate(thr), axis=-1)
+    out = np.sum(s[..., None] >= thr, axis=-1)
     return int(out) if out.ndim == 0 else out.astype(np.int64)
 
 

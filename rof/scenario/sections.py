@@ -173,6 +173,9 @@ class Edge(Section):
     csi_report_offset_slots: Annotated[int, Field(ge=0, le=639)] | None = None
     #: CSI reference resource n_ref, slots; default 4 x 2^mu (TS 38.214 Sec. 5.2.2.5).
     csi_reference_slots: Annotated[int, Field(ge=1, le=1000)] | None = None
+    #: The edge knows the reported SINR through the UE's 4-bit CQI (TS 38.214 Tables
+    #: 5.2.2.1-2/-3, by radio.mcs_table); false: the unquantised SINR.
+    cqi_quantised: bool = True
     traffic: Literal["full_buffer", "bursty"] = "full_buffer"
     arrival_rate_per_s: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
     file_size_bits: Annotated[float, Field(gt=0.0, le=1e12)] = 4e6

@@ -35,3 +35,22 @@ def test_outer_loop_offset_is_bounded():
     for _ in range(200):
         ol.update(np.array([1]), np.array([False]))
     assert ol.offset_db[1] == -4.0
+
+
+def test_cqi_quantisation_by_hand():
+    """4-bit CQI of TS 38.214 Table 5.2.2.1-3: CQI 1 is QPSK 78/1024 (SE 0.1523), CQI 15 is
+    256QAM 948/1024 (SE 7.4063); each CQI's 10 %-BLER SINR is 10 log10(2^SE - 1) + 2 dB."""
+    from rof.edge.link_adaptation import cqi_sinr_db
+
+    thr1 = 10 * np.log10(2**0.1523 - 1) + 2.0
+    thr15 = 10 * np.log10(2**7.4063 - 1) + 2.0
+    assert cqi_sinr_db(thr1, "qam256") == pytest.approx(thr1)
+    assert cqi_sinr_db(thr1 - 0.01, "qam256") == -np.inf  # CQI 0: out of range
+    assert cqi_sinr_db(40.0, "qam256") == pytest.approx(thr15)
+    x = np.linspace(-10.0, 35.0, 2001)
+    q = cqi_sinr_db(x, "qam256")
+    finite = q[np.isfinite(q)]
+    assert np.unique(finite).size == 15
+    assert np.all(q <= x) and np.all(np.diff(finite) >= 0)
+    # table 1 (64QAM) tops out at CQI 15 = 64QAM 948/1024, SE 5.5547
+    assert cqi_sinr_db(40.0, "qam64") == pytest.approx(10 * np.log10(2**5.5547 - 1) + 2.0)
