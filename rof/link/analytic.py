@@ -185,6 +185,8 @@ def assemble_budget(link, rf, pin, bw, length, engine: str) -> LinkBudget:
         rin_faded=r1,
         pm_hz2=kpm,
         distortion_table=table,
+        fading=ss.sideband_fading,
+        drive_sin=ss.dispersed_drive_sin,
     )
     kernel = budget_grid_numba if engine == "numba" else budget_grid_numpy
     stack = kernel(inputs, params)
@@ -224,7 +226,9 @@ def _derived_terms(link, ss, engine, shape, grid, lt, ft, p_nl, distortion):
 
     @functools.cache
     def scaled_terms():  # chirp-free MZM: full-grid compression, distortion, cos^2
-        return dispersed_drive_distortion(ss, p_nl, lt["theta_l"], rf, engine=engine)
+        return dispersed_drive_distortion(
+            ss, p_nl, lt["theta_l"], rf, engine=engine, sin=ss.dispersed_drive_sin
+        )
 
     def sdr_db():
         isd = scaled_terms()[1] if scaled else inv_sdr

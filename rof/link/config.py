@@ -4,7 +4,8 @@ A link file (``scenarios/links/*.toml``) and a scenario's ``[fronthaul]`` use th
 tables and the same keys:
 
 ``[transmitter]``
-    ``type = "mzm" | "dml" | "ring"`` (a discriminated union, :data:`TRANSMITTERS`)
+    ``type = "mzm" | "dml" | "ring" | "ddmzm" | "pm"`` (a discriminated union,
+    :data:`TRANSMITTERS`)
     plus that device's parameters, named as in its dataclass
     (:class:`~rof.photonics.MachZehnderModulator` with its :class:`~rof.photonics.CWLaser`
     as ``laser_power_dbm``, ``wavelength_nm``, ``rin_db_per_hz``, ``linewidth_hz``;
@@ -36,11 +37,13 @@ __all__ = [
     "AmplifierTable",
     "DetectorTable",
     "DmlTable",
+    "DualDriveTable",
     "FiberTable",
     "LinkParts",
     "LinkTable",
     "LossTable",
     "MzmTable",
+    "PmTable",
     "RingTable",
     "TransmitterTable",
 ]
@@ -331,9 +334,67 @@ class RingTable(TransmitterBase):
         )
 
 
+class DualDriveTable(TransmitterBase):
+    """Dual-drive MZM (:class:`~rof.photonics.DualDriveMZM`): ``format = "dsb" | "ssb"``
+    (default ``"ssb"``) sets the arms (:data:`rof.photonics.dualdrive.FORMATS`); an arm
+    key given as well overrides the format's value."""
+
+    kind: ClassVar[str] = "ddmzm"
+    type: Literal["ddmzm"] = "ddmzm"
+    format: Literal["dsb", "ssb"] = "ssb"
+    laser_power_dbm: Num = None
+    wavelength_nm: Num = None
+    rin_db_per_hz: Num = None
+    linewidth_hz: Num = None
+    v_pi_v: Num = None
+    bias1_rad: Num = None
+    bias2_rad: Num = None
+    drive_phase1_rad: Num = None
+    drive_phase2_rad: Num = None
+    insertion_loss_db: Num = None
+    extinction_ratio_db: Num = None
+    bandwidth_hz: Num = None
+    input_impedance_ohm: Num = None
+
+    _KEYS: ClassVar[dict[str, str]] = {"power_dbm": "laser_power_dbm"}
+
+    def build(self):
+        from rof.photonics import CWLaser, DualDriveMZM
+
+        laser = CWLaser(**self.given(*MzmTable._LASER, rename=MzmTable._LASER))
+        skip = {*MzmTable._LASER, "type", "format"}
+        mod = [k for k in type(self).model_fields if k not in skip]
+        return DualDriveMZM.from_format(self.format, laser, **self.given(*mod))
+
+
+class PmTable(TransmitterBase):
+    """Phase modulator (:class:`~rof.photonics.PhaseModulator`), detected through the
+    fiber's dispersion (PM-to-IM conversion)."""
+
+    kind: ClassVar[str] = "pm"
+    type: Literal["pm"] = "pm"
+    laser_power_dbm: Num = None
+    wavelength_nm: Num = None
+    rin_db_per_hz: Num = None
+    linewidth_hz: Num = None
+    v_pi_v: Num = None
+    insertion_loss_db: Num = None
+    bandwidth_hz: Num = None
+    input_impedance_ohm: Num = None
+
+    _KEYS: ClassVar[dict[str, str]] = {"power_dbm": "laser_power_dbm"}
+
+    def build(self):
+        from rof.photonics import CWLaser, PhaseModulator
+
+        laser = CWLaser(**self.given(*MzmTable._LASER, rename=MzmTable._LASER))
+        mod = [k for k in type(self).model_fields if k not in MzmTable._LASER and k != "type"]
+        return PhaseModulator(laser=laser, **self.given(*mod))
+
+
 #: The registry: ``type`` tag -> table class. A new transmitter adds one line.
 TRANSMITTERS: dict[str, type[TransmitterBase]] = {
-    t.kind: t for t in (MzmTable, DmlTable, RingTable)
+    t.kind: t for t in (MzmTable, DmlTable, RingTable, DualDriveTable, PmTable)
 }
 
 #: The ``[transmitter]`` table: the registered tables, told apart by ``type``.

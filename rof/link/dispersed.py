@@ -59,7 +59,7 @@ def _drive_table_db(ss, top_db):
     return comp2, inv_sdr, x0, 1.0 / dx
 
 
-def dispersed_drive_distortion(ss, p_nl_w, theta_l, f_hz, *, engine="numba"):
+def dispersed_drive_distortion(ss, p_nl_w, theta_l, f_hz, *, engine="numba", sin=False):
     r"""OFDM distortion behind fiber of a chirp-free push-pull MZM, and its drive scale.
 
     Behind a fiber of dispersion phase :math:`\theta` a chirp-free push-pull MZM
@@ -108,6 +108,10 @@ def dispersed_drive_distortion(ss, p_nl_w, theta_l, f_hz, *, engine="numba"):
         Carrier frequency, Hz. The three broadcast together.
     engine : {"numba", "numpy"}
         The one-pass kernel or its plain-NumPy reference.
+    sin : bool
+        The drive scales by :math:`\sin\theta` instead (a phase modulator: by the same
+        Jacobi-Anger and Graf argument, one arm alone detects :math:`J_1(2b\sin\theta)`;
+        :class:`rof.photonics.PhaseModulator`); ``cos2`` is then :math:`\sin^2\theta`.
 
     Returns
     -------
@@ -119,20 +123,23 @@ def dispersed_drive_distortion(ss, p_nl_w, theta_l, f_hz, *, engine="numba"):
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     table = drive_table(ss, np.max(arrays[0]))
     comp_t, isd_t, x0, inv_dx = table
+    shift = 0.5 * math.pi if sin else 0.0  # cos^2(theta + pi/2) = sin^2(theta)
     if engine == "numpy":
         p, th, f = np.broadcast_arrays(*arrays)
-        cos2 = np.cos(th * f * f) ** 2
+        cos2 = np.cos(th * f * f + shift) ** 2
         with np.errstate(divide="ignore"):
             cos2_db = 10.0 * np.log10(cos2)
         return (*table_lookup_numpy(table, p * cos2), cos2_db)
     views = [_as_3d(a, shape) for a in arrays]
     out = np.empty((3, *views[0].shape))
-    _dispersed_kernel(*views, comp_t, isd_t, x0, inv_dx, out[0], out[1], out[2])
+    _dispersed_kernel(*views, comp_t, isd_t, x0, inv_dx, shift, out[0], out[1], out[2])
     return tuple(o.reshape(shape) for o in out)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _dispersed_kernel(p_nl, theta_l, f_hz, comp_t, isd_t, x0, inv_dx, comp2, inv_sdr, cos2_db):
+def _dispersed_kernel(
+    p_nl, theta_l, f_hz, comp_t, isd_t, x0, inv_dx, shift, comp2, inv_sdr, cos2_db
+):
     # Row by row: gather the (possibly zero-stride) inputs into contiguous scratch, then
     # a loop that LLVM vectorises (branch-free cos_sq and ln of rof.link.kernels) and
     # the table lookup. ln P is reused where the drive row repeats (zero strides). The
@@ -155,7 +162,7 @@ def _dispersed_kernel(p_nl, theta_l, f_hz, comp_t, isd_t, x0, inv_dx, comp2, inv
                 for j in range(n2):
                     lp[j] = ln(p[j])
             for j in range(n2):
-                x[j] = theta_l[a, b, j] * f_hz[a, b, j] * f_hz[a, b, j]
+                x[j] = theta_l[a, b, j] * f_hz[a, b, j] * f_hz[a, b, j] + shift
             for j in range(n2):
                 c2 = cos_sq(x[j])
                 lpe = lp[j] + ln(c2)

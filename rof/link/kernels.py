@@ -75,6 +75,7 @@ __all__ = [
     "budget_grid_numpy",
     "cos_sin_sq",
     "cos_sq",
+    "fading_weights",
     "link_threads",
     "ln",
 ]
@@ -114,7 +115,10 @@ class BudgetParams(NamedTuple):
     ``rin_faded`` (:math:`r_1`) and ``pm_hz2`` (:math:`k_{pm}`, Hz^2);
     ``distortion_table`` ``(comp_t, isd_t, x0, inv_dx)`` or None (a chirp-free MZM,
     :func:`rof.link.dispersed.drive_table`): compression and in-band distortion are
-    then looked up at ``drive_nl_w`` times :math:`\\cos^2\\theta`.
+    then looked up at ``drive_nl_w`` times :math:`\\cos^2\\theta` (times
+    :math:`\\sin^2\\theta` with ``drive_sin``, a phase modulator); ``fading``
+    ``(w, phi, c)`` replaces the chirp fading by :math:`w\\cos^2(\\theta+\\phi) + c`
+    (a transmitter's ``sideband_fading``; ``alpha`` then only names the chirp).
     """
 
     alpha: float
@@ -126,6 +130,18 @@ class BudgetParams(NamedTuple):
     rin_faded: float
     pm_hz2: float
     distortion_table: tuple | None
+    fading: tuple[float, float, float] | None = None
+    drive_sin: bool = False
+
+
+def fading_weights(params: BudgetParams) -> tuple[float, float, float]:
+    """``(w, phi, c)`` of the fading :math:`w\\cos^2(\\theta+\\phi) + c` (plus the
+    adiabatic term): ``params.fading``, or the chirp form
+    :math:`(1+\\alpha^2, \\arctan\\alpha, 0)` (:func:`rof.photonics.fiber.fading_ratio`)."""
+    if params.fading is not None:
+        return tuple(float(x) for x in params.fading)
+    a = float(params.alpha)
+    return 1.0 + a * a, math.atan(a), 0.0
 
 
 #: Names of the kernel inputs, in argument order.
@@ -167,15 +183,25 @@ _I8 = numba.types.int64
 _OUT = numba.types.Array(_F8, 4, "C")
 _TAB = numba.types.Array(_F8, 1, "C", readonly=True)
 _SIG = numba.types.void(
-    *([_RO3] * 12), *([_F8] * 8), _TAB, _TAB, _F8, _F8, _OUT, numba.types.boolean, _I8, _I8
+    *([_RO3] * 12),
+    *([_F8] * 10),
+    _TAB,
+    _TAB,
+    _F8,
+    _F8,
+    _OUT,
+    numba.types.boolean,
+    _I8,
+    _I8,
+    numba.types.boolean,
 )
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rows(
     f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
-    drive_nl_w, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0, inv_dx,
-    out, swap, i0, i1, sc,
+    drive_nl_w, one_a2, phase, flat, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0,
+    inv_dx, out, swap, i0, i1, sc, drive_sin,
 ):  # fmt: skip
     # Rows (k, i) with k inner. Gather the input rows into contiguous scratch, then
     # short loops over the row, which LLVM vectorises (one long loop spills registers).
@@ -215,11 +241,11 @@ def _rows(
                     x = th[j] * f[j] * f[j]
                     c2, s2 = cos_sin_sq(x)
                     inv_f2 = 1.0 / (f[j] * f[j])
-                    gj = gl[j] * sf[j] * (one_a2 * cos_sq(x + phase) + kad * inv_f2 * s2)
+                    gj = gl[j] * sf[j] * (one_a2 * cos_sq(x + phase) + flat + kad * inv_f2 * s2)
                     g[j] = gj
                     fade = r0 + r1 * c2 + kpm * inv_f2 * s2
                     n[j] = two_kt0 * gj + kt_pd + (nl[j] + rl[j] * fade) * hp[j] + nf[j]
-                    cs[j] = c2
+                    cs[j] = s2 if drive_sin else c2
                 for j in range(n2):
                     o_g[j] = DB_PER_LN * ln(g[j])
                     o_n[j] = DB_PER_LN * ln(n[j]) + 30.0
@@ -254,20 +280,18 @@ def _rows(
 @numba.njit(_SIG, cache=True, nogil=True, error_model="numpy")
 def _budget_kernel(
     f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz, rin_l,
-    drive_nl_w, alpha, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0, inv_dx, out, swap,
-    item0, item1,
+    drive_nl_w, one_a2, phase, flat, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t, x0,
+    inv_dx, out, swap, item0, item1, drive_sin,
 ):  # fmt: skip
     # Work items are blocks of rows along axis 1; this call does items [item0, item1).
     n1, n2 = f_hz.shape[1], f_hz.shape[2]
-    one_a2 = 1.0 + alpha * alpha
-    phase = math.atan(alpha)
     sc = np.empty((len(INPUTS) + 3, n2))
     for blk in range(item0, item1):
         _rows(
             f_hz, theta_l, gain_l, slope_f, noise_l, noise_f, hpd_f, s_in_w, inv_sdr, bw_hz,
-            rin_l, drive_nl_w, one_a2, phase, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t, isd_t,
-            x0, inv_dx, out, swap, blk * _ROWS_PER_BLOCK,
-            min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc,
+            rin_l, drive_nl_w, one_a2, phase, flat, kad, kt0, kt_pd, xt, r0, r1, kpm, comp_t,
+            isd_t, x0, inv_dx, out, swap, blk * _ROWS_PER_BLOCK,
+            min(n1, (blk + 1) * _ROWS_PER_BLOCK), sc, drive_sin,
         )  # fmt: skip
 
 
@@ -336,7 +360,7 @@ def budget_grid_numba(
         grid = [a.transpose(1, 0, 2) for a in grid]
     args = (
         *grid,
-        float(params.alpha),
+        *fading_weights(params),
         float(params.adiabatic_hz2),
         float(params.kt0),
         float(params.kt_pd),
@@ -351,11 +375,14 @@ def budget_grid_numba(
     n_items = -(-grid[0].shape[1] // _ROWS_PER_BLOCK)
     n_threads = max(1, min(n_threads, n_items, out[0].size // _MIN_POINTS_PER_THREAD))
     if n_threads == 1:
-        _budget_kernel(*args, 0, n_items)
+        _budget_kernel(*args, 0, n_items, bool(params.drive_sin))
         return out
     edges = np.linspace(0, n_items, n_threads + 1).astype(np.int64)
     with ThreadPoolExecutor(n_threads) as pool:
-        jobs = [pool.submit(_budget_kernel, *args, int(a), int(b)) for a, b in pairwise(edges)]
+        jobs = [
+            pool.submit(_budget_kernel, *args, int(a), int(b), bool(params.drive_sin))
+            for a, b in pairwise(edges)
+        ]
         for job in jobs:
             job.result()
     return out
@@ -399,14 +426,16 @@ def table_lookup_numpy(table, p_w):
 
 def budget_grid_numpy(inputs: BudgetInputs, params: BudgetParams) -> np.ndarray:
     """Plain-NumPy reference of :func:`budget_grid_numba` (same inputs and output)."""
-    a = params.alpha
+    w_f, phi_f, c_f = fading_weights(params)
     r0, r1, kpm = params.rin_flat, params.rin_faded, params.pm_hz2
     x = {k: np.asarray(v, dtype=float) for k, v in inputs._asdict().items()}
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         theta = x["theta_l"] * x["f_hz"] ** 2
-        fading = (1.0 + a * a) * np.cos(theta + np.arctan(a)) ** 2 + params.adiabatic_hz2 * np.sin(
-            theta
-        ) ** 2 / x["f_hz"] ** 2
+        fading = (
+            w_f * np.cos(theta + phi_f) ** 2
+            + c_f
+            + params.adiabatic_hz2 * np.sin(theta) ** 2 / x["f_hz"] ** 2
+        )
         g = x["gain_l"] * x["slope_f"] * fading
         laser = x["rin_l"] * (
             r0 + r1 * np.cos(theta) ** 2 + kpm * np.sin(theta) ** 2 / x["f_hz"] ** 2
@@ -415,7 +444,8 @@ def budget_grid_numpy(inputs: BudgetInputs, params: BudgetParams) -> np.ndarray:
         s_in, isdr = x["s_in_w"], x["inv_sdr"]
         tab = params.distortion_table
         if tab is not None:  # chirp-free MZM: look up at the drive times cos^2(theta)
-            comp, isd = table_lookup_numpy(tab, x["drive_nl_w"] * np.cos(theta) ** 2)
+            scale = np.sin(theta) ** 2 if params.drive_sin else np.cos(theta) ** 2
+            comp, isd = table_lookup_numpy(tab, x["drive_nl_w"] * scale)
             s_in = s_in * comp
             isdr = isdr + isd
         snr = s_in * g / (n * x["bw_hz"])

@@ -1,7 +1,8 @@
 """Photonic components of an analog radio-over-fiber link.
 
 Frozen, validated parameter dataclasses with pure methods: lasers
-(:class:`CWLaser`, :class:`DirectLaser`), the :class:`MachZehnderModulator`,
+(:class:`CWLaser`, :class:`DirectLaser`), the :class:`MachZehnderModulator`, the
+:class:`DualDriveMZM` (DSB, SSB, CS-DSB) and :class:`PhaseModulator`,
 :class:`Fiber`, the :class:`EDFA` pre-amplifier and the :class:`Photodiode`.
 Transmitters satisfy the :class:`Transmitter` protocol that
 :class:`rof.link.RoFLink` consumes. Importing this package pulls in NumPy only
@@ -11,9 +12,11 @@ Transmitters satisfy the :class:`Transmitter` protocol that
 from __future__ import annotations
 
 from rof.photonics.amplifier import EDFA
+from rof.photonics.dualdrive import DualDriveMZM
 from rof.photonics.fiber import Fiber
 from rof.photonics.laser import CWLaser, DirectLaser
 from rof.photonics.modulator import MachZehnderModulator
+from rof.photonics.phasemod import PhaseModulator
 from rof.photonics.photodiode import Photodiode
 from rof.photonics.protocols import Transmitter
 
@@ -21,8 +24,10 @@ __all__ = [
     "EDFA",
     "CWLaser",
     "DirectLaser",
+    "DualDriveMZM",
     "Fiber",
     "MachZehnderModulator",
+    "PhaseModulator",
     "Photodiode",
     "Transmitter",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 
 from rof.errors import ParameterError
 
-__all__ = ["DISTORTION_MODELS", "SmallSignal", "Transmitter"]
+__all__ = ["DISTORTION_MODELS", "SmallSignal", "Transmitter", "sideband_fading"]
 
 #: How the budget finds a transmitter's in-band distortion (see :class:`SmallSignal`).
 DISTORTION_MODELS = ("envelope", "dispersed_drive", "link_tone")
@@ -100,6 +100,20 @@ class SmallSignal:
     tone_field : callable ``(rf_hz, amplitudes_v, points) -> (field, offset)`` or None
         Periodic steady-state field over one period of a tone drive (required by
         ``distortion = "link_tone"``, e.g. :meth:`rof.photonics.DirectLaser.tone_field`).
+    sideband_fading : (weight, phase_rad, flat) or None
+        The small-signal RF power behind a fiber of dispersion phase :math:`\\theta`
+        relative to ``slope_w_per_v`` squared,
+        :math:`F(\\theta) = w\\cos^2(\\theta + \\varphi) + c`, from the transmitter's
+        first-order optical sidebands (:func:`sideband_fading`): a dual-drive MZM's
+        single sideband (:math:`w = 0, c = 1`), a phase modulator
+        (:math:`\\sin^2\\theta`). None: the chirp form of
+        :meth:`rof.photonics.Fiber.power_fading` with ``chirp_alpha`` and
+        ``adiabatic_corner_hz``.
+    dispersed_drive_sin : bool
+        With ``distortion = "dispersed_drive"``: the non-linearity behind fiber sees
+        the drive times :math:`\\sin\\theta` (a phase modulator, whose describing
+        function is :math:`J_1(2\\beta A\\sin\\theta)`) instead of :math:`\\cos\\theta`
+        (a chirp-free push-pull MZM).
     """
 
     wavelength_nm: float
@@ -118,6 +132,8 @@ class SmallSignal:
     rin_dispersion_factor: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
     distortion: Literal["envelope", "dispersed_drive", "link_tone"] = "envelope"
     tone_field: Callable | None = None
+    sideband_fading: tuple[float, float, float] | None = None
+    dispersed_drive_sin: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "taylor_w_per_vn", tuple(float(a) for a in self.taylor_w_per_vn))
@@ -143,6 +159,28 @@ class SmallSignal:
             )
         if self.linewidth_hz < 0.0 or self.adiabatic_corner_hz < 0.0:
             raise ParameterError("SmallSignal.linewidth_hz and adiabatic_corner_hz must be >= 0")
+        if self.sideband_fading is not None:
+            w, ph, c = (float(x) for x in self.sideband_fading)
+            if not (w >= 0.0 and c >= 0.0 and math.isfinite(ph) and w + c > 0.0):
+                raise ParameterError(
+                    f"SmallSignal.sideband_fading = {self.sideband_fading!r}; allowed: "
+                    "(weight >= 0, finite phase, flat >= 0), weight + flat > 0"
+                )
+            if self.adiabatic_corner_hz != 0.0:
+                raise ParameterError(
+                    "SmallSignal.sideband_fading replaces the chirp fading; allowed: "
+                    "adiabatic_corner_hz = 0 with it"
+                )
+            object.__setattr__(self, "sideband_fading", (w, ph, c))
+
+    def fading_terms(self) -> tuple[float, float, float]:
+        """``(weight, phase, flat)`` of :math:`F(\\theta) = w\\cos^2(\\theta+\\varphi) + c`
+        (without the adiabatic term): ``sideband_fading``, or the chirp form
+        :math:`(1 + \\alpha^2, \\arctan\\alpha, 0)`."""
+        if self.sideband_fading is not None:
+            return self.sideband_fading
+        a = self.chirp_alpha
+        return 1.0 + a * a, math.atan(a), 0.0
 
     def drive_response_sq(self, rf_hz) -> np.ndarray:
         """:math:`|H_{pre}(f)|^2` ahead of the non-linearity (ones without a network)."""
@@ -150,6 +188,44 @@ class SmallSignal:
         if self.drive_response is None:
             return np.ones_like(rf)
         return np.asarray(self.drive_response(rf), dtype=float) ** 2
+
+
+def sideband_fading(upper, lower) -> tuple[float, float, float, float]:
+    """Small-signal dispersion fading of a field's first-order sidebands.
+
+    A field :math:`E = c_0 + c_+ e^{i\\omega t} + c_- e^{-i\\omega t}` (numpy's
+    :math:`e^{+i\\omega t}` basis of :mod:`rof.photonics.timedomain`) behind a fiber
+    whose quadratic dispersion multiplies both sidebands by :math:`e^{-i\\theta}`
+    (:func:`rof.photonics.timedomain.propagate_linear`) detects, at :math:`\\omega`,
+    the photocurrent phasor :math:`2(u e^{-i\\theta} + w e^{i\\theta})` with
+    :math:`u = c_+ c_0^*` (``upper``) and :math:`w = c_0 c_-^*` (``lower``), so
+
+    .. math::
+
+        |u e^{-i\\theta} + w e^{i\\theta}|^2
+        = (|u| + |w|)^2 \\big[w_F\\cos^2(\\theta - \\chi/2) + c_F\\big],\\quad
+        w_F = \\frac{4|u||w|}{(|u|+|w|)^2},\\ c_F = \\frac{(|u|-|w|)^2}{(|u|+|w|)^2},
+
+    :math:`\\chi = \\arg(u w^*)` (the beat of each sideband with the carrier, as in
+    Schmuck, "Comparison of optical millimetre-wave system concepts with regard to
+    chromatic dispersion", Electron. Lett. 31(21), 1848-1849, 1995, and Smith, Novak &
+    Ahmed, IEEE Trans. Microwave Theory Tech. 45(8), 1410-1415, 1997). Equal sidebands
+    (intensity modulation) give :math:`\\cos^2\\theta`, opposite ones (phase
+    modulation) :math:`\\sin^2\\theta`, one sideband (SSB) no fading at all.
+
+    Returns
+    -------
+    weight, phase_rad, flat, scale : float
+        :math:`w_F`, :math:`-\\chi/2`, :math:`c_F` and :math:`|u| + |w|` (the
+        phasor's magnitude at the fading maximum).
+    """
+    u, w = complex(upper), complex(lower)
+    au, aw = abs(u), abs(w)
+    s = au + aw
+    if s == 0.0:
+        return 0.0, 0.0, 1.0, 0.0
+    chi = math.atan2((u * w.conjugate()).imag, (u * w.conjugate()).real)
+    return 4.0 * au * aw / (s * s), -0.5 * chi, (au - aw) ** 2 / (s * s), s
 
 
 @runtime_checkable

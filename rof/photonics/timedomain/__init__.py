@@ -7,6 +7,7 @@ They take the same parameter dataclasses as the analytic models in
 """
 
 from rof.photonics.timedomain.amplifier import edfa_field
+from rof.photonics.timedomain.dualdrive import dual_drive_field, pm_field
 from rof.photonics.timedomain.fiber import (
     beta2_s2_per_m,
     dispersion_operator,
@@ -25,8 +26,10 @@ __all__ = [
     "detect",
     "dispersion_operator",
     "dml_field",
+    "dual_drive_field",
     "edfa_field",
     "mzm_field",
+    "pm_field",
     "propagate_linear",
     "rate_constants",
     "ssfm",
