@@ -64,7 +64,7 @@ def test_budget_follows_sin_squared_and_the_sin_scaled_describing_function():
 
 
 def test_pm_bad_input():
-    with pytest.raises(ParameterError, match="PhaseModulator.v_pi_v = -1.0 is out of range"):
+    with pytest.raises(ParameterError, match=r"PhaseModulator\.v_pi_v = -1\.0 is out of range"):
         PhaseModulator(v_pi_v=-1.0)
-    with pytest.raises(ParameterError, match="linewidth_hz = -1.0 is out of range"):
+    with pytest.raises(ParameterError, match=r"linewidth_hz = -1\.0 is out of range"):
         PhaseModulator(CWLaser(linewidth_hz=-1.0))
