@@ -268,6 +268,7 @@ class LearnwareCsi:
                 top_k=st.top_k,
                 reduced_size=st.reduced_size,
                 mmd_threshold=st.mmd_threshold,
+                single_match=True,
             )
         except ModelError as exc:
             if "no good match" not in str(exc):

@@ -260,22 +260,24 @@ class CompiledModel:
 def _predict(x, x32, coef, intercept, offsets, scale, feature, left, right, threshold, value):
     n, d = x.shape
     out = np.empty(n)
-    n_trees = scale.shape[0]
     for i in range(n):
         s = intercept
         for k in range(d):
             s += x[i, k] * coef[k]
-        for t in range(n_trees):
-            base = offsets[t]
-            node = 0
-            while left[base + node] != -1:
-                j = base + node
-                if x32[i, feature[j]] <= threshold[j]:
-                    node = left[j]
-                else:
-                    node = right[j]
-            s += scale[t] * value[base + node]
         out[i] = s
+    # tree-outer: one tree's nodes stay in cache while every row walks it
+    xt = np.ascontiguousarray(x32.T)
+    for t in range(scale.shape[0]):
+        base = offsets[t]
+        sc = scale[t]
+        for i in range(n):
+            node = base
+            while left[node] != -1:
+                if xt[feature[node], i] <= threshold[node]:
+                    node = base + left[node]
+                else:
+                    node = base + right[node]
+            out[i] += sc * value[node]
     return out
 
 

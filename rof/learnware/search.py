@@ -34,13 +34,14 @@ __all__ = [
 ]
 
 #: Squared-MMD threshold above which a search reports "no good match"
-#: (:data:`rof.learnware.paths.MMD_THRESHOLD`). Calibrated on
-#: the channel task (gamma = 0.1 on the task's standardised features, user specs of 50
-#: points from 500 rows): fresh data of a shipped scenario scores <= 0.005 against its
-#: own learnware and >= 0.09 against every other; new deployments near the shipped
-#: ones (UMa at 60 km/h, UMa at 4.9 GHz with 30 m masts) reach mixture MMDs of
-#: 0.01-0.06; deployments unlike anything shipped (RMa at 28 GHz and 120 km/h, a
-#: 500 km/h rail line) score above 0.18 (tests/learnware/test_channel_task.py).
+#: (:data:`rof.learnware.paths.MMD_THRESHOLD`). Calibrated on the channel task
+#: (gamma = 0.1 on the task's standardised features, user specs of 100 points):
+#: fresh data of a shipped scenario scores well below it against its own learnware
+#: (tests/edge/chanpred/test_task.py); the edge's CSI rows at covered speeds (3, 30
+#: km/h, UMi) score 0.013-0.061 against the best single learnware and rows at 60 km/h,
+#: which no shipped learnware covers, 0.17-0.23 (tests/edge/test_learnware_csi.py);
+#: deployments unlike anything shipped (RMa at 28 GHz and 120 km/h, a 500 km/h rail
+#: line) score above it even as a mixture.
 DEFAULT_MMD_THRESHOLD = MMD_THRESHOLD
 
 

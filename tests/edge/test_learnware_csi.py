@@ -186,3 +186,34 @@ def test_learnware_csi_recovers_throughput_lost_to_csi_ageing():
     shares = np.asarray(shares)
     half = stats.t.ppf(0.975, shares.size - 1) * shares.std(ddof=1) / np.sqrt(shares.size)
     assert shares.mean() - half > 0.0, (shares.mean(), half)
+
+
+@needs_dock
+def test_60_kmh_falls_back_to_the_delayed_report_with_a_message():
+    """No shipped learnware covers 60 km/h: the best single match is above the
+    threshold, so the edge keeps the delayed report and says why (issue 17 item 6)."""
+    scn = _scenario(n_sites=1, ue_per_site=6, ue_speed_kmh=60.0)
+    world, delay, lw, hist = _setup(scn, seed=4)
+    served = 0
+    for _ in range(16):
+        hist.push(world.fading.step())
+        rep = hist.delayed(world.link_cell, delay)
+        served += lw.predict(hist, rep) is rep
+    assert lw.searched and lw.predictor is None and served == 16
+    assert "falls back to the delayed report" in lw.message
+    assert "no good match" in lw.message
+
+
+@needs_dock
+def test_scenario_table_sets_the_search():
+    """[edge.learnware] reaches the search: a zero threshold refuses even a covered speed."""
+    base = _scenario(n_sites=1, ue_per_site=3).to_dict()
+    base["edge"]["learnware"] = {"mmd_threshold": 0.0, "top_k": 2, "spec_rows": 200}
+    from rof.sweep import Scenario
+
+    scn = Scenario.from_dict(base)
+    world, delay, lw, hist = _setup(scn)
+    for _ in range(12):
+        hist.push(world.fading.step())
+    rep = hist.delayed(world.link_cell, delay)
+    assert lw.predict(hist, rep) is rep and "no good match" in lw.message

@@ -86,6 +86,7 @@ class ChannelPredictor:
         X_labelled=None,
         y_labelled=None,
         allow_no_match: bool = False,
+        single_match: bool = False,
         reduced_size: int = REDUCED_SIZE,
         rng: np.random.Generator | None = None,
     ) -> ChannelPredictor:
@@ -105,6 +106,10 @@ class ChannelPredictor:
         X_labelled, y_labelled : array_like, optional
             A few labelled rows: when given, a FeatureAugmentReuser is fitted on them
             instead of averaging with the mixture weights.
+        single_match : bool
+            Require the best *single* learnware within the threshold (the CSI mode:
+            averaging predictors trained for other Dopplers is no predictor for this
+            one, even when their mixture matches the inputs' distribution).
         allow_no_match : bool
             Build from the nearest learnwares even when nothing matches.
         reduced_size : int
@@ -128,8 +133,16 @@ class ChannelPredictor:
                 rng = np.random.default_rng(0) if rng is None else rng
                 spec = RKMESpecification.fit(user, reduced_size, rng=rng, schema=schema)
             result = dock.search(spec, top_k=top_k, mmd_threshold=mmd_threshold)
-            if not result.matched and not allow_no_match:
-                raise ModelError(result.message)
+            if not allow_no_match:
+                if not result.matched:
+                    raise ModelError(result.message)
+                if single_match and result.best.mmd > result.threshold:
+                    raise ModelError(
+                        f"no good match: best single learnware {result.best.name} has "
+                        f"squared MMD {result.best.mmd:.4g} above the threshold "
+                        f"{result.threshold:g} (a mixture of other deployments' predictors "
+                        "is not reused for CSI)"
+                    )
             mix = result.mixture
             keep = [(i, w) for i, w in zip(mix.ids, mix.weights, strict=True) if w > 1e-3]
             lws = [dock.load(i) for i, _ in keep]
