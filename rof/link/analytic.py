@@ -83,7 +83,8 @@ def _length_terms(link, ss: SmallSignal, length):
     else:
         rho, b_o = 0.0, 0.0
     i_dc = i_sig * (1.0 + xs) + resp * 2.0 * rho * b_o
-    pd.check_saturation(i_dc + pd.dark_current_a)
+    if link.limits is None:  # else after the SBS depletion (rof.link.limits)
+        pd.check_saturation(i_dc + pd.dark_current_a)
     shot = 2.0 * Q_C * i_dc * quarter_rl
     rin_lin = float(db_to_lin(ss.rin_db_per_hz))
     sase = 4.0 * resp**2 * p_pd * (1.0 + xs) * rho * quarter_rl
@@ -152,6 +153,11 @@ def assemble_budget(link, rf, pin, bw, length, engine: str) -> LinkBudget:
     pd = link.detector
     shape = np.broadcast_shapes(rf.shape, pin.shape, bw.shape, length.shape)
     lt = _length_terms(link, ss, length)
+    backscatter = 0.0
+    if link.limits is not None:  # SBS depletion, backscatter noise (rof.link.limits)
+        from rof.link.limits import apply_limits
+
+        lt, backscatter = apply_limits(link, ss, lt, length, pin, rf)
     ft = _frequency_terms(link, ss, rf, lt["rho"], lt["b_o"])
     rin_l, (r0, r1, kpm) = _laser_noise(ss, lt["rin"], lt["rin_lin"], lt["theta_l"], rf)
     p_in_w, p_nl, comp2, inv_sdr, table = _drive_terms(link, ss, rf, pin, length, lt["theta_l"])
@@ -165,7 +171,7 @@ def assemble_budget(link, rf, pin, bw, length, engine: str) -> LinkBudget:
                 lt["gain_l"],
                 ft["slope_f"],
                 lt["shot"] + lt["sase"],
-                ft["dark"] + ft["asase"],
+                ft["dark"] + ft["asase"] + backscatter,
                 ft["hpd"],
                 p_in_w * comp2,
                 inv_sdr,

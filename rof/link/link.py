@@ -11,6 +11,7 @@ from rof._validate import check_choice, check_range
 from rof.errors import ParameterError
 from rof.link.analytic import assemble_budget
 from rof.link.budget import LinkBudget
+from rof.link.limits import LaunchLimits
 from rof.photonics.amplifier import EDFA
 from rof.photonics.fiber import Fiber
 from rof.photonics.photodiode import Photodiode
@@ -45,6 +46,9 @@ class RoFLink:
         channel's (linear, 0-1e3). Each carries an uncorrelated RF signal of the same
         statistics: it adds DC photocurrent (shot noise, its own RIN) and in-band RF
         interference of relative power ``ratio**2``.
+    limits : LaunchLimits or None
+        SBS depletion and backscatter noise (:mod:`rof.link.limits`); None: neither
+        (a launch power below the SBS threshold on a unidirectional fiber).
     """
 
     transmitter: Transmitter
@@ -53,6 +57,7 @@ class RoFLink:
     amplifier: EDFA | None = None
     optical_loss_db: float = field(default=0.0, kw_only=True)
     crosstalk_ratios: tuple[float, ...] = field(default=(), kw_only=True)
+    limits: LaunchLimits | None = field(default=None, kw_only=True)
 
     def __post_init__(self):
         if not isinstance(self.transmitter, Transmitter):
@@ -72,6 +77,11 @@ class RoFLink:
                 "allowed: an EDFA or None"
             )
         check_range("RoFLink.optical_loss_db", self.optical_loss_db, 0.0, 60.0)
+        if self.limits is not None and not isinstance(self.limits, LaunchLimits):
+            raise ParameterError(
+                f"RoFLink.limits = {type(self.limits).__name__} is not known; "
+                "allowed: a LaunchLimits or None"
+            )
         ratios = np.atleast_1d(np.asarray(self.crosstalk_ratios, dtype=float)).ravel()
         if ratios.size:
             check_range("RoFLink.crosstalk_ratios", ratios, 0.0, 1e3)
