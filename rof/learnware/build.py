@@ -50,9 +50,10 @@ def check_target(out: Path, force: bool = False) -> list[str]:
         return []
     if not force:
         shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+        what = "entry" if len(entries) == 1 else "entries"
         raise DataError(
             f"--out {out} is a non-empty directory that is not a dock ({len(entries)} "
-            f"entries: {shown}); refusing to replace it. Choose an empty or new directory, "
+            f"{what}: {shown}); refusing to replace it. Choose an empty or new directory, "
             "or pass --force to remove those entries"
         )
     return entries

@@ -40,7 +40,11 @@ def register(sub) -> None:
         "feature rows (.csv with a header of feature names, or .npy)",
     )
     q.add_argument("--dock", default=_DEFAULT_DOCK, help=dock_help)
-    q.add_argument("--url", default=None, help="search a dock service (sends only the spec)")
+    q.add_argument(
+        "--url",
+        default=None,
+        help="search a dock service (rows are fitted here; only the spec is sent)",
+    )
     q.add_argument(
         "--task", default=None, help="task whose schema fits DATA (default: the only one)"
     )
@@ -246,10 +250,15 @@ def _search(args) -> int:
         from rof.errors import DataError
         from rof.learnware.client import DockClient
 
-        if Path(args.data).suffix not in (".json", ".npz"):
-            raise DataError("--url needs a specification file (.json or .npz): only it is sent")
-        spec = _user_spec(args, None)
-        with DockClient(args.url) as c:
+        with DockClient(args.url) as c:  # rows are fitted here; only the spec is sent
+            schemas = c.schemas() if Path(args.data).suffix in (".csv", ".npy") else {}
+
+            def schema_of(task):
+                if task is None and len(schemas) != 1:
+                    raise DataError(f"name the task with --task; the dock has {sorted(schemas)}")
+                return schemas.get(task) if task else next(iter(schemas.values()))
+
+            spec = _user_spec(args, schema_of)
             res = c.search(spec, top_k=args.top_k, mmd_threshold=args.threshold)
     else:
         from rof.learnware.dock import Dock

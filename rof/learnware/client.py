@@ -76,6 +76,14 @@ class DockClient:
         """Learnwares of the service's dock."""
         return self._call("GET", "/v1/learnwares", params=filters).json()
 
+    def schemas(self) -> dict:
+        """The dock's tasks and their feature schemas (to fit a specification locally)."""
+        from rof.learnware.schema import FeatureSchema
+
+        return {
+            t: FeatureSchema.from_dict(d) for t, d in self._call("GET", "/v1/tasks").json().items()
+        }
+
     def search(self, spec, top_k: int = 5, mmd_threshold: float | None = None) -> SearchResult:
         """Search with a specification (the only thing sent)."""
         body = {"spec": spec.to_dict(), "top_k": top_k, "mmd_threshold": mmd_threshold}

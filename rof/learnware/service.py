@@ -4,6 +4,7 @@ Routes (JSON unless stated)::
 
     GET  /v1/health                      {"learnwares": n, "read_only": bool}
     GET  /v1/learnwares[?task=&name=]    list of {id, name, task, carrier_band, meta}
+    GET  /v1/tasks                       {task: feature schema} (to fit a spec locally)
     POST /v1/search                      {"spec": <RKMESpecification.to_dict()>,
                                           "top_k": 5, "mmd_threshold": null}
                                          -> {matched, message, threshold, hits, mixture}
@@ -144,6 +145,14 @@ def make_app(
             ]
         )
 
+    async def tasks(request: Request):
+        rows = await run_in_threadpool(dock._q, "SELECT task FROM tasks ORDER BY task")
+        out = {}
+        for (task,) in rows:
+            schema = await run_in_threadpool(dock.schema, task)
+            out[task] = schema.to_dict()
+        return JSONResponse(out)
+
     async def search(request: Request):
         body, bad = await body_json(request)
         if bad is not None:
@@ -194,6 +203,7 @@ def make_app(
         Route("/v1/learnwares", guarded(listing), methods=["GET"]),
         Route("/v1/learnwares", guarded(submit), methods=["POST"]),
         Route("/v1/search", guarded(search), methods=["POST"]),
+        Route("/v1/tasks", guarded(tasks)),
         Route("/v1/learnwares/{lw_id}/model", guarded(model_file)),
         Route("/v1/learnwares/{lw_id}/spec", guarded(spec_file)),
     ]

@@ -146,6 +146,11 @@ def test_client_and_cli_search_by_url(server, tmp_path, capsys):
     spec_path = spec.save(tmp_path / "spec.json")
     assert main(["dock", "search", str(spec_path), "--url", url]) == 0
     assert "three" in capsys.readouterr().out
+    rows = tmp_path / "rows.csv"  # fitted locally under the service's schema
+    x = spec.sample(200, np.random.default_rng(4), jitter=0.05)
+    np.savetxt(rows, x, delimiter=",", header="a,b,c", comments="")
+    assert main(["dock", "search", str(rows), "--url", url, "--json"]) == 0
+    assert '"name": "three"' in capsys.readouterr().out
     with DockClient(url) as anonymous, pytest.raises(Exception, match="401"):
         anonymous.submit(model, spec, {"name": "nope"})
 
