@@ -23,6 +23,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 
@@ -74,9 +75,15 @@ def _context():
     global _CTX
     with _LOCK:
         if _CTX is None:
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["rof.learnware._worker"])
-            _CTX = ctx
+            main = getattr(sys.modules.get("__main__"), "__file__", None)
+            if main is not None and not os.path.isfile(main):
+                # a script read from stdin: the fork server could not re-import the
+                # main module, so fork the (single-threaded) caller directly
+                _CTX = mp.get_context("fork")
+            else:
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload(["rof.learnware._worker"])
+                _CTX = ctx
     return _CTX
 
 
