@@ -214,6 +214,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         fronthaul_aware=edge.fronthaul_aware,
         wmmse_iterations=edge.wmmse_iterations,
         wmmse_starts=edge.wmmse_starts,
+        wmmse_polish_levels=edge.wmmse_polish_levels,
     )
     traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
     olla = OuterLoop(n_ue, bler_target=edge.bler_target)

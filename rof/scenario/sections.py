@@ -185,6 +185,9 @@ class Edge(Section):
     csi_ageing: bool = True
     wmmse_iterations: Annotated[int, Field(ge=1, le=10_000)] = 20
     wmmse_starts: Annotated[int, Field(ge=1, le=100)] = 3
+    #: Coordinate-ascent polish of WMMSE under the capped rate model: powers tried per
+    #: cell (0: none; see rof.edge.wmmse.wmmse_power).
+    wmmse_polish_levels: Annotated[int, Field(ge=0, le=1000)] = 0
     pf_window_ttis: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     dock: Annotated[str, Field(min_length=1)] = "models/dock"
 
