@@ -35,8 +35,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from rof._validate import check_int_range, check_range
 from rof.errors import DataError, ModelError
 from rof.learnware.checker import check_learnware
@@ -46,8 +44,8 @@ from rof.learnware.paths import MMD_THRESHOLD, TOP_K
 from rof.learnware.records import Learnware, LearnwareInfo, carrier_band
 from rof.learnware.safe import MAX_MODEL_BYTES, dumps_model
 from rof.learnware.schema import FeatureSchema
-from rof.learnware.search import MixtureResult, SearchHit, SearchResult, greedy_mixture
-from rof.learnware.spec import RKMESpecification, check_spec_size
+from rof.learnware.search import SearchResult
+from rof.learnware.spec import RKMESpecification
 
 __all__ = ["Dock", "Learnware", "LearnwareInfo", "carrier_band"]
 
@@ -415,71 +413,9 @@ class Dock:
         mmd_threshold : float, optional
             "No good match" threshold; default the dock's.
         """
-        from rof.learnware.rank import rank_rows
+        from rof.learnware.rank import search_dock
 
-        top_k = check_int_range("Dock.search top_k", top_k, 1, 1000)
-        k_mix = (
-            top_k if mixture_size is None else check_int_range("mixture_size", mixture_size, 1, 32)
-        )
-        thr = (
-            self.mmd_threshold
-            if mmd_threshold is None
-            else check_range("mmd_threshold", mmd_threshold, 0.0)
-        )
-        if not isinstance(user_spec, RKMESpecification):
-            raise ModelError("Dock.search needs an RKMESpecification")
-        schema = user_spec.schema
-        check_spec_size(user_spec.reduced_size, user_spec.dim, "user specification")
-        n_cand = max(top_k, k_mix * k_mix)
-        cand = rank_rows(self, user_spec, filters, n_cand)
-        if not cand:
-            known = self.schema(schema.task)
-            if known is not None and known.schema_id != schema.schema_id:
-                raise ModelError(
-                    f"the user specification's schema {schema.schema_id} differs from the "
-                    f"dock's schema {known.schema_id} for task {schema.task!r}; fit it "
-                    "with Dock.schema(task)"
-                )
-            return SearchResult((), None, thr)
-        # every reported row is checked against its hashed specification object
-        specs = [self._checked(c) for c in cand]
-        mmd = np.array([user_spec.mmd(s) for s in specs])
-        order = np.argsort(mmd, kind="stable")
-        hits = tuple(
-            SearchHit(cand[i]["id"], cand[i]["name"], float(mmd[i]), cand[i]["meta"])
-            for i in order[:top_k]
-        )
-        pool = order[:n_cand]
-        members, w, mix_mmd = greedy_mixture(
-            [specs[i].z for i in pool],
-            [specs[i].beta for i in pool],
-            user_spec.z,
-            user_spec.beta,
-            user_spec.self_term,
-            schema.gamma,
-            k_mix,
-        )
-        mixture = MixtureResult(
-            tuple(cand[pool[j]]["id"] for j in members),
-            tuple(float(v) for v in w),
-            float(mix_mmd),
-        )
-        return SearchResult(hits, mixture, thr)
-
-    def _checked(self, c: dict) -> RKMESpecification:
-        spec = self.verified_spec(c["spec_sha"])
-        same = (
-            spec.schema.schema_id == c["schema_id"]
-            and spec.z.astype("<f8").tobytes() == c["z"]
-            and spec.beta.astype("<f8").tobytes() == c["beta"]
-            and abs(spec.self_term - c["self_term"]) <= 1e-9 * max(1.0, abs(spec.self_term))
-        )
-        if not same:
-            raise DataError(
-                f"index row {c['id']} disagrees with its specification object "
-                f"{c['spec_sha'][:12]} (edited index?); run `rof dock verify --repair`"
-            )
-        return spec
+        return search_dock(self, user_spec, top_k, filters, mixture_size, mmd_threshold)
 
     def _select(self, columns: str, filters: dict | None, schema_id: str | None):
         where, args = [], []

@@ -16,11 +16,13 @@ import math
 
 import numpy as np
 
+from rof._validate import check_int_range, check_range
 from rof.errors import DataError, ModelError
 from rof.learnware import _kernels as kn
-from rof.learnware.spec import check_spec_size
+from rof.learnware.search import MixtureResult, SearchHit, SearchResult, greedy_mixture
+from rof.learnware.spec import RKMESpecification, check_spec_size
 
-__all__ = ["rank_rows", "stack_rows"]
+__all__ = ["rank_rows", "search_dock", "stack_rows"]
 
 _COLS = "id, name, meta, m, d, self_term, z, beta, spec_sha, schema_id"
 
@@ -122,3 +124,70 @@ def _ann_rank(dock, user_spec, key, n: int) -> list[dict]:
         a, b = index.offsets[i], index.offsets[i + 1]
         out.append(_candidate(light[i], index.zs[a:b].tobytes(), index.bs[a:b].tobytes()))
     return out
+
+
+def search_dock(dock, user_spec, top_k, filters, mixture_size, mmd_threshold) -> SearchResult:
+    """:meth:`rof.learnware.dock.Dock.search` (see there): rank, check, mix."""
+    top_k = check_int_range("Dock.search top_k", top_k, 1, 1000)
+    k_mix = top_k if mixture_size is None else check_int_range("mixture_size", mixture_size, 1, 32)
+    thr = (
+        dock.mmd_threshold
+        if mmd_threshold is None
+        else check_range("mmd_threshold", mmd_threshold, 0.0)
+    )
+    if not isinstance(user_spec, RKMESpecification):
+        raise ModelError("Dock.search needs an RKMESpecification")
+    schema = user_spec.schema
+    check_spec_size(user_spec.reduced_size, user_spec.dim, "user specification")
+    n_cand = max(top_k, k_mix * k_mix)
+    cand = rank_rows(dock, user_spec, filters, n_cand)
+    if not cand:
+        known = dock.schema(schema.task)
+        if known is not None and known.schema_id != schema.schema_id:
+            raise ModelError(
+                f"the user specification's schema {schema.schema_id} differs from the "
+                f"dock's schema {known.schema_id} for task {schema.task!r}; fit it "
+                "with Dock.schema(task)"
+            )
+        return SearchResult((), None, thr)
+    # every reported row is checked against its hashed specification object
+    specs = [_checked(dock, c) for c in cand]
+    mmd = np.array([user_spec.mmd(s) for s in specs])
+    order = np.argsort(mmd, kind="stable")
+    hits = tuple(
+        SearchHit(cand[i]["id"], cand[i]["name"], float(mmd[i]), cand[i]["meta"])
+        for i in order[:top_k]
+    )
+    pool = order[:n_cand]
+    members, w, mix_mmd = greedy_mixture(
+        [specs[i].z for i in pool],
+        [specs[i].beta for i in pool],
+        user_spec.z,
+        user_spec.beta,
+        user_spec.self_term,
+        schema.gamma,
+        k_mix,
+    )
+    mixture = MixtureResult(
+        tuple(cand[pool[j]]["id"] for j in members),
+        tuple(float(v) for v in w),
+        float(mix_mmd),
+    )
+    return SearchResult(hits, mixture, thr)
+
+
+def _checked(dock, c: dict) -> RKMESpecification:
+    """The specification object of candidate ``c``, checked against its index row."""
+    spec = dock.verified_spec(c["spec_sha"])
+    same = (
+        spec.schema.schema_id == c["schema_id"]
+        and spec.z.astype("<f8").tobytes() == c["z"]
+        and spec.beta.astype("<f8").tobytes() == c["beta"]
+        and abs(spec.self_term - c["self_term"]) <= 1e-9 * max(1.0, abs(spec.self_term))
+    )
+    if not same:
+        raise DataError(
+            f"index row {c['id']} disagrees with its specification object "
+            f"{c['spec_sha'][:12]} (edited index?); run `rof dock verify --repair`"
+        )
+    return spec
