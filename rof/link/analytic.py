@@ -29,7 +29,16 @@ from rof.photonics.fiber import theta_per_hz2
 from rof.photonics.protocols import SmallSignal
 from rof.units import C_M_PER_S, K_B_J_PER_K, Q_C, T0_K, db_to_lin, dbm_to_w, lin_to_db
 
-__all__ = ["assemble_budget", "static_distortion"]
+__all__ = ["assemble_budget", "default_scs_hz", "static_distortion"]
+
+#: Upper edge of NR FR1, Hz (TS 38.104 Table 5.1-1): carriers above it are FR2.
+FR1_MAX_HZ = 7.125e9
+
+
+def default_scs_hz(rf_hz):
+    """The usual NR subcarrier spacing at a carrier: 30 kHz in FR1, 120 kHz in FR2, Hz."""
+    return np.where(np.asarray(rf_hz, dtype=float) > FR1_MAX_HZ, 120e3, 30e3)
+
 
 #: Above this many distinct drive levels the OFDM distortion is tabulated and
 #: interpolated (log-log, 0.01 dB steps; see :func:`static_distortion`).
@@ -143,12 +152,15 @@ def _drive_terms(link, ss: SmallSignal, rf, pin, length, theta_l):
     return p_in_w, p_nl, comp2, inv_sdr, None
 
 
-def assemble_budget(link, rf, pin, bw, length, engine: str) -> LinkBudget:
+def assemble_budget(link, rf, pin, bw, length, engine: str, scs=None) -> LinkBudget:
     """The :class:`LinkBudget` of ``link`` over the validated, broadcast inputs.
 
     See :meth:`rof.link.RoFLink.budget` for the model; ``engine`` picks the Numba grid
-    kernel or its NumPy reference.
+    kernel or its NumPy reference; ``scs`` is the OFDM subcarrier spacing, Hz
+    (default: :func:`default_scs_hz`), read only by a transmitter with ``ofdm_inv_sdr``.
     """
+    if scs is None:
+        scs = default_scs_hz(rf)
     ss = link.transmitter.small_signal()
     pd = link.detector
     shape = np.broadcast_shapes(rf.shape, pin.shape, bw.shape, length.shape)
@@ -161,6 +173,8 @@ def assemble_budget(link, rf, pin, bw, length, engine: str) -> LinkBudget:
     ft = _frequency_terms(link, ss, rf, lt["rho"], lt["b_o"])
     rin_l, (r0, r1, kpm) = _laser_noise(ss, lt["rin"], lt["rin_lin"], lt["theta_l"], rf)
     p_in_w, p_nl, comp2, inv_sdr, table = _drive_terms(link, ss, rf, pin, length, lt["theta_l"])
+    if ss.ofdm_inv_sdr is not None:  # the transmitter's own RF phase noise (heterodyne)
+        inv_sdr = inv_sdr + np.asarray(ss.ofdm_inv_sdr(scs), dtype=float)
     kt0 = K_B_J_PER_K * T0_K
     inputs = BudgetInputs(
         *(

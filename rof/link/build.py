@@ -212,13 +212,23 @@ def _single_link(t: LinkTable, length_km: float, source: str):
 
 
 def site_budgets(
-    table, rf_hz: float, rf_in_dbm: float, bandwidth_hz: float, length_km, *, source="fronthaul"
+    table,
+    rf_hz: float,
+    rf_in_dbm: float,
+    bandwidth_hz: float,
+    length_km,
+    *,
+    source="fronthaul",
+    subcarrier_spacing_hz=None,
 ) -> dict[str, np.ndarray]:
     """Budget of every site's link, each site at its own fiber length.
 
     A transmitter on a WDM node (a ring: one channel per site, the node's loss and
     crosstalk) gives one link per site; any other shares one link, evaluated over the
     lengths in one broadcast :meth:`~rof.link.RoFLink.budget`.
+
+    ``subcarrier_spacing_hz`` reaches :meth:`~rof.link.RoFLink.budget` (read only by a
+    transmitter whose RF carrier has its own phase noise, an optical heterodyne).
 
     Returns
     -------
@@ -235,7 +245,13 @@ def site_budgets(
     )
     if node is None:  # one link; the budget broadcasts over the site lengths
         link = _single_link(t, 0.0, source)
-        lb = link.budget(rf_hz, rf_in_dbm=rf_in_dbm, bandwidth_hz=bandwidth_hz, length_km=lengths)
+        lb = link.budget(
+            rf_hz,
+            rf_in_dbm=rf_in_dbm,
+            bandwidth_hz=bandwidth_hz,
+            length_km=lengths,
+            subcarrier_spacing_hz=subcarrier_spacing_hz,
+        )
         figures = (lb.sndr_db, lb.evm_percent, lb.latency_s, lb.sdr_db)
         return {
             k: np.broadcast_to(np.asarray(v, float), lengths.shape).copy()
@@ -243,7 +259,12 @@ def site_budgets(
         }
     rows = []
     for link in _node_links(t, node, range(flat.size), flat, source):
-        lb = link.budget(rf_hz, rf_in_dbm=rf_in_dbm, bandwidth_hz=bandwidth_hz)
+        lb = link.budget(
+            rf_hz,
+            rf_in_dbm=rf_in_dbm,
+            bandwidth_hz=bandwidth_hz,
+            subcarrier_spacing_hz=subcarrier_spacing_hz,
+        )
         rows.append(tuple(float(v) for v in (lb.sndr_db, lb.evm_percent, lb.latency_s, lb.sdr_db)))
     cols = np.array(rows, dtype=float).reshape(flat.size, len(_FIGURES)).T
     return dict(zip(_FIGURES, cols, strict=True))

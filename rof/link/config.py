@@ -4,7 +4,7 @@ A link file (``scenarios/links/*.toml``) and a scenario's ``[fronthaul]`` use th
 tables and the same keys:
 
 ``[transmitter]``
-    ``type = "mzm" | "dml" | "ring" | "ddmzm" | "pm"`` (a discriminated union,
+    ``type = "mzm" | "dml" | "ring" | "ddmzm" | "pm" | "heterodyne"`` (a discriminated union,
     :data:`TRANSMITTERS`)
     plus that device's parameters, named as in its dataclass
     (:class:`~rof.photonics.MachZehnderModulator` with its :class:`~rof.photonics.CWLaser`
@@ -39,6 +39,7 @@ __all__ = [
     "DmlTable",
     "DualDriveTable",
     "FiberTable",
+    "HeterodyneTable",
     "LinkParts",
     "LinkTable",
     "LossTable",
@@ -392,9 +393,69 @@ class PmTable(TransmitterBase):
         return PhaseModulator(laser=laser, **self.given(*mod))
 
 
+class HeterodyneTable(TransmitterBase):
+    """Two-laser optical heterodyne (:class:`~rof.photonics.OpticalHeterodyne`): the
+    signal laser (``signal_*``) carries the data line, the LO laser (``lo_*``) sits one RF
+    carrier away; both share ``wavelength_nm`` and ``rin_db_per_hz``."""
+
+    kind: ClassVar[str] = "heterodyne"
+    type: Literal["heterodyne"] = "heterodyne"
+    signal_power_dbm: Num = None
+    signal_linewidth_hz: Num = None
+    lo_power_dbm: Num = None
+    lo_linewidth_hz: Num = None
+    wavelength_nm: Num = None
+    rin_db_per_hz: Num = None
+    v_pi_v: Num = None
+    insertion_loss_db: Num = None
+    frequency_error_hz: Num = None
+    drift_hz_per_s: Num = None
+    input_impedance_ohm: Num = None
+
+    _COMMON: ClassVar[tuple[str, ...]] = ("wavelength_nm", "rin_db_per_hz")
+
+    def build(self):
+        from rof.photonics import CWLaser, OpticalHeterodyne
+
+        common = self.given(*self._COMMON)
+        lasers = {}
+        for side, default_dbm in (("signal", 16.0), ("lo", 3.0)):
+            p = getattr(self, f"{side}_power_dbm")
+            lw = getattr(self, f"{side}_linewidth_hz")
+            kw = {"power_dbm": default_dbm if p is None else p} | common
+            if lw is not None:
+                kw["linewidth_hz"] = lw
+            lasers[side] = _side_laser(CWLaser, side, kw)
+        skip = {
+            "type",
+            *self._COMMON,
+            "signal_power_dbm",
+            "signal_linewidth_hz",
+            "lo_power_dbm",
+            "lo_linewidth_hz",
+        }
+        rest = [k for k in type(self).model_fields if k not in skip]
+        return OpticalHeterodyne(
+            signal_laser=lasers["signal"], lo_laser=lasers["lo"], **self.given(*rest)
+        )
+
+
+def _side_laser(cls, side: str, kw: dict):
+    """A CWLaser whose range error names the table key (``lo_linewidth_hz``)."""
+    from rof.errors import ParameterError
+
+    try:
+        return cls(**kw)
+    except ParameterError as exc:
+        msg = str(exc)
+        for param in ("power_dbm", "linewidth_hz"):
+            msg = msg.replace(f"CWLaser.{param}", f"HeterodyneTable.{side}_{param}")
+        raise ParameterError(msg) from None
+
+
 #: The registry: ``type`` tag -> table class. A new transmitter adds one line.
 TRANSMITTERS: dict[str, type[TransmitterBase]] = {
-    t.kind: t for t in (MzmTable, DmlTable, RingTable, DualDriveTable, PmTable)
+    t.kind: t for t in (MzmTable, DmlTable, RingTable, DualDriveTable, PmTable, HeterodyneTable)
 }
 
 #: The ``[transmitter]`` table: the registered tables, told apart by ``type``.

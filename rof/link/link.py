@@ -144,6 +144,7 @@ class RoFLink:
         *,
         length_km=None,
         engine: str = "numba",
+        subcarrier_spacing_hz=None,
     ) -> LinkBudget:
         """Analytic RF link budget, broadcast over every argument.
 
@@ -210,6 +211,10 @@ class RoFLink:
             Fiber length(s), km (0 to 1000), replacing ``fiber.length_km``.
         engine : {"numba", "numpy"}
             Grid kernel; ``"numpy"`` is the plain reference.
+        subcarrier_spacing_hz : array_like, optional
+            OFDM subcarrier spacing, Hz (1e3 to 1e6), for a transmitter whose RF carrier
+            has its own phase noise (``SmallSignal.ofdm_inv_sdr``, an optical
+            heterodyne); default 30 kHz in FR1, 120 kHz in FR2.
 
         Returns
         -------
@@ -233,7 +238,12 @@ class RoFLink:
             length = np.asarray(float(self.fiber.length_km))
         else:
             length = np.asarray(check_range("RoFLink.budget length_km", length_km, 0.0, 1000.0))
-        return assemble_budget(self, rf, pin, bw, length, engine)
+        scs = None
+        if subcarrier_spacing_hz is not None:
+            scs = np.asarray(
+                check_range("RoFLink.budget subcarrier_spacing_hz", subcarrier_spacing_hz, 1e3, 1e6)
+            )
+        return assemble_budget(self, rf, pin, bw, length, engine, scs)
 
     def simulate(self, waveform, rng):
         """Send a waveform through the link sample by sample; see :mod:`rof.link.waveform`."""

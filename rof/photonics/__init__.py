@@ -2,7 +2,8 @@
 
 Frozen, validated parameter dataclasses with pure methods: lasers
 (:class:`CWLaser`, :class:`DirectLaser`), the :class:`MachZehnderModulator`, the
-:class:`DualDriveMZM` (DSB, SSB, CS-DSB) and :class:`PhaseModulator`,
+:class:`DualDriveMZM` (DSB, SSB, CS-DSB), :class:`PhaseModulator`, the two-laser
+:class:`OpticalHeterodyne`,
 :class:`Fiber`, the :class:`EDFA` pre-amplifier and the :class:`Photodiode`.
 Transmitters satisfy the :class:`Transmitter` protocol that
 :class:`rof.link.RoFLink` consumes. Importing this package pulls in NumPy only
@@ -14,6 +15,7 @@ from __future__ import annotations
 from rof.photonics.amplifier import EDFA
 from rof.photonics.dualdrive import DualDriveMZM
 from rof.photonics.fiber import Fiber
+from rof.photonics.heterodyne import OpticalHeterodyne
 from rof.photonics.laser import CWLaser, DirectLaser
 from rof.photonics.modulator import MachZehnderModulator
 from rof.photonics.phasemod import PhaseModulator
@@ -27,6 +29,7 @@ __all__ = [
     "DualDriveMZM",
     "Fiber",
     "MachZehnderModulator",
+    "OpticalHeterodyne",
     "PhaseModulator",
     "Photodiode",
     "Transmitter",

@@ -114,6 +114,11 @@ class SmallSignal:
         the drive times :math:`\\sin\\theta` (a phase modulator, whose describing
         function is :math:`J_1(2\\beta A\\sin\\theta)`) instead of :math:`\\cos\\theta`
         (a chirp-free push-pull MZM).
+    ofdm_inv_sdr : callable ``scs_hz -> ndarray`` or None
+        OFDM error over signal power that the transmitter's RF carrier brings itself,
+        per subcarrier spacing (an optical heterodyne's laser phase noise and frequency
+        error, :meth:`rof.photonics.OpticalHeterodyne.ofdm_inv_sdr`); the budget adds it
+        to the in-band distortion. None: the RF carrier is the drive's own.
     """
 
     wavelength_nm: float
@@ -134,6 +139,7 @@ class SmallSignal:
     tone_field: Callable | None = None
     sideband_fading: tuple[float, float, float] | None = None
     dispersed_drive_sin: bool = False
+    ofdm_inv_sdr: Callable[[np.ndarray], np.ndarray] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "taylor_w_per_vn", tuple(float(a) for a in self.taylor_w_per_vn))
