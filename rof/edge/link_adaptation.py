@@ -29,10 +29,30 @@ import numpy as np
 
 from rof._validate import check_range
 
-__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_sinr_db"]
+__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_mcs", "cqi_sinr_db"]
 
 #: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1).
 CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2"}
+
+
+def cqi_mcs(mcs, mcs_table: str = "qam256") -> np.ndarray:
+    """MCS the edge can choose after 4-bit CQI quantisation of the UE's best MCS.
+
+    The UE reports the highest CQI whose spectral efficiency does not exceed that of the
+    MCS it could receive at 10 % BLER; the edge takes the highest MCS whose spectral
+    efficiency does not exceed the CQI's (TS 38.214 Tables 5.2.2.1-2/-3 and
+    5.1.3.1-1/-2, printed spectral efficiencies). -1 (nothing) and CQI 0 give -1.
+    """
+    from rof.radio import rates
+
+    m = np.asarray(mcs, dtype=np.int64)
+    se_mcs = rates.mcs_table(mcs_table).spectral_efficiency
+    se_cqi = rates.cqi_table(CQI_TABLE_OF_MCS[mcs_table]).spectral_efficiency
+    se = np.where(m >= 0, se_mcs[np.maximum(m, 0)], -1.0)
+    cqi = np.searchsorted(se_cqi, se, side="right")  # CQIs at or below: 0 .. 15
+    se_q = np.where(cqi > 0, se_cqi[np.maximum(cqi - 1, 0)], -1.0)
+    out = np.searchsorted(se_mcs, se_q, side="right") - 1
+    return np.where((m >= 0) & (cqi > 0), out, -1)
 
 
 def cqi_sinr_db(sinr_db, mcs_table: str = "qam256") -> np.ndarray:

@@ -20,8 +20,11 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    the effective SINR of the *reported* channel under the same decision, quantised
    to the UE's 4-bit CQI (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_sinr_db`),
    minus the outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
-   BLER of :func:`rof.radio.rates.bler` at the true effective SINR, drawn from the
-   run's generator; the TB size is TS 38.214 Sec. 5.1.3.2
+   BLER at the true effective SINR, drawn from the run's generator. With
+   ``radio.link_abstraction = "eesm"`` the effective SINR is EESM and the BLER
+   5G-LENA's link-level curve of the MCS and block size (:mod:`rof.radio.bler_curves`);
+   with ``"se_gap"`` (default) the capacity-mapped SINR and :func:`rof.radio.rates.bler`; the
+   TB size is TS 38.214 Sec. 5.1.3.2
    (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With
    ``rate_model = "shannon"`` the block carries the attenuated Shannon rate of TR
    36.942 A.2 at the true effective SINR and never fails;
@@ -50,7 +53,7 @@ from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
-from rof.edge.link_adaptation import OuterLoop, cqi_sinr_db
+from rof.edge.link_adaptation import OuterLoop, cqi_mcs, cqi_sinr_db
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
@@ -301,6 +304,8 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
     from rof.radio.effective_sinr import effective_sinr_per_ue
 
     radio, edge = scn.radio, scn.edge
+    if radio.rate_model == "mcs" and radio.link_abstraction == "eesm":
+        return _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr)
     n_ue = olla.offset_db.shape[0]
     eff_true, nrb = effective_sinr_per_ue(assign, sinr_true, n_ue)
     ue = np.flatnonzero(nrb)
@@ -323,6 +328,43 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
         err = np.zeros(ue.size, dtype=bool)
         sent = bits_ue > 0
     return _Blocks(ue, true_db, bits_ue, err, sent)
+
+
+def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
+    """Step 5 with ``radio.link_abstraction = "eesm"``: the MCS is the highest whose EESM
+    SINR of the reported RBs (its own beta), minus the outer-loop offset, reaches the
+    10 %-BLER SINR of its transport block on 5G-LENA's link-level curves
+    (:mod:`rof.radio.bler_curves`), then quantised through the UE's 4-bit CQI
+    (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_mcs`); the block fails with
+    the curve's BLER at the true EESM SINR."""
+    from rof.radio import bler_curves, rates
+
+    radio, edge = scn.radio, scn.edge
+    table = radio.mcs_table
+    n_ue = olla.offset_db.shape[0]
+    thr10, curves = bler_curves.allocation_curves(table, assign.shape[1], DATA_SYMBOLS)
+    beta = bler_curves.eesm_beta(table)
+    on = assign >= 0
+    ue_rb = assign[on]
+    nrb_all = np.bincount(ue_rb, minlength=n_ue)
+    ue = np.flatnonzero(nrb_all)
+    nrb = nrb_all[ue]
+    with np.errstate(divide="ignore"):
+        rep_db = 10.0 * np.log10(bler_curves.eesm_per_ue(ue_rb, reported_sinr()[on], n_ue, beta))
+    mcs = bler_curves.select_mcs_eesm(rep_db[:, ue], nrb, olla.offset_db[ue], thr10)
+    if edge.cqi_quantised:
+        mcs = cqi_mcs(mcs, table)
+    true_all = bler_curves.eesm_per_ue(ue_rb, sinr_true[on], n_ue, beta)
+    true_db = 10.0 * np.log10(true_all[np.maximum(mcs, 0), ue])
+    p_err = np.ones(ue.size)
+    for i in np.flatnonzero(mcs >= 0):
+        s, b, c = curves[(int(mcs[i]), int(nrb[i]))]
+        p_err[i] = 1.0 - (1.0 - np.interp(true_db[i], s, b, left=1.0, right=b[-1])) ** c
+    err = rng.random(ue.size) < p_err
+    tb = rates.tb_bits(mcs, nrb, DATA_SYMBOLS, table)
+    sent = mcs >= 0
+    olla.update(ue[sent], err[sent])
+    return _Blocks(ue, true_db, np.where(err, 0.0, tb), err, sent)
 
 
 class _Tally:

@@ -121,6 +121,11 @@ class Radio(Section):
     rician_k_db: Annotated[float, Field(ge=-20.0, le=40.0)] = 9.0
     mcs_table: Literal["qam64", "qam256", "qam1024"] = "qam256"
     rate_model: Literal["mcs", "shannon"] = "mcs"
+    #: ``"eesm"``: EESM effective SINR and 5G-LENA's link-level BLER curves per MCS and
+    #: code block (rof.radio.bler_curves); ``"se_gap"``: the capacity-mapped SINR and a
+    #: logistic BLER 2 dB from Shannon (rof.radio.rates.bler). The default stays
+    #: ``"se_gap"`` until the schedulers' rate model (gap, floor) follows the curves.
+    link_abstraction: Literal["eesm", "se_gap"] = "se_gap"
 
     @model_validator(mode="after")
     def _numerology(self):

@@ -359,3 +359,18 @@ def test_kpis_carry_their_95_percent_intervals():
     assert r.kpis["ue_throughput_mean_bps_ci_low"] < lo50 < hi50
     assert hi50 < r.kpis["ue_throughput_mean_bps_ci_high"]
     assert r.kpis["ue_throughput_mean_bps"] == pytest.approx(np.mean(r.ue_throughput_bps))
+
+
+def test_eesm_link_abstraction_holds_the_bler_target_on_a_single_link():
+    """radio.link_abstraction = "eesm": a lone link at a fixed SINR gets the highest MCS whose
+    5G-LENA 10 %-BLER SINR it reaches (after the outer loop settles), so its BLER is near
+    the target and its rate below the se_gap rule's (the curves sit ~2.5 dB further from
+    Shannon)."""
+    over = {"radio.link_abstraction": "eesm", "edge.cqi_quantised": False}
+    d = _single_link("mcs")
+    for k, v in over.items():
+        d["radio" if k.startswith("radio") else "edge"][k.split(".")[1]] = v
+    eesm = simulate(d)
+    gap = simulate(_single_link("mcs"))
+    assert 0.05 <= eesm.kpis["bler"] <= 0.15
+    assert eesm.kpis["ue_throughput_mean_bps"] < gap.kpis["ue_throughput_mean_bps"]
