@@ -116,7 +116,15 @@ def _literal(text: str):
 def _receiver(t: LinkTable, source: str):
     from rof.photonics import EDFA, Photodiode
 
-    pd = _component(source, "detector", lambda: Photodiode(**t.detector.given()))
+    kw = t.detector.given()
+    path = kw.pop("response_file", None)
+    if path is None:
+        pd = _component(source, "detector", lambda: Photodiode(**kw))
+    else:
+        from rof.photonics.measured import MeasuredPhotodiode, MeasuredResponse
+
+        resp = MeasuredResponse.from_touchstone(path)
+        pd = _component(source, "detector", lambda: MeasuredPhotodiode(response=resp, **kw))
     amp = None
     if t.amplifier is not None:
         amp = _component(source, "amplifier", lambda: EDFA(**t.amplifier.given()))
@@ -194,9 +202,14 @@ def _single_link(t: LinkTable, length_km: float, source: str):
     from rof.link.link import RoFLink
 
     tx = _component(source, "transmitter", t.transmitter.build, t.transmitter)
+    loss = t.link.given() if t.link is not None else {}
+    drive_file = loss.pop("drive_response_file", None)
+    if drive_file is not None:
+        from rof.photonics.measured import MeasuredDrive, MeasuredResponse
+
+        tx = MeasuredDrive(tx, MeasuredResponse.from_touchstone(drive_file))
     pd, amp = _receiver(t, source)
     fiber = _fiber(t, length_km, tx.wavelength_nm, source)
-    loss = t.link.given() if t.link is not None else {}
     return _component(
         source,
         "link",

@@ -14,7 +14,10 @@ tables and the same keys:
     edge's WDM node as ``wdm_*``).
 ``[fiber]``, ``[detector]``, ``[amplifier]``
     :class:`~rof.photonics.Fiber`, :class:`~rof.photonics.Photodiode`,
-    :class:`~rof.photonics.EDFA` keywords.
+    :class:`~rof.photonics.EDFA` keywords; ``detector.response_file`` names a measured
+    2-port Touchstone file (read by scikit-rf, path relative to the working directory)
+    whose :math:`S_{21}` replaces the photodiode's first-order roll-off
+    (:class:`~rof.photonics.measured.MeasuredPhotodiode`).
 ``[link]``
     ``optical_loss_db`` and ``crosstalk_ratios`` of :class:`~rof.link.RoFLink`.
 
@@ -484,6 +487,7 @@ class DetectorTable(Table):
     load_ohm: Num = None
     temperature_k: Num = None
     saturation_current_a: Num = None
+    response_file: str | None = None
 
 
 class AmplifierTable(Table):
@@ -495,10 +499,13 @@ class AmplifierTable(Table):
 
 
 class LossTable(Table):
-    """Extra loss and WDM crosstalk of :class:`~rof.link.RoFLink` (not with a WDM node)."""
+    """Extra loss and WDM crosstalk of :class:`~rof.link.RoFLink` (not with a WDM node),
+    and ``drive_response_file``: a measured 2-port (driver amplifier, electrode) in front
+    of the transmitter (:class:`~rof.photonics.measured.MeasuredDrive`)."""
 
     optical_loss_db: Num = None
     crosstalk_ratios: tuple[float, ...] | None = None
+    drive_response_file: str | None = None
 
 
 def _default_type(data):

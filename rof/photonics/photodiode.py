@@ -63,6 +63,10 @@ class Photodiode:
             "Photodiode.saturation_current_a", self.saturation_current_a, 0.0, 1.0, lo_open=True
         )
 
+    def complex_response(self, f_hz) -> np.ndarray:
+        """Field-to-voltage response :math:`1/(1 + jf/f_{pd})` of the waveform model."""
+        return 1.0 / (1.0 + 1j * (np.asarray(f_hz, dtype=float) / self.bandwidth_hz))
+
     def response_sq(self, rf_hz) -> np.ndarray:
         """Power response :math:`|H_{pd}(f)|^2 = 1/(1 + (f/f_{pd})^2)`, linear."""
         f = np.asarray(rf_hz, dtype=float) / self.bandwidth_hz

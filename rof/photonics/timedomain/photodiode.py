@@ -66,7 +66,7 @@ def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, fl
     i -= i_mean
     nf = sfft.next_fast_len(i.size, real=True)  # zero-padded (AC part) to a fast length
     spec = sfft.rfft(i, n=nf, workers=-1)
-    spec *= _response(nf, float(fs), float(detector.bandwidth_hz), detector.load_ohm / 2.0)
+    spec *= _response(nf, float(fs), detector)
     v = sfft.irfft(spec, n=nf, overwrite_x=True, workers=-1)[: i.size]
     if rng is not None:
         kt = K_B_J_PER_K * detector.temperature_k
@@ -75,9 +75,10 @@ def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, fl
 
 
 @lru_cache(maxsize=8)
-def _response(nf: int, fs: float, bandwidth_hz: float, gain_ohm: float) -> np.ndarray:
-    """First-order diode response times the load's share, ``gain / (1 + j f / f_pd)``, on
-    the ``rfft`` grid of ``nf`` points (read-only, cached)."""
-    h = gain_ohm / (1.0 + 1j * (sfft.rfftfreq(nf, 1.0 / fs) / bandwidth_hz))
+def _response(nf: int, fs: float, detector) -> np.ndarray:
+    """The diode's response (:meth:`~rof.photonics.Photodiode.complex_response`: first
+    order, or measured) times the load's share, on the ``rfft`` grid of ``nf`` points
+    (read-only, cached)."""
+    h = (detector.load_ohm / 2.0) * detector.complex_response(sfft.rfftfreq(nf, 1.0 / fs))
     h.setflags(write=False)
     return h
