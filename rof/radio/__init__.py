@@ -7,6 +7,10 @@
   RMa) and their registry, read by everything below;
 * :mod:`~rof.radio.pathloss`, :mod:`~rof.radio.los`, :mod:`~rof.radio.shadowing`,
   :mod:`~rof.radio.o2i`, :mod:`~rof.radio.antenna` -- TR 38.901 large-scale channel;
+* :mod:`~rof.radio.arrays` -- TR 38.901 section 7.3 panels with a fixed tilt, array
+  response vectors and named BS/UE antenna presets;
+* :mod:`~rof.radio.calibration` -- TR 38.901 section 7.8.1's large-scale calibration
+  against the published (R1-165974) curves;
 * :mod:`~rof.radio.linktable` -- each UE's K strongest cells plus the summed rest
   (numba kernel in :mod:`~rof.radio.kernels_linktable`, NumPy reference in
   :mod:`~rof.radio.linktable_reference`);

@@ -25,6 +25,14 @@ from .antenna import (
     AntennaPattern as AntennaPattern,
     antenna_gain_db as antenna_gain_db,
 )
+from .arrays import (
+    BS_PRESETS as BS_PRESETS,
+    PanelArray as PanelArray,
+    bs_antenna as bs_antenna,
+)
+from .calibration import (
+    run_calibration as run_calibration,
+)
 from .o2i import (
     draw_o2i_loss as draw_o2i_loss,
 )

@@ -2,7 +2,8 @@
 its NumPy reference (:mod:`rof.radio.linktable`, :mod:`rof.radio.linktable_reference`).
 
 The draws come from ``rng`` in a fixed order: O2I losses (per UT, TR 38.901
-scenarios only), shadowing maps, the seed of the links' LOS uniforms.
+scenarios only), shadowing maps, the seed of the links' LOS uniforms and, with
+``effective_height = "random"`` in UMa, the seed of the links' h_E uniforms.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from rof._validate import check_choice, check_int_range, check_range
 from rof.radio.antenna import AntennaPattern
+from rof.radio.arrays import PanelArray, antenna_vector, bs_antenna
 from rof.radio.deployment import Deployment
 from rof.radio.kernels_linktable import Propagation
 from rof.radio.los import INH_VARIANTS
@@ -44,6 +46,7 @@ class Inputs:
     seed: np.uint64
     k: int
     ant: np.ndarray
+    antenna: object = None
 
 
 def _propagation(opts, fc, d_min=0.0, d_min_3d=False, power_law=None):
@@ -102,7 +105,13 @@ def _tr38901_model(dep, scenario, fc, rng, opts):
     states = sc.sf_states()
     dcorr = [sc.sf_decorrelation_m(s) for s in states] + [np.nan] * (3 - len(states))
     o2i = draw_o2i_loss(
-        scenario, dep.ue_indoor, fc, rng, high_loss_fraction=opts["high_loss_fraction"]
+        scenario,
+        dep.ue_indoor,
+        fc,
+        rng,
+        high_loss_fraction=opts["high_loss_fraction"],
+        sigma_low_db=opts["o2i_sigma_low_db"],
+        sigma_high_db=opts["o2i_sigma_high_db"],
     )
     o2i = (o2i.loss_db, o2i.d2d_in_m, dep.ue_indoor & sc.has_o2i)
     prop = _propagation(opts, fc, float(lim["d_min_m"]), sc.min_distance_3d)
@@ -118,8 +127,10 @@ def prepare_inputs(dep, scenario, fc_ghz, k, rng, opts) -> Inputs:
     k = check_int_range("k", k, 1, dep.n_cells)
     fc = check_range("fc_ghz", fc_ghz, 0.5, 100.0)
     ant = opts["antenna"] if opts["antenna"] is not None else AntennaPattern()
-    if not isinstance(ant, AntennaPattern):
-        raise TypeError("antenna must be an AntennaPattern")
+    if isinstance(ant, str):
+        ant = bs_antenna(ant)
+    if not isinstance(ant, AntennaPattern | PanelArray):
+        raise TypeError("antenna must be an AntennaPattern, a PanelArray or a preset name")
     check_range("street_width_m", opts["street_width_m"], 5.0, 50.0)
     check_range("building_height_m", opts["building_height_m"], 5.0, 50.0)
     if scenario == "power_law":
@@ -134,17 +145,11 @@ def prepare_inputs(dep, scenario, fc_ghz, k, rng, opts) -> Inputs:
     else:
         maps = None
     seed = np.uint64(rng.integers(0, 2**63))
-    antv = np.array(
-        [
-            ant.phi_3db_deg,
-            ant.theta_3db_deg,
-            ant.a_max_db,
-            ant.sla_v_db,
-            ant.g_max_dbi,
-            ant.downtilt_deg,
-        ]
-    )
-    return Inputs(scenario, formulas, prop, sigma, *o2i, maps, seed, k, antv)
+    check_choice("effective_height", opts["effective_height"], ("mean", "random"))
+    if opts["effective_height"] == "random" and formulas.h_e_uma:
+        prop = prop._replace(h_e_random=True, h_e_seed=int(rng.integers(0, 2**63)))
+    antv = antenna_vector(ant)
+    return Inputs(scenario, formulas, prop, sigma, *o2i, maps, seed, k, antv, ant)
 
 
 #: Options of :func:`rof.radio.linktable.build_link_table` and their defaults.
@@ -161,6 +166,9 @@ DEFAULTS = dict(
     shadowing_maps="auto",
     street_width_m=20.0,
     building_height_m=5.0,
+    effective_height="mean",
+    o2i_sigma_low_db=None,
+    o2i_sigma_high_db=None,
 )
 
 

@@ -9,6 +9,7 @@ TR 38.901 Table 7.2-1 where the scenario has them).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,6 +161,7 @@ def make_deployment(
     scenario: str | None = None,
     hotspot_fraction: float = 2.0 / 3.0,
     hotspot_sigma_m: float | None = None,
+    min_ue_distance_m: float = 0.0,
 ) -> Deployment:
     """Build a :class:`Deployment` from the scenario's ``[deployment]`` keys.
 
@@ -201,6 +203,11 @@ def make_deployment(
     hotspot_fraction, hotspot_sigma_m : float
         Share of clustered UTs and their Gaussian scatter, m (default: 0.1 x the
         mean site spacing); one hotspot centre per site on average.
+    min_ue_distance_m : float
+        Minimum 2-D distance between a UT and every site (wrap-around copies
+        included), m, in [0, ISD) for hex layouts (TR 38.901 Table 7.8-1: 35 m UMa,
+        10 m UMi). UTs nearer are redrawn uniformly over the region (drawn after the
+        positions, only when > 0).
     """
     check_choice("layout", layout, ("hex", "ppp", "file"))
     sectors = check_int_range("sectors", sectors, 1, 3)
@@ -229,6 +236,8 @@ def make_deployment(
         hotspot_fraction=hotspot_fraction,
         hotspot_sigma_m=hotspot_sigma_m,
     )
+    if min_ue_distance_m:
+        xy = _keep_away(xy, lay, layout, rng, min_ue_distance_m)
     indoor = rng.random(n_ue) < indoor_fraction
     h_ut = np.full(n_ue, float(ue_height_m))
     if scenario not in SCENARIOS or SCENARIOS[scenario].indoor_floor_heights:
@@ -248,4 +257,27 @@ def make_deployment(
         region_bounds_m=tuple(float(b) for b in lay.bounds),
         wrap_shifts_m=shifts,
         inter_site_distance_m=lay.isd,
+    )
+
+
+def _keep_away(xy, lay, layout, rng, d_min):
+    """Redraw (uniformly) the UTs nearer than ``d_min`` to a site or its copies."""
+    hi = lay.isd if layout == "hex" else None
+    if hi is not None and math.isfinite(hi):
+        if not 0.0 <= d_min < hi:
+            raise ParameterError(
+                f"min_ue_distance_m = {d_min:g} is out of range; allowed: [0, {hi:g}) "
+                "(below the inter-site distance)"
+            )
+    check_range("min_ue_distance_m", d_min, 0.0)
+    imgs = (lay.sites[None, :, :] + lay.shifts[:, None, :]).reshape(-1, 2)
+    tree = cKDTree(imgs)
+    xy = np.array(xy, float)
+    for _ in range(1000):
+        bad = tree.query(xy)[0] < d_min
+        if not bad.any():
+            return xy
+        xy[bad] = drop_positions(int(bad.sum()), lay, layout, rng)
+    raise ParameterError(
+        f"min_ue_distance_m = {d_min:g} leaves no room for UTs; allowed: a smaller distance"
     )

@@ -110,6 +110,20 @@ def _uma_effective_height(d2d, h_ut):  # pragma: no cover - jit
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _uma_effective_height_draw(d2d, h_ut, u):  # pragma: no cover - jit
+    """h_E of Table 7.4.1-1 note 1 from one uniform (rof.radio.pathloss twin:
+    uma_effective_height_from_uniform_m)."""
+    g = 1.25 * (d2d / 100.0) ** 3 * math.exp(-d2d / 150.0) if d2d > 18.0 else 0.0
+    c = ((min(h_ut, 23.0) - 13.0) / 10.0) ** 1.5 * g if h_ut >= 13.0 else 0.0
+    p1 = 1.0 / (1.0 + c)
+    if u < p1:
+        return 1.0
+    n = max(math.floor((h_ut - 1.5 - 12.0) / 3.0), 0.0) + 1.0
+    k = min(math.floor((u - p1) / max(1.0 - p1, 1e-300) * n), n - 1.0)
+    return 12.0 + 3.0 * max(k, 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _rma(d2d, d3d, fc, lf, lg, h_bs, h_ut, los, h, w):  # pragma: no cover - jit
     """RMa path loss (dB) and after-breakpoint flag of one link."""
     dbp = 2.0 * math.pi * h_bs * h_ut * fc * 1e9 / _C
@@ -135,11 +149,13 @@ def _rma(d2d, d3d, fc, lf, lg, h_bs, h_ut, los, h, w):  # pragma: no cover - jit
 
 # inlined: the call with two NamedTuples cost 10 % of the link table (measured)
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def pathloss(f, prop, d2d, d3d, lf, h_bs, h_ut, los, bpc):  # pragma: no cover - jit
+def pathloss(f, prop, d2d, d3d, lf, h_bs, h_ut, los, bpc, u_he=-1.0):  # pragma: no cover - jit
     """Path loss (dB) and after-breakpoint flag of one link (see rof.radio.pathloss).
 
     ``bpc`` (4 floats) caches log10(d'BP^2 + (h_BS - h_UT)^2) for the last
-    (h_BS, h_UT, h_E), which repeats across the sites of one UT.
+    (h_BS, h_UT, h_E), which repeats across the sites of one UT. ``u_he`` in [0, 1)
+    draws UMa's h_E of the link (:func:`_uma_effective_height_draw`); negative takes
+    its expected value.
     """
     fc = prop.fc_ghz
     d_min = prop.d_min_m
@@ -159,7 +175,12 @@ def pathloss(f, prop, d2d, d3d, lf, h_bs, h_ut, los, bpc):  # pragma: no cover -
         )
     after = False
     if f.breakpoint:
-        h_e = _uma_effective_height(d2d, h_ut) if f.h_e_uma else f.h_e_m
+        if not f.h_e_uma:
+            h_e = f.h_e_m
+        elif u_he >= 0.0:
+            h_e = _uma_effective_height_draw(d2d, h_ut, u_he)
+        else:
+            h_e = _uma_effective_height(d2d, h_ut)
         dbp = 4.0 * max(h_bs - h_e, 0.0) * max(h_ut - h_e, 0.0) * fc * 1e9 / _C
         if d2d <= dbp:
             pl_los = f.los_a + f.los_b * lg + f.los_c * lf

@@ -72,7 +72,9 @@ class Propagation(NamedTuple):
     ``power_law`` selects ``PL = pl_ref_db + 10 pl_exponent log10(d / pl_d0_m)``
     instead of the scenario; ``d_min_m`` and ``d_min_3d`` are the scenario's minimum
     distance (Table 7.4.1-1); ``building_height_m`` and ``street_width_m`` RMa's h
-    and W; ``inh_open`` the InH open-office variant.
+    and W; ``inh_open`` the InH open-office variant; ``h_e_random`` draws UMa's
+    effective environment height per link (Table 7.4.1-1 note 1) from
+    ``link_uniform(h_e_seed, u, s)`` instead of taking its expected value.
     """
 
     power_law: bool
@@ -85,6 +87,8 @@ class Propagation(NamedTuple):
     pl_ref_db: float
     pl_exponent: float
     pl_d0_m: float
+    h_e_random: bool = False
+    h_e_seed: int = 0
 
 
 class ShadowingArrays(NamedTuple):
@@ -115,6 +119,17 @@ class Outputs(NamedTuple):
 
 _LN10_10 = math.log(10.0) / 10.0
 _CHUNK = 64
+_TWO_PI = 2.0 * math.pi
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _af_power(psi, k):  # pragma: no cover - jit
+    """sin^2(k psi / 2) / sin^2(psi / 2), k^2 at multiples of 2 pi (rof.radio.arrays)."""
+    s = math.sin(0.5 * psi)
+    if abs(s) < 1e-9:
+        return float(k * k)
+    r = math.sin(0.5 * k * psi) / s
+    return r * r
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
@@ -129,7 +144,9 @@ def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pr
     Gain of cell c at site s for UT u (dB): ``G_ant(c) - PL(s, u) - sigma X_s(u) -
     O2I(u)``; LOS state ``link_uniform(seed, u, s) < P_LOS``. ``shadow.sigma_db``
     holds (LOS, LOS after breakpoint, NLOS) shadowing stds in dB; ``ant`` holds
-    (phi_3dB, theta_3dB, A_max, SLA_V, G_max, downtilt) in deg/dB. Outputs are filled
+    (phi_3dB, theta_3dB, A_max, SLA_V, G_max, downtilt) in deg/dB, then the panel's
+    rows M, columns N, spacings d_V, d_H (wavelengths) and cos(theta_tilt)
+    (:func:`rof.radio.arrays.antenna_vector`; a 1 x 1 panel is the bare element). Outputs are filled
     in place: ``out.*[u, :k]`` sorted by descending gain and ``out.background[u]`` =
     sum of linear gains of all other cells. UTs are visited in the order
     ``ue.order`` (a spatial sort keeps the shadowing-map reads in cache);
@@ -151,6 +168,9 @@ def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pr
     power_law, inh_open = prop.power_law, prop.inh_open
     pl_ref_db, pl_exponent, pl_d0_m = prop.pl_ref_db, prop.pl_exponent, prop.pl_d0_m
     inv_side = 1.0 / torus_side if torus_side > 0.0 else 0.0
+    n_rows = int(ant[6])
+    n_cols = int(ant[7])
+    array = n_rows > 1 or n_cols > 1
     for ch in prange(n_chunks):
         bg_ = np.empty(k)
         bc = np.empty(k, np.int64)
@@ -209,7 +229,8 @@ def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pr
                 else:
                     p = los_probability(f, max(d2d - ue_d_in[u], 0.0), hu, inh_open)
                     los = link_uniform(seed, u, s) < p
-                    pl, after = pathloss(f, prop, d2d, d3d, lf, site_h[s], hu, los, bpc)
+                    u_he = link_uniform(prop.h_e_seed, u, s) if prop.h_e_random else -1.0
+                    pl, after = pathloss(f, prop, d2d, d3d, lf, site_h[s], hu, los, bpc, u_he)
                 base = -pl - ue_o2i_db[u]
                 if shadow_on:
                     sig = sigma[2]
@@ -220,11 +241,18 @@ def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pr
                 c1 = site_cell_ptr[s + 1]
                 az_u = 0.0
                 a_v = 0.0
+                af_v = 1.0
+                sin_th = 1.0
                 if not math.isnan(cell_az_deg[c0]):
                     az_u = math.degrees(math.atan2(dy, dx))
                     theta = 90.0 + math.degrees(math.atan2(dz, d2d))
                     t = (theta - 90.0 - ant[5]) / ant[1]
                     a_v = -min(12.0 * t * t, ant[3])
+                    if n_rows > 1:  # vertical array factor toward the zenith angle
+                        cos_th = -dz / max(d3d, 1e-9)
+                        af_v = _af_power(_TWO_PI * ant[8] * (cos_th - ant[10]), n_rows)
+                        af_v /= n_rows
+                    sin_th = d2d / max(d3d, 1e-9)
                 for c in range(c0, c1):
                     g = base
                     if not math.isnan(cell_az_deg[c]):
@@ -235,6 +263,12 @@ def link_table_kernel(ue, site, wrap, f, prop, shadow, ant, seed, k, out):  # pr
                             phi -= 360.0
                         a_h = -min(12.0 * (phi / ant[0]) ** 2, ant[2])
                         g += ant[4] - min(-(a_v + a_h), ant[2])
+                        if array:
+                            af = af_v
+                            if n_cols > 1:
+                                psi_h = _TWO_PI * ant[9] * sin_th * math.sin(math.radians(phi))
+                                af *= _af_power(psi_h, n_cols) / n_cols
+                            g += 10.0 * math.log10(max(af, 1e-30))
                     if nfill < k:
                         j = nfill
                         nfill += 1

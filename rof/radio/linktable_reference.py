@@ -17,12 +17,18 @@ import math
 import numpy as np
 
 from rof.radio._linktable_inputs import link_table_options, prepare_inputs
-from rof.radio.antenna import AntennaPattern, antenna_gain_db, zenith_angle_deg
+from rof.radio.antenna import antenna_gain_db, zenith_angle_deg
+from rof.radio.arrays import PanelArray
 from rof.radio.deployment import Deployment
 from rof.radio.kernels_channel import link_uniform_np
 from rof.radio.linktable import LinkTable
 from rof.radio.los import los_probability_38901
-from rof.radio.pathloss import C_TR_M_PER_S, pathloss_38901, pathloss_power_law
+from rof.radio.pathloss import (
+    C_TR_M_PER_S,
+    pathloss_38901,
+    pathloss_power_law,
+    uma_effective_height_from_uniform_m,
+)
 from rof.radio.shadowing import sample_shadowing
 from rof.radio.tr38901.model import PL_RMA
 
@@ -75,9 +81,14 @@ def link_table_reference(
         d_out = np.maximum(d2d - inp.d_in[:, None], 0.0)
         p = los_probability_38901(scenario, d_out, h_ut, inh_office=opts["inh_office"])
         los = link_uniform_np(inp.seed, ue_idx, site_idx) < p
+        h_e = None
+        if prop.h_e_random:
+            u_he = link_uniform_np(np.uint64(prop.h_e_seed), ue_idx, site_idx)
+            h_e = uma_effective_height_from_uniform_m(np.maximum(d2d, prop.d_min_m), h_ut, u_he)
         pl = pathloss_38901(
             scenario, d2d, d3d, prop.fc_ghz, h_bs, h_ut, los, on_range="ignore",
             street_width_m=opts["street_width_m"], building_height_m=opts["building_height_m"],
+            h_e_m=h_e,
         )  # fmt: skip
         # sigma_SF after the breakpoint differs from before only for RMa's LOS
         # (Table 7.4.1-1); the kernel flags every scenario's second slope
@@ -104,8 +115,10 @@ def link_table_reference(
     if sect.any():
         phi = np.degrees(np.arctan2(rel[..., 1], rel[..., 0]))[:, cs[sect]] - az[sect][None, :]
         theta = zenith_angle_deg(d2d, h_bs, h_ut)[:, cs[sect]]
-        pattern = AntennaPattern(*inp.ant)
-        gain[:, sect] += antenna_gain_db(phi, theta, pattern)
+        if isinstance(inp.antenna, PanelArray):
+            gain[:, sect] += inp.antenna.gain_dbi(phi, theta)
+        else:
+            gain[:, sect] += antenna_gain_db(phi, theta, inp.antenna)
     order = np.argsort(-gain, axis=1, kind="stable")
     top = order[:, : inp.k]
     lin = 10.0 ** (gain / 10.0)

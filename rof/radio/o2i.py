@@ -92,6 +92,8 @@ def draw_o2i_loss(
     rng: np.random.Generator,
     *,
     high_loss_fraction: float = 0.5,
+    sigma_low_db: float | None = None,
+    sigma_high_db: float | None = None,
 ) -> O2ILoss:
     """Draw the O2I penetration loss of each UT (TR 38.901 section 7.4.3.1).
 
@@ -111,6 +113,9 @@ def draw_o2i_loss(
     high_loss_fraction : float
         Share of indoor UTs in high-loss buildings, in [0, 1] (TR 38.901 Table 7.8-1
         calibrates UMa/UMi with 50 % / 50 %).
+    sigma_low_db, sigma_high_db : float, optional
+        Standard deviations sigma_P of the low- and high-loss models, dB, in [0, 20]
+        (default: Table 7.4.3-2's 4.4 and 6.5 dB).
     """
     sc = get_scenario(scenario)
     frac = check_range("high_loss_fraction", high_loss_fraction, 0.0, 1.0)
@@ -128,7 +133,11 @@ def draw_o2i_loss(
     d_in = sc.o2i_d_in_max_m * u.min(axis=0)
     low_r, high_r = _model_row("low"), _model_row("high")
     tw = np.where(high, o2i_wall_loss_db("high", fc_ghz), o2i_wall_loss_db("low", fc_ghz))
-    sigma = np.where(high, float(high_r["sigma_p_db"]), float(low_r["sigma_p_db"]))
+    s_low = float(low_r["sigma_p_db"]) if sigma_low_db is None else sigma_low_db
+    s_high = float(high_r["sigma_p_db"]) if sigma_high_db is None else sigma_high_db
+    check_range("o2i_sigma_low_db", s_low, 0.0, 20.0)
+    check_range("o2i_sigma_high_db", s_high, 0.0, 20.0)
+    sigma = np.where(high, s_high, s_low)
     loss = tw + float(low_r["pl_in_db_per_m"]) * d_in + sigma * z
     return O2ILoss(
         loss_db=np.where(ind, loss, 0.0),

@@ -48,6 +48,7 @@ __all__ = [
     "pathloss_power_law",
     "read_table",
     "scenario_limits",
+    "uma_effective_height_from_uniform_m",
     "uma_effective_height_m",
 ]
 
@@ -133,6 +134,24 @@ def draw_uma_effective_height_m(d2d_m, h_ut_m, rng: np.random.Generator):
     one = rng.random(d2d.shape) < 1.0 / (1.0 + c)
     k = np.floor(rng.random(d2d.shape) * n)
     return np.where(one, 1.0, 12.0 + 3.0 * k)
+
+
+def uma_effective_height_from_uniform_m(d2d_m, h_ut_m, u):
+    """UMa effective environment height of note 1 from one uniform ``u`` in [0, 1), m.
+
+    ``h_E = 1 m`` where ``u < 1 / (1 + C(d_2D, h_UT))``; otherwise the
+    ``floor((u - p_1) / (1 - p_1) n)``-th of the ``n`` values {12, 15, ..., h_UT - 1.5}
+    (TR 38.901 Table 7.4.1-1 note 1: h_E = 1 m with probability 1 / (1 + C), else
+    uniform over that set). One uniform per link lets the numba link table draw it
+    from the link's counter-based uniform (:func:`rof.radio.kernels_channel.link_uniform`).
+    """
+    d2d, h_ut, u = np.broadcast_arrays(
+        np.asarray(d2d_m, float), np.asarray(h_ut_m, float), np.asarray(u, float)
+    )
+    p1 = 1.0 / (1.0 + _uma_c(d2d, h_ut))
+    _, n = _uma_he_set(h_ut)
+    k = np.minimum(np.floor((u - p1) / np.maximum(1.0 - p1, 1e-300) * n), n - 1.0)
+    return np.where(u < p1, 1.0, 12.0 + 3.0 * np.maximum(k, 0.0))
 
 
 def _check_heights_fc(sc, fc, h_bs, h_ut):
