@@ -1,0 +1,78 @@
+"""Joint reception kernel: NumPy twin, single-site equivalence, MMSE gain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rof.edge.uplink.joint import joint_sinr, joint_sinr_reference
+from rof.errors import RofError
+from rof.radio.uplink import uplink_sinr
+
+
+def _problem(seed, n_ue=24, n_cells=6, k=4, n_rb=4):
+    rng = np.random.default_rng(seed)
+    serving = rng.integers(n_cells, size=n_ue)
+    lc = np.empty((n_ue, k), dtype=np.int64)
+    for u in range(n_ue):
+        others = [c for c in rng.permutation(n_cells) if c != serving[u]]
+        lc[u] = [serving[u], *others[: k - 1]]
+    amp = 10 ** rng.uniform(-6.5, -4, size=(n_ue, k, 1))
+    amp = -np.sort(-amp, axis=1)
+    h = amp * (rng.standard_normal((n_ue, k, n_rb)) + 1j * rng.standard_normal((n_ue, k, n_rb)))
+    bg = 10 ** rng.uniform(-14, -12, size=n_ue)
+    assign = np.full((n_cells, n_rb), -1)
+    for c in range(n_cells):
+        mine = np.flatnonzero(serving == c)
+        for b in range(n_rb):
+            if mine.size and rng.random() < 0.9:
+                assign[c, b] = rng.choice(mine)
+    p = 10 ** rng.uniform(-3, -1, size=n_ue)
+    floor = 10 ** rng.uniform(-15, -13, size=n_cells)
+    return lc, h, bg / max(n_cells - k, 1), bg, assign, p, floor
+
+
+@pytest.mark.parametrize("combining", ["mrc", "mmse"])
+@pytest.mark.parametrize("cluster", [1, 2, 3])
+def test_kernel_matches_reference(combining, cluster):
+    lc, h, share, _, a, p, floor = _problem(4)
+    got = joint_sinr(lc, h, share, a, p, floor, cluster, combining)
+    ref = joint_sinr_reference(lc, h, share, a, p, floor, cluster, combining)
+    np.testing.assert_allclose(got, ref, rtol=1e-9)
+
+
+@pytest.mark.parametrize("combining", ["none", "mrc", "mmse"])
+def test_one_site_is_single_site_reception(combining):
+    """Cluster of one: the radio's per-site uplink SINR (noise + fronthaul as the floor)."""
+    lc, h, _, bg, a, p, floor = _problem(7)
+    noise, fh = 0.4 * floor, 0.6 * floor
+    single, _ = uplink_sinr(lc, np.abs(h) ** 2, bg, a, p, noise, fh)
+    joint = joint_sinr(lc, h, bg / (6 - 4), a, p, floor, 1, combining)
+    np.testing.assert_allclose(joint, single, rtol=1e-10)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31))
+def test_mmse_joint_never_loses_to_single_site_or_mrc(seed):
+    lc, h, share, _, a, p, floor = _problem(seed)
+    one = joint_sinr(lc, h, share, a, p, floor, 1, "mmse")
+    mrc = joint_sinr(lc, h, share, a, p, floor, 3, "mrc")
+    mmse = joint_sinr(lc, h, share, a, p, floor, 3, "mmse")
+    assert np.all(mmse >= one * (1 - 1e-9))
+    assert np.all(mmse >= mrc * (1 - 1e-9))
+
+
+def test_bad_combining():
+    with pytest.raises(RofError, match="combining = 'zf' is not known"):
+        joint_sinr(
+            np.zeros((1, 1)),
+            np.zeros((1, 1, 1)),
+            np.zeros(1),
+            np.zeros((1, 1)),
+            np.ones(1),
+            np.ones(1),
+            1,
+            "zf",
+        )
