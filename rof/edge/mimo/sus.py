@@ -1,0 +1,106 @@
+"""Semi-orthogonal user selection (SUS) for zero-forcing MU-MIMO, with PF weights.
+
+Yoo & Goldsmith, "On the optimality of multiantenna broadcast scheduling using
+zero-forcing beamforming", IEEE J. Sel. Areas Commun. 24(3), 2006, Sec. III-B: starting
+from all candidates, repeatedly
+
+1. project every remaining channel ``h_k`` on the orthogonal complement of the
+   channels chosen so far, ``g_k = h_k (I - sum_j g_j^H g_j / ||g_j||^2)``;
+2. choose the candidate with the largest ``lambda_k ||g_k||^2`` (``lambda_k`` the PF
+   weight ``1 / R_k``; all ones is the paper's rule);
+3. keep only candidates semi-orthogonal to it,
+   ``|h_k g_pi^H| / (||h_k|| ||g_pi||) < epsilon``,
+
+until ``n_select`` users are chosen or no candidate is left. Users of weight 0 (no data)
+are never chosen. Batched over leading axes (sites x RBs, clusters x RBs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rof.errors import ParameterError
+
+__all__ = ["sus", "sus_reference"]
+
+
+def _check(h, weight, n_select, epsilon):
+    h = np.asarray(h)
+    if h.ndim < 2:
+        raise ParameterError(f"sus.h has shape {h.shape}; allowed: (..., n_cand, n_tx)")
+    if not isinstance(n_select, int | np.integer) or not 1 <= n_select <= h.shape[-1]:
+        raise ParameterError(
+            f"sus.n_select = {n_select!r} is out of range; allowed: an int from 1 to "
+            f"n_tx = {h.shape[-1]} (no more streams than antennas)"
+        )
+    if not 0.0 < float(epsilon) <= 1.0:
+        raise ParameterError(f"sus.epsilon = {epsilon!r} is out of range; allowed: > 0 and <= 1")
+    w = np.broadcast_to(np.asarray(weight, dtype=float), h.shape[:-1])
+    if np.any(~(w >= 0)):
+        raise ParameterError("sus.weight holds a negative or NaN value; allowed: >= 0")
+    return h.astype(np.complex128, copy=False), w
+
+
+def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
+    """Indices of the users SUS selects (module docstring), strongest-first.
+
+    Parameters
+    ----------
+    h : ndarray (..., n_cand, n_tx) complex
+        Candidates' channels (reported).
+    weight : float or ndarray (..., n_cand)
+        PF weights ``1 / R_k`` (>= 0; 0: not eligible).
+    n_select : int
+        Streams wanted, 1 to ``n_tx``.
+    epsilon : float
+        Semi-orthogonality threshold, (0, 1]; 1 keeps every candidate.
+
+    Returns
+    -------
+    ndarray (..., n_select) int
+        Candidate indices; -1 where fewer were eligible.
+    """
+    h, w = _check(h, weight, n_select, epsilon)
+    batch = h.shape[:-2]
+    g = h.copy()
+    hn = np.linalg.norm(h, axis=-1)
+    ok = (w > 0) & (hn > 0)
+    out = np.full((*batch, n_select), -1, dtype=np.int64)
+    for i in range(n_select):
+        metric = np.where(ok, w * np.sum(np.abs(g) ** 2, axis=-1), -1.0)
+        pick = np.argmax(metric, axis=-1)
+        valid = np.take_along_axis(metric, pick[..., None], -1)[..., 0] > 0
+        out[..., i] = np.where(valid, pick, -1)
+        gp = np.take_along_axis(g, pick[..., None, None], -2)  # (..., 1, n_tx)
+        gn2 = np.maximum(np.sum(np.abs(gp) ** 2, axis=-1), 1e-300)  # (..., 1)
+        corr = np.abs(np.sum(h * np.conj(gp), axis=-1)) / (np.maximum(hn, 1e-300) * np.sqrt(gn2))
+        ok &= corr < epsilon
+        np.put_along_axis(ok, pick[..., None], False, -1)
+        ok &= valid[..., None]
+        g = g - (np.sum(g * np.conj(gp), axis=-1) / gn2)[..., None] * gp
+    return out
+
+
+def sus_reference(h, weight, n_select: int, epsilon: float) -> list[int]:
+    """One batch entry, as the paper states it (explicit projector on the chosen span)."""
+    h = np.asarray(h, dtype=complex)
+    w = np.broadcast_to(np.asarray(weight, float), h.shape[:1])
+    cand = [k for k in range(h.shape[0]) if w[k] > 0 and np.linalg.norm(h[k]) > 0]
+    chosen: list[int] = []
+    gs: list[np.ndarray] = []
+    while cand and len(chosen) < n_select:
+        proj = np.eye(h.shape[1], dtype=complex)
+        for gj in gs:
+            proj -= np.outer(gj.conj(), gj) / np.vdot(gj, gj).real
+        g = {k: h[k] @ proj for k in cand}
+        best = max(cand, key=lambda k: (w[k] * np.vdot(g[k], g[k]).real, -k))
+        chosen.append(best)
+        gs.append(g[best])
+        gb = g[best]
+        cand = [
+            k
+            for k in cand
+            if k != best
+            and abs(h[k] @ gb.conj()) / (np.linalg.norm(h[k]) * np.linalg.norm(gb)) < epsilon
+        ]
+    return chosen
