@@ -60,7 +60,9 @@ def register(sub) -> None:
     )
     p.add_argument("--config", metavar="FILE.toml", help="link file (scenarios/links/*.toml)")
     p.add_argument(
-        "--transmitter", metavar="TYPE", help="transmitter type: mzm (default), dml, ring"
+        "--transmitter",
+        metavar="TYPE",
+        help="transmitter type: mzm (default), dml, ring, ddmzm, pm, heterodyne",
     )
     p.add_argument("--length-km", type=float, help="fiber length, km (default 20)")
     p.add_argument("--rf-ghz", type=float, help="RF carrier, GHz (default 3.5)")
