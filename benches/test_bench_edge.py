@@ -110,7 +110,7 @@ def _large(ue_per_site, ttis=100):
             "top_k_links": 8,
         },
         "edge": {"scheduler": "coordinated_pf"},
-        "run": {"ttis": ttis, "warmup_ttis": 5},
+        "run": {"ttis": ttis, "warmup_ttis": 5, "drops": 1},
     }
 
 
@@ -155,3 +155,26 @@ def test_bench_scheduler_growth_in_ues(benchmark):
         + f"; fitted exponent {slope:.2f}"
     )
     assert slope < 1.25
+
+
+def test_bench_rof_run_coordination(benchmark, tmp_path):
+    """``rof run scenarios/coordination.toml`` (4 drops x 1100 TTIs, intervals, result file)
+    warm: goal < 10 s (issue 15)."""
+    from pathlib import Path
+
+    import rof.cli
+
+    scn = Path(__file__).resolve().parents[1] / "scenarios" / "coordination.toml"
+    simulate(as_scenario(scn).without_sweep().with_overrides({"run.ttis": 20, "run.drops": 1,
+                                                              "run.warmup_ttis": 5}))  # fmt: skip
+    out = tmp_path / "c.h5"
+
+    def run():
+        out.unlink(missing_ok=True)
+        return rof.cli.main(["run", str(scn), "-o", str(out), "-q"])
+
+    t0 = time.perf_counter()
+    assert benchmark.pedantic(run, rounds=1, iterations=1) == 0
+    wall = time.perf_counter() - t0
+    print(f"\nrof run coordination.toml: {wall:.1f} s wall")
+    assert wall < 10.0

@@ -133,6 +133,31 @@ def simulate(scenario) -> Result:
     return _result(scn, drops, children[-1])
 
 
+class _SinrInputs(NamedTuple):
+    """The per-drop inputs of :func:`rof.radio.sinr.sinr_scheduled_prepared` (the per-RB
+    fronthaul term ideal: all fronthaul noise is in ``fh_w``)."""
+
+    bg: np.ndarray
+    noise: np.ndarray
+    bgp: np.ndarray
+    inv_snr: np.ndarray
+
+
+def _sinr_inputs(world) -> _SinrInputs:
+    """Contiguous float64 static SINR inputs, checked once by a full
+    :func:`rof.radio.sinr.sinr_scheduled` evaluation."""
+    from rof.radio.sinr import sinr_scheduled
+
+    n_ue, n_k = world.link_cell.shape
+    n_cells, n_rb = world.n_cells, world.n_rb
+    bg = np.ascontiguousarray(world.background_gain, dtype=np.float64)
+    noise = np.ascontiguousarray(world.noise_w, dtype=np.float64)
+    bgp = np.full(n_rb, float(world.p_rb_w))
+    sinr_scheduled(world.link_cell, np.ones((n_ue, n_k, n_rb)), bg, np.full((n_cells, n_rb), -1),
+                   np.zeros((n_cells, n_rb)), np.inf, noise, bgp)  # fmt: skip
+    return _SinrInputs(bg, noise, bgp, np.zeros(n_cells))
+
+
 class _FronthaulNoise:
     """Fronthaul noise each cell radiates per RB, from its SNDR and SDR at full drive.
 
@@ -188,7 +213,7 @@ class _Drop(NamedTuple):
 
 def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     """One drop: its world and the TTI loop (module docstring), from seed ``ss``."""
-    from rof.radio.sinr import sinr_scheduled
+    from rof.radio.sinr import sinr_scheduled_prepared as sinr_scheduled
 
     edge, run = scn.edge, scn.run
     world_ss, traffic_ss, loop_ss = ss.spawn(3)
@@ -201,6 +226,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     snr_fh_cell = db_to_lin(world.snr_fh_db)[world.deployment.cell_site]
     snr_eval = snr_fh_cell if edge.fronthaul_noise else np.full(n_cells, np.inf)
     radiated = _FronthaulNoise(world, edge.fronthaul_noise)
+    static = _sinr_inputs(world)
     age_s, delay_ttis = _csi_delays(world, edge, edge.csi_ageing)
     timeline = _timeline(scn, world, age_s)
     depth = float(np.max(delay_ttis, initial=0.0)) if timeline is None else timeline.max_age_slots
@@ -263,8 +289,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         t0 = time.perf_counter()
         assign, power = scheduler(inp)
         dt = time.perf_counter() - t0
-        args = (world.background_gain, assign, power, radiated.inf, world.noise_w, world.p_rb_w)
-        args += (radiated(power),)
+        power = np.ascontiguousarray(power, dtype=np.float64)
+        args = (static.bg, assign, power, static.inv_snr, static.noise, static.bgp, radiated(power))
         sinr_true = sinr_scheduled(link_cell, gain_true, *args)
         blocks = _send_blocks(
             scn, olla, rng, assign, sinr_true, partial(sinr_scheduled, link_cell, gain_rep, *args)

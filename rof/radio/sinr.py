@@ -43,6 +43,7 @@ __all__ = [
     "sinr_per_link",
     "sinr_per_link_reference",
     "sinr_scheduled",
+    "sinr_scheduled_prepared",
     "sinr_scheduled_reference",
 ]
 
@@ -265,6 +266,37 @@ def sinr_scheduled(
     fh = _fh(fh_w, power_w.shape[0])
     out = np.empty(power_w.shape, dtype=np.float64)
     err = sinr_scheduled_kernel(link_cell, gain, bg, assign, power_w, inv_snr, noise, bgp, fh, out)
+    if err >= 0:
+        c, b = divmod(int(err), power_w.shape[1])
+        raise ParameterError(
+            f"assign[{c}, {b}] = {int(assign[c, b])}: cell {c} is not among that UE's top-K "
+            "links; allowed: a cell listed in link_cell for the UE"
+        )
+    return out
+
+
+def sinr_scheduled_prepared(
+    link_cell,
+    gain,
+    background_gain,
+    assign,
+    power_w,
+    inv_snr_fh,
+    noise_w,
+    background_power_w,
+    fh_w,
+) -> np.ndarray:
+    """:func:`sinr_scheduled` without its input checks, for a loop that checked its static
+    inputs once: ``link_cell`` int (n_ue, K), ``gain`` float32/64 (n_ue, K, n_rb),
+    contiguous float64 ``background_gain`` (n_ue,), ``power_w`` (n_cells, n_rb),
+    ``inv_snr_fh`` = 1/SNR_fh (n_cells,), ``noise_w`` (n_ue,), ``background_power_w``
+    (n_rb,) and ``fh_w`` (n_cells,); ``assign`` int (n_cells, n_rb). A served UE without
+    its serving cell among its links still raises :class:`ParameterError`."""
+    out = np.empty(power_w.shape, dtype=np.float64)
+    err = sinr_scheduled_kernel(
+        link_cell, gain, background_gain, assign, power_w, inv_snr_fh, noise_w,
+        background_power_w, fh_w, out,
+    )  # fmt: skip
     if err >= 0:
         c, b = divmod(int(err), power_w.shape[1])
         raise ParameterError(

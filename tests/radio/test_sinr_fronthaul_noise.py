@@ -85,3 +85,25 @@ def test_kernel_matches_the_numpy_reference_with_radiated_noise():
     args = (link_cell, gain, rng.uniform(0, 1e-10, n_ue), assign, power, 1e4, 1e-13, 0.1, f)
     np.testing.assert_allclose(sinr_scheduled(*args), sinr_scheduled_reference(*args),
                                rtol=1e-6)  # fmt: skip
+
+
+def test_prepared_entry_point_is_the_checked_one():
+    """The edge loop's unchecked entry gives the checked function's values."""
+    from rof.radio.sinr import sinr_scheduled_prepared
+
+    rng = np.random.default_rng(11)
+    n_ue, n_cells, k, n_rb = 12, 4, 3, 5
+    link_cell = np.array([rng.permutation(n_cells)[:k] for _ in range(n_ue)], dtype=np.int32)
+    gain = rng.exponential(1e-9, (n_ue, k, n_rb)).astype(np.float32)
+    assign = np.full((n_cells, n_rb), -1, dtype=np.int32)
+    for c in range(n_cells):
+        users = np.flatnonzero(link_cell[:, 0] == c)
+        if users.size:
+            assign[c] = rng.choice(users, n_rb)
+    power = rng.uniform(0.0, 0.2, (n_cells, n_rb))
+    bg, noise = rng.uniform(0, 1e-10, n_ue), np.full(n_ue, 1e-13)
+    f = fronthaul_noise_w(power, 0.2, 1e4, 1e5)
+    want = sinr_scheduled(link_cell, gain, bg, assign, power, np.inf, noise, 0.1, f)
+    got = sinr_scheduled_prepared(link_cell, gain, bg, assign, power, np.zeros(n_cells), noise,
+                                  np.full(n_rb, 0.1), f)  # fmt: skip
+    np.testing.assert_array_equal(got, want)
