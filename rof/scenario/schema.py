@@ -40,6 +40,7 @@ from rof.scenario.messages import (
     wrong_literal_type,
 )
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
+from rof.scenario.uplink import Uplink
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -73,6 +74,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "fronthaul": Fronthaul,
     "edge": Edge,
     "run": Run,
+    "uplink": Uplink,
 }
 
 
@@ -104,6 +106,7 @@ class Scenario(BaseModel):
     fronthaul: Fronthaul = Fronthaul()
     edge: Edge = Edge()
     run: Run = Run()
+    uplink: Uplink | None = None  # [uplink]: an uplink run (rof.edge.uplink)
     sweep: SweepSpec | None = None
 
     @model_validator(mode="after")
