@@ -187,6 +187,16 @@ def point(samples: Samples, kpi: str) -> float:
     return float(fn(_gather(cols, np.arange(n))))
 
 
+def _rng_keyword(gen) -> dict:
+    """SciPy >= 1.15 names the generator ``rng``; older releases ``random_state``."""
+    import inspect
+
+    from scipy.stats import bootstrap
+
+    name = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
+    return {name: gen}
+
+
 def _bootstrap(stat, n: int, level: float, seed, n_resamples: int) -> tuple[float, float]:
     from scipy.stats import bootstrap
 
@@ -203,7 +213,7 @@ def _bootstrap(stat, n: int, level: float, seed, n_resamples: int) -> tuple[floa
             confidence_level=level,
             method="BCa",
             batch=500,
-            rng=np.random.default_rng(seed),
+            **_rng_keyword(np.random.default_rng(seed)),
         )
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     if not (np.isfinite(lo) and np.isfinite(hi)):
