@@ -63,6 +63,7 @@ __all__ = [
     "evaluate_reference",
     "plan_streams",
     "precoders",
+    "precoders_reference",
     "static_clusters",
 ]
 
@@ -288,16 +289,58 @@ def precoders(
             f"mimo.precoder = {precoder!r} is not known; allowed: "
             + ", ".join(repr(p) for p in PRECODERS)
         )
+    from rof.edge.mimo._kernels import precoder_kernel
+
+    h = np.ascontiguousarray(h_report, dtype=np.complex128)
+    _, n_ue, k_links, n_ant = h.shape
+    link_cell = np.asarray(link_cell, dtype=np.int64)
+    if precoder == "zf" and plan.users.shape[-1] > plan.tx.shape[-1] * n_ant:
+        raise ParameterError(
+            f"zf: n_ue = {plan.users.shape[-1]} streams exceed n_tx = "
+            f"{plan.tx.shape[-1] * n_ant} antennas; allowed: n_ue <= n_tx (fewer streams "
+            "per site or a larger cluster)"
+        )
+    q = _stream_power(plan, p_site_w, n_sites)
+    pos = np.full((n_ue + 1, n_sites + 1), k_links, dtype=np.int64)
+    uu, kk = np.nonzero(link_cell >= 0)
+    pos[uu, link_cell[uu, kk]] = kk
+    w = np.empty((*plan.user.shape, plan.tx.shape[-1], n_ant), dtype=np.complex128)
+    precoder_kernel(
+        h,
+        1.0 / np.sqrt(np.asarray(noise_w, dtype=float)),
+        pos,
+        np.ascontiguousarray(plan.user, dtype=np.int64),
+        np.ascontiguousarray(plan.tx, dtype=np.int64),
+        np.ascontiguousarray(plan.users, dtype=np.int64),
+        np.ascontiguousarray(q, dtype=np.float64),
+        PRECODERS.index(precoder),
+        w,
+    )
+    return _site_scale(w, plan.tx, p_site_w, n_sites)
+
+
+def precoders_reference(
+    plan: StreamPlan,
+    h_report,
+    link_cell,
+    noise_w,
+    p_site_w: float,
+    n_sites: int,
+    precoder: str = "rzf",
+) -> np.ndarray:
+    """Plain-NumPy twin of :func:`precoders` (batched ``numpy.linalg.solve``)."""
+    if precoder not in PRECODERS:
+        raise ParameterError(
+            f"mimo.precoder = {precoder!r} is not known; allowed: "
+            + ", ".join(repr(p) for p in PRECODERS)
+        )
     h = np.asarray(h_report, dtype=np.complex128)
-    n_rb, _, _, n_ant = h.shape
+    n_ant = h.shape[-1]
     link_cell = np.asarray(link_cell, dtype=np.int64)
     hw = h / np.sqrt(np.asarray(noise_w, dtype=float))[None, :, None, None]
     hs = _gather(hw, link_cell, plan, n_sites)  # (n_rb, n_str, S, M)
     own = np.argmax(plan.users == plan.user[..., None], axis=-1)
-    active = plan.user >= 0
-    n_srv = np.zeros((n_rb, n_sites + 1))
-    np.add.at(n_srv, (np.arange(n_rb)[:, None], plan.serving), active)
-    q = np.where(active, p_site_w / np.maximum(n_srv[np.arange(n_rb)[:, None], plan.serving], 1), 0)
+    q = _stream_power(plan, p_site_w, n_sites)
     rows = np.take_along_axis(hs, own[..., None, None], axis=-2)[..., 0, :]  # own channel
     if precoder == "mrt":
         w = np.conj(rows)
@@ -319,6 +362,16 @@ def precoders(
     w = w * np.where(norm2 > 0, np.sqrt(q / np.where(norm2 > 0, norm2, 1.0)), 0.0)[..., None]
     w = w.reshape(*w.shape[:2], plan.tx.shape[-1], n_ant)
     return _site_scale(w, plan.tx, p_site_w, n_sites)
+
+
+def _stream_power(plan: StreamPlan, p_site_w: float, n_sites: int) -> np.ndarray:
+    """``q_k = P / L_s``: the serving site's power shared among its streams on the RB."""
+    n_rb = plan.user.shape[0]
+    active = plan.user >= 0
+    n_srv = np.zeros((n_rb, n_sites + 1))
+    rb = np.broadcast_to(np.arange(n_rb)[:, None], plan.user.shape)
+    np.add.at(n_srv, (rb, plan.serving), active)
+    return np.where(active, p_site_w / np.maximum(n_srv[rb, plan.serving], 1), 0.0)
 
 
 def _site_scale(w, tx, p_site_w: float, n_sites: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 
 from rof.errors import ParameterError
 
-__all__ = ["sus", "sus_reference"]
+__all__ = ["sus", "sus_numpy", "sus_reference"]
 
 
 def _check(h, weight, n_select, epsilon):
@@ -42,7 +42,7 @@ def _check(h, weight, n_select, epsilon):
 
 
 def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
-    """Indices of the users SUS selects (module docstring), strongest-first.
+    """Indices of the users SUS selects (module docstring), in the order chosen.
 
     Parameters
     ----------
@@ -60,6 +60,23 @@ def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
     ndarray (..., n_select) int
         Candidate indices; -1 where fewer were eligible.
     """
+    from rof.edge.mimo._kernels import sus_kernel
+
+    h, w = _check(h, weight, n_select, epsilon)
+    batch = h.shape[:-2]
+    out = np.empty((int(np.prod(batch)), n_select), dtype=np.int64)
+    sus_kernel(
+        np.ascontiguousarray(h.reshape(-1, *h.shape[-2:])),
+        np.ascontiguousarray(w.reshape(-1, w.shape[-1])),
+        int(n_select),
+        float(epsilon),
+        out,
+    )
+    return out.reshape(*batch, n_select)
+
+
+def sus_numpy(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
+    """Vectorised NumPy twin of :func:`sus` (the kernel's reference)."""
     h, w = _check(h, weight, n_select, epsilon)
     batch = h.shape[:-2]
     g = h.copy()

@@ -10,6 +10,7 @@ from rof.edge.mimo.cluster import (
     evaluate_reference,
     plan_streams,
     precoders,
+    precoders_reference,
     static_clusters,
 )
 from rof.edge.precoding import age_channel, rzf, zf
@@ -74,6 +75,18 @@ def test_kernel_matches_numpy_reference():
         ref = evaluate_reference(plan, w, h_true, lc, noise, fh, extra_w=0.01)
         for a, b in zip(got, ref, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-300)
+
+
+@pytest.mark.parametrize("precoder", ["zf", "rzf", "mrt"])
+def test_precoder_kernel_matches_numpy_reference(precoder):
+    rng = np.random.default_rng(7)
+    h, lc, sched, xy, noise, _ = world(rng, n_sites=6, per_site=4, k=4, n_ant=4)
+    sched[1, 2, 1] = -1  # a site with one stream on one RB
+    for scheme, size in (("jt_user", 3), ("jt_static", 2), ("cb", 4), ("single", 1)):
+        plan = plan_streams(scheme, sched, lc, cluster_size=size, site_xy_m=xy, n_ant=4)
+        got = precoders(plan, h, lc, noise, 0.7, 6, precoder)
+        ref = precoders_reference(plan, h, lc, noise, 0.7, 6, precoder)
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-10 * np.abs(ref).max())
 
 
 def test_per_site_power_limit_and_zero_forcing_kept():

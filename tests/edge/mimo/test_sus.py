@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rof.edge.mimo.sus import sus, sus_reference
+from rof.edge.mimo.sus import sus, sus_numpy, sus_reference
 from rof.errors import RofError
 
 
@@ -20,6 +20,7 @@ def test_batched_matches_paper_loop(epsilon):
     wt = rng.uniform(0, 1, (40, 10))
     wt[wt < 0.2] = 0.0  # users without data
     got = sus(h, wt, 4, epsilon)
+    np.testing.assert_array_equal(sus_numpy(h, wt, 4, epsilon), got)
     for i in range(40):
         ref = sus_reference(h[i], wt[i], 4, epsilon)
         assert got[i].tolist() == ref + [-1] * (4 - len(ref))
