@@ -114,3 +114,20 @@ def test_contract_refuses_inconsistent_descriptions():
         dataclasses.replace(ss, distortion="volterra")
     with pytest.raises(ParameterError, match="rin_dispersion_factor"):
         dataclasses.replace(ss, rin_dispersion_factor=lambda f, th: np.ones_like(f))
+
+
+def test_sideband_fading_is_validated_and_replaces_the_chirp_form():
+    from rof.photonics import PhaseModulator
+    from rof.photonics.protocols import sideband_fading
+
+    ss = PhaseModulator().small_signal()
+    w, ph, c = ss.fading_terms()
+    assert w * math.cos(0.3 + ph) ** 2 + c == pytest.approx(math.sin(0.3) ** 2)
+    # equal sidebands: cos^2; opposite: sin^2; one: flat (the beat of each with the carrier)
+    for u, v in ((1.0, 1.0), (1j, -1j), (0.7, 0.0), (0.3 + 0.2j, -0.1 + 0.5j)):
+        wf, phf, cf, s = sideband_fading(u, v)
+        for th in (0.0, 0.4, 1.3, 2.9):
+            direct = abs(u * np.exp(-1j * th) + v * np.exp(1j * th)) ** 2
+            assert direct == pytest.approx(s * s * (wf * math.cos(th + phf) ** 2 + cf), abs=1e-12)
+    with pytest.raises(ParameterError, match="sideband_fading"):
+        dataclasses.replace(ss, sideband_fading=(-1.0, 0.0, 0.5))
