@@ -17,7 +17,13 @@ from rof.errors import RofError
 __all__ = ["main"]
 
 #: Modules whose ``register(subparsers)`` adds subcommands, in ``--help`` order.
-_COMMAND_MODULES = ("rof.sweep.cli", "rof.link.cli", "rof.learnware.cli", "rof.scenario.cli")
+_COMMAND_MODULES = (
+    "rof.sweep.cli",
+    "rof.link.cli",
+    "rof.learnware.cli",
+    "rof.scenario.cli",
+    "rof.calibrate",
+)
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -30,6 +30,7 @@ _DEPLOYMENT_KEYS = (
     "indoor_fraction",
     "sites_file",
     "ue_distribution",
+    "min_ue_distance_m",
 )
 
 
@@ -99,7 +100,14 @@ def build_world(scn, rng: np.random.Generator) -> World:
     kw = {k: v for k, v in kw.items() if v is not None}
     dep = make_deployment(rng=rng, site_height_m=radio.site_height_m, scenario=radio.scenario, **kw)
     k = min(int(radio.top_k_links), dep.n_cells)
-    opts = {"shadowing": radio.shadowing}
+    opts = {
+        "shadowing": radio.shadowing,
+        "antenna": radio.bs_antenna_model(),
+        "effective_height": radio.effective_height,
+        "high_loss_fraction": radio.o2i_high_loss_fraction,
+        "o2i_sigma_low_db": radio.o2i_sigma_low_db,
+        "o2i_sigma_high_db": radio.o2i_sigma_high_db,
+    }
     if radio.scenario == "power_law":
         opts.update(
             pathloss_exponent=radio.pathloss_exponent,

@@ -15,6 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from rof.radio.arrays import BS_PRESETS
 from rof.radio.tr38901 import SCENARIO_NAMES as TR38901_SCENARIOS
 from rof.scenario.checks import hex_count_ok, sites_xy
 from rof.scenario.fronthaul import Fronthaul
@@ -40,6 +41,8 @@ class Deployment(Section):
     ue_height_m: Annotated[float, Field(ge=1.0, le=30.0)] = 1.5
     indoor_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     ue_distribution: Literal["uniform", "hotspot"] = "uniform"
+    #: Minimum 2-D BS-UT distance, m (TR 38.901 Table 7.8-1: 35 UMa, 10 UMi); below the ISD.
+    min_ue_distance_m: Annotated[float, Field(ge=0.0, le=100_000.0)] = 0.0
 
     @model_validator(mode="after")
     def _layout_keys(self):
@@ -67,6 +70,8 @@ class Deployment(Section):
             )
         if self.layout == "file":
             sites_xy(self.sites_file)  # every row checked now, not later in a worker
+        if self.layout == "hex" and self.min_ue_distance_m >= self.inter_site_distance_m:
+            self._bad("min_ue_distance_m", f"[0, {self.inter_site_distance_m:g}) m (below the ISD)")
         return self
 
     @property
@@ -126,6 +131,34 @@ class Radio(Section):
     #: logistic BLER 2 dB from Shannon (rof.radio.rates.bler). The default stays
     #: ``"se_gap"`` until the schedulers' rate model (gap, floor) follows the curves.
     link_abstraction: Literal["eesm", "se_gap"] = "se_gap"
+    #: BS antenna preset (rof.radio.arrays.BS_PRESETS): "element" is one Table 7.3-1
+    #: element tilted 12 deg, "config1_10x1" TR 38.901 Table 7.8-1's calibration panel.
+    bs_antenna: Literal[tuple(BS_PRESETS)] = "element"
+    #: A custom panel instead of the preset (any key given): M x N elements, vertical
+    #: spacing in wavelengths, beam zenith angle (90 = horizon, 102 = 12 deg down).
+    bs_array_rows: Annotated[int, Field(ge=1, le=1024)] | None = None
+    bs_array_cols: Annotated[int, Field(ge=1, le=1024)] | None = None
+    bs_array_spacing_wavelengths: Annotated[float, Field(gt=0.0, le=100.0)] | None = None
+    bs_array_tilt_deg: Annotated[float, Field(ge=0.0, le=180.0)] | None = None
+    #: UMa's effective environment height h_E (Table 7.4.1-1 note 1): its expected value,
+    #: or drawn per link as the TR's calibration does.
+    effective_height: Literal["mean", "random"] = "mean"
+    #: Share of indoor UTs in high-loss buildings and sigma_P of the two O2I models, dB
+    #: (Table 7.4.3-2: 4.4 low, 6.5 high when left out).
+    o2i_high_loss_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    o2i_sigma_low_db: Annotated[float, Field(ge=0.0, le=20.0)] | None = None
+    o2i_sigma_high_db: Annotated[float, Field(ge=0.0, le=20.0)] | None = None
+
+    def bs_antenna_model(self):
+        """The BS antenna: the preset, or the custom panel of the ``bs_array_*`` keys."""
+        from rof.radio.arrays import PanelArray, bs_antenna
+
+        keys = ("rows", "cols", "spacing_wavelengths", "tilt_deg")
+        given = {k: getattr(self, f"bs_array_{k}") for k in keys}
+        if all(v is None for v in given.values()):
+            return bs_antenna(self.bs_antenna)
+        defaults = dict(rows=1, cols=1, spacing_wavelengths=0.5, tilt_deg=102.0)
+        return PanelArray(**{k: defaults[k] if v is None else v for k, v in given.items()})
 
     @model_validator(mode="after")
     def _numerology(self):
