@@ -1,0 +1,335 @@
+"""The uplink run: power control, per-cell PF, analog fronthaul and joint reception per TTI.
+
+Per drop, the world of :func:`rof.edge.world.build_world` (same users, link table,
+shadowing and fading as the downlink run of the same seed: the drop's first generator)
+and each site's uplink cascade (:class:`rof.link.uplink.UplinkRoFLink`: the
+``[uplink]`` LNA and post-amplifier around the ``[fronthaul]`` link at the site's fiber
+length), whose budget gives each cell's fronthaul noise and IIP3 referred to its antenna.
+Each TTI (one NR slot):
+
+1. the fading advances; the complex channel of every link is
+   :math:`\\sqrt{G_{ls}}\\,h` (:meth:`rof.radio.fading.FadingProcess.complex_gain`);
+2. each cell schedules its users by proportional fair (:mod:`rof.edge.uplink.schedule`),
+   estimating each user's noise as the cell's interference-plus-noise of the last TTI;
+3. each user transmits with TS 38.213 open-loop power control over its RBs
+   (:func:`rof.radio.uplink.olpc_power_dbm`, path loss = its coupling loss to the
+   serving cell);
+4. every site receives; its fronthaul adds noise and third-order products referred to
+   its antenna (:func:`rof.radio.uplink.uplink_sinr`); the edge combines each user over
+   its cluster (:func:`rof.edge.uplink.joint.joint_sinr`, ``[uplink] combining``);
+5. each served user sends one transport block: the MCS of its capacity-mapped effective
+   SINR (the receiver measures the slot's own DMRS: ideal link adaptation), the block
+   error drawn at the TS 38.214 rate model's BLER (:mod:`rof.radio.rates`), or with
+   ``radio.rate_model = "shannon"`` TR 36.942 A.2's attenuated Shannon rate;
+6. PF averages update as an EWMA with time constant ``edge.pf_window_ttis``.
+
+The KPIs pool all drops' users with bootstrap intervals, as the downlink's
+(:mod:`rof.edge.stats`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rof.edge import stats
+from rof.edge.result import Result
+from rof.edge.uplink.joint import joint_sinr
+from rof.edge.uplink.schedule import pf_uplink
+from rof.edge.world import build_world, numerology
+from rof.scenario import as_scenario
+from rof.units import THERMAL_NOISE_DBM_PER_HZ, db_to_lin, dbm_to_w
+
+__all__ = ["UplinkSites", "simulate_uplink", "uplink_sites"]
+
+#: Data symbols per slot counted in the TB size (14 minus DMRS), as the downlink's.
+DATA_SYMBOLS = 12
+#: Initial PF average throughput, bit/s.
+PF_INITIAL_BPS = 1e3
+#: Composite received power at which the site transmitter's budget is read, dBm
+#: (the noise figure and IIP3 it reports do not depend on it).
+BUDGET_RF_IN_DBM = -60.0
+
+
+@dataclass(frozen=True)
+class UplinkSites:
+    """Each cell's uplink receiver referred to its antenna, per RB.
+
+    Attributes
+    ----------
+    noise_w : (n_cells,) thermal noise :math:`k T_0 B F_{LNA}`, W.
+    fh_w : (n_cells,) fronthaul noise :math:`k T_0 B (F - F_{LNA})`, W (0 if ideal).
+    iip3_w : (n_cells,) cascade IIP3, W (inf if ideal).
+    noise_figure_db : (n_cells,) cascade noise figure, dB.
+    sfdr_db : (n_cells,) SFDR in one RB, dB.
+    """
+
+    noise_w: np.ndarray
+    fh_w: np.ndarray
+    iip3_w: np.ndarray
+    noise_figure_db: np.ndarray
+    sfdr_db: np.ndarray
+
+
+def uplink_sites(scn, world, *, ideal: bool = False) -> UplinkSites:
+    """The uplink cascade of every cell (module docstring); ``ideal``: no fronthaul."""
+    from rof.link import build_link
+    from rof.link.uplink import RfAmplifier, UplinkRoFLink
+
+    ul = scn.uplink
+    tables = ul.amplifier_tables()
+    lna = RfAmplifier(**tables["lna"])
+    post = RfAmplifier(**tables["post_amplifier"]) if "post_amplifier" in tables else None
+    site = world.deployment.cell_site
+    n_cells, b = world.n_cells, world.rb_bandwidth_hz
+    noise = np.full(n_cells, 1e-3 * db_to_lin(THERMAL_NOISE_DBM_PER_HZ + lna.noise_figure_db) * b)
+    if ideal:
+        inf = np.full(n_cells, np.inf)
+        return UplinkSites(
+            noise, np.zeros(n_cells), inf, np.full(n_cells, lna.noise_figure_db), inf
+        )
+    up = UplinkRoFLink(lna, build_link(scn.fronthaul.parts(), source="fronthaul"), post)
+    bud = up.budget(
+        scn.radio.carrier_ghz * 1e9,
+        rf_in_dbm=BUDGET_RF_IN_DBM,
+        bandwidth_hz=b,
+        length_km=np.asarray(world.fiber_km, dtype=float),
+    )
+    fh = 1e-3 * db_to_lin(np.asarray(bud.fronthaul_noise_dbm_hz)) * b
+    return UplinkSites(
+        noise_w=noise,
+        fh_w=np.atleast_1d(fh)[site].astype(float),
+        iip3_w=np.atleast_1d(dbm_to_w(np.asarray(bud.iip3_dbm)))[site].astype(float),
+        noise_figure_db=np.atleast_1d(bud.noise_figure_db)[site].astype(float),
+        sfdr_db=np.atleast_1d(bud.sfdr_db(b))[site].astype(float),
+    )
+
+
+def simulate_uplink(scenario, *, ideal_fronthaul: bool = False) -> Result:
+    """Run one scenario's uplink (module docstring).
+
+    Parameters
+    ----------
+    scenario : rof.scenario.Scenario, TOML path or dict
+        Its ``[uplink]`` table (defaults if absent) and the other tables as for
+        :func:`rof.edge.simulate`.
+    ideal_fronthaul : bool
+        Leave the fronthaul out (the site's LNA is the receiver): the air interface.
+
+    Returns
+    -------
+    Result
+        ``ue_throughput_bps`` and the KPIs of :data:`rof.edge.stats.KPIS` with their
+        95 % intervals, plus ``ul_noise_figure_db_mean``, ``ul_sfdr_db_min``,
+        ``ul_rx_spread_db_p95`` (spread of the users' received powers per cell) and
+        ``ul_power_limited_share``.
+
+    Examples
+    --------
+    >>> res = simulate_uplink("scenarios/uplink.toml")  # doctest: +SKIP
+    """
+    from rof.scenario.uplink import Uplink
+
+    scn = as_scenario(scenario)
+    if scn.uplink is None:
+        scn = scn.model_copy(update={"uplink": Uplink()})
+    children = np.random.SeedSequence(int(scn.seed)).spawn(scn.run.drops + 1)
+    drops = [_run_drop(scn, ss, ideal_fronthaul) for ss in children[:-1]]
+    return _result(scn, drops, children[-1])
+
+
+@dataclass
+class _Drop:
+    world: object
+    sites: UplinkSites
+    delivered: np.ndarray
+    blocks: np.ndarray
+    errors: np.ndarray
+    muted: np.ndarray
+    eligible: np.ndarray
+    sinr_db: list
+    times: list
+    spread_db: np.ndarray
+    power_limited: float
+
+
+def _run_drop(scn, ss, ideal: bool) -> _Drop:
+    from rof.radio import rates
+    from rof.radio.effective_sinr import effective_sinr_per_ue
+    from rof.radio.uplink import olpc_power_dbm, uplink_sinr
+
+    ul, radio, edge, run = scn.uplink, scn.radio, scn.edge, scn.run
+    world_ss, _, loop_ss = ss.spawn(3)  # the downlink run's order: world, traffic, loop
+    world = build_world(scn, np.random.default_rng(world_ss))
+    rng = np.random.default_rng(loop_ss)
+    sites = uplink_sites(scn, world, ideal=ideal)
+    mu = numerology(radio.subcarrier_spacing_khz)[0]
+    n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
+    lc = world.link_cell.astype(np.int64)
+    ls = world.large_scale.astype(np.float64)
+    k = lc.shape[1]
+    bg_share = world.background_gain / max(n_cells - k, 1)
+    pl_db = -10.0 * np.log10(ls[:, 0])
+    pcmax_w = float(dbm_to_w(ul.p_cmax_dbm))
+    psd_w = dbm_to_w(ul.p0_dbm + 10.0 * np.log10(2.0**mu) + ul.alpha * pl_db)
+    serving = world.serving.astype(np.int64)
+    floor = sites.noise_w + sites.fh_w
+    in_est = floor.copy()
+    avg = np.full(n_ue, PF_INITIAL_BPS)
+    beta = 1.0 / edge.pf_window_ttis
+    n_meas = run.ttis - run.warmup_ttis
+    d = _Drop(
+        world,
+        sites,
+        np.zeros(n_ue),
+        np.zeros(n_ue),
+        np.zeros(n_ue),
+        np.zeros(n_cells),
+        np.zeros(n_cells),
+        [],
+        [],
+        np.zeros(0),
+        0.0,
+    )
+    spreads, limited = [], []
+    sqrt_ls = np.sqrt(ls)[:, :, None]
+    fading = world.fading
+    for t in range(run.ttis):
+        h = sqrt_ls * fading.complex_gain(fading.time_s)
+        fading.time_s += fading.tti_s
+        g = h.real**2 + h.imag**2
+        t0 = time.perf_counter()
+        assign, count = pf_uplink(
+            serving,
+            n_cells,
+            g[:, 0, :],
+            1.0 / avg,
+            psd_w,
+            pcmax_w,
+            in_est[serving],
+            ul.max_rb_per_ue,
+        )
+        on = count > 0
+        p_w = np.zeros(n_ue)
+        p_tot_dbm = olpc_power_dbm(
+            ul.p0_dbm, ul.alpha, pl_db[on], count[on], mu=mu, p_cmax_dbm=ul.p_cmax_dbm
+        )
+        p_w[on] = dbm_to_w(p_tot_dbm) / count[on]
+        sinr, p_tot = uplink_sinr(
+            lc, g, world.background_gain, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
+        )
+        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
+        if ul.combining != "none" and ul.cluster_size > 1:
+            sinr_c = joint_sinr(
+                lc, h, bg_share, assign, p_w, floor + im3, ul.cluster_size, ul.combining
+            )
+        else:
+            sinr_c = sinr
+        dt = time.perf_counter() - t0
+        got = np.zeros(n_ue)
+        # the scheduler's next estimate: each cell's interference-plus-noise this TTI
+        served = assign >= 0
+        uu = np.where(served, assign, 0)
+        s = g[uu, 0, np.arange(n_rb)[None, :]] * p_w[uu]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ipn = np.where(served & (sinr > 0), s / sinr, np.nan)
+        est = np.nanmean(np.where(served, ipn, np.nan), axis=1)
+        in_est = np.where(np.isfinite(est), est, floor + im3)
+        eff, nrb = effective_sinr_per_ue(assign, sinr_c, n_ue)
+        ue = np.flatnonzero(nrb)
+        eff_db = 10.0 * np.log10(np.maximum(eff[ue], 1e-30))
+        if radio.rate_model == "mcs":
+            mcs = rates.select_mcs(eff_db, radio.mcs_table, edge.bler_target)
+            err = rng.random(ue.size) < rates.bler(eff_db, mcs, radio.mcs_table)
+            tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
+            bits = np.where(err, 0.0, tb)
+            sent = mcs >= 0
+        else:
+            se = rates.shannon_attenuated(eff_db, se_max=rates.SE_MAX_NR_256QAM)
+            bits = np.floor(se * 12 * DATA_SYMBOLS * nrb[ue])
+            err = np.zeros(ue.size, dtype=bool)
+            sent = bits > 0
+        got[ue] = bits
+        avg = (1.0 - beta) * avg + beta * got / world.tti_s
+        if t >= run.warmup_ttis:
+            d.delivered += got
+            d.blocks[ue[sent]] += 1
+            d.errors[ue[sent & err]] += 1
+            d.muted += np.sum(~served, axis=1)
+            d.eligible += n_rb
+            d.sinr_db.append(10.0 * np.log10(sinr_c[served]))
+            d.times.append(dt)
+            rx_dbm = 10.0 * np.log10(np.where(served, s, np.nan)) + 30.0
+            with np.errstate(invalid="ignore"):
+                spreads.append(np.nanmax(rx_dbm, axis=1) - np.nanmin(rx_dbm, axis=1))
+            limited.append(float(np.mean(p_tot_dbm >= ul.p_cmax_dbm - 1e-9)) if on.any() else 0.0)
+    d.delivered /= n_meas * world.tti_s
+    d.spread_db = np.concatenate(spreads) if spreads else np.zeros(0)
+    d.power_limited = float(np.mean(limited)) if limited else 0.0
+    return d
+
+
+def _result(scn, drops: list[_Drop], ci_seed) -> Result:
+    ue, cell = [], []
+    for i, d in enumerate(drops):
+        w = d.world
+        n_ue, n_cells = d.delivered.size, w.n_cells
+        bw = w.n_rb * w.rb_bandwidth_hz
+        ue.append(
+            {
+                "thr": d.delivered,
+                "cell_w": np.full(n_ue, n_cells / n_ue),
+                "area_w": np.full(n_ue, w.area_km2 / n_ue),
+                "se_w": np.full(n_ue, bw * n_cells / n_ue),
+                "blocks": d.blocks,
+                "errors": d.errors,
+                "drop": np.full(n_ue, i, dtype=np.int64),
+            }
+        )
+        cell.append(
+            {"muted": d.muted, "eligible": d.eligible, "drop": np.full(n_cells, i, dtype=np.int64)}
+        )
+
+    def cat(rows):
+        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
+
+    samples = stats.Samples(cat(ue), cat(cell), len(drops))
+    kpis = {}
+    for name in stats.KPIS:
+        kpis[name] = stats.point(samples, name)
+        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
+        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    spread = np.concatenate([d.spread_db for d in drops])
+    spread = spread[np.isfinite(spread)]
+    kpis.update(
+        ul_noise_figure_db_mean=float(np.mean([d.sites.noise_figure_db.mean() for d in drops])),
+        ul_sfdr_db_min=float(min(d.sites.sfdr_db.min() for d in drops)),
+        ul_rx_spread_db_p95=float(np.percentile(spread, 95)) if spread.size else 0.0,
+        ul_power_limited_share=float(np.mean([d.power_limited for d in drops])),
+        fiber_km_mean=float(np.mean([d.world.fiber_km.mean() for d in drops])),
+        drops=float(len(drops)),
+    )
+    times = np.concatenate([np.asarray(d.times) for d in drops])
+    sinr = [x for d in drops for x in d.sinr_db]
+    w0 = drops[0].world
+    return Result(
+        ue_throughput_bps=samples.ue["thr"],
+        sinr_db=np.concatenate(sinr) if sinr else np.zeros(0),
+        kpis=kpis,
+        arrays={
+            "fiber_km": w0.fiber_km,
+            "ul_fh_noise_w": drops[0].sites.fh_w,
+            "ul_iip3_w": drops[0].sites.iip3_w,
+            "ue_drop": samples.ue["drop"],
+        },
+        scenario_name=scn.name,
+        timings={
+            "scheduler_time_per_tti_s": float(times.mean()) if times.size else 0.0,
+            "scheduler_time_per_tti_p95_s": float(np.percentile(times, 95)) if times.size else 0.0,
+            "scheduler_time_s": times,
+        },
+        samples=samples,
+        ci_seed=ci_seed,
+    )

@@ -1,0 +1,91 @@
+"""The uplink run: reproducible, single-site equivalence, the sites' cascade from the budget."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from rof.edge.uplink import simulate_uplink
+from rof.edge.uplink.simulate import uplink_sites
+from rof.edge.world import build_world
+from rof.scenario import Scenario
+
+SMALL = {
+    "name": "ul-small",
+    "seed": 3,
+    "deployment": {"layout": "hex", "n_sites": 7, "inter_site_distance_m": 200.0, "ue_per_site": 6},
+    "radio": {
+        "scenario": "UMi",
+        "carrier_ghz": 3.5,
+        "bandwidth_mhz": 10.0,
+        "subcarrier_spacing_khz": 30,
+        "fading": "rayleigh",
+        "top_k_links": 6,
+    },
+    "fronthaul": {"fiber_length_km": 10.0, "transmitter": {"type": "dml", "rin_db_per_hz": -145.0}},
+    "uplink": {"p0_dbm": -85.0, "alpha": 0.8},
+    "edge": {"pf_window_ttis": 5},
+    "run": {"ttis": 30, "warmup_ttis": 5, "drops": 2},
+}
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return Scenario.from_dict(SMALL)
+
+
+def _run(scn, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return simulate_uplink(scn, **kw)
+
+
+def test_runs_and_is_reproducible(scn):
+    a, b = _run(scn), _run(scn)
+    np.testing.assert_array_equal(a.ue_throughput_bps, b.ue_throughput_bps)
+    assert a.ue_throughput_bps.shape == (2 * 7 * 6,)
+    assert a.kpis["ue_throughput_mean_bps"] > 0
+    lo, hi = a.ci("ue_throughput_mean_bps")
+    assert lo <= a.kpis["ue_throughput_mean_bps"] <= hi
+    assert 0.0 <= a.kpis["bler"] <= 1.0
+
+
+def test_cluster_of_one_is_single_site_reception(scn):
+    """Joint reception with one branch gives the run without combining, bit for bit."""
+    none = _run(scn.with_overrides({"uplink.combining": "none"}))
+    for comb in ("mrc", "mmse"):
+        one = _run(scn.with_overrides({"uplink.combining": comb, "uplink.cluster_size": 1}))
+        np.testing.assert_allclose(one.ue_throughput_bps, none.ue_throughput_bps, rtol=0, atol=0)
+
+
+def test_sites_carry_the_cascade_budget(scn):
+    from rof.link import build_link
+    from rof.link.uplink import RfAmplifier, UplinkRoFLink
+
+    world = build_world(scn, np.random.default_rng(0))
+    sites = uplink_sites(scn, world)
+    b = world.rb_bandwidth_hz
+    up = UplinkRoFLink(
+        RfAmplifier(30.0, 1.5, -30.0),
+        build_link(scn.fronthaul.parts()),
+        RfAmplifier(20.0, 5.0, 0.0),
+    )
+    bud = up.budget(3.5e9, -60.0, b, length_km=10.0)
+    kt0 = 1.380649e-23 * 290.0
+    f, f1 = 10 ** (float(bud.noise_figure_db) / 10), 10**0.15
+    np.testing.assert_allclose(sites.fh_w, kt0 * b * (f - f1), rtol=1e-9)
+    np.testing.assert_allclose(sites.noise_w, kt0 * b * f1, rtol=1e-9)
+    np.testing.assert_allclose(sites.iip3_w, 10 ** (float(bud.iip3_dbm) / 10) / 1e3, rtol=1e-9)
+    ideal = uplink_sites(scn, world, ideal=True)
+    assert np.all(ideal.fh_w == 0.0) and np.all(np.isinf(ideal.iip3_w))
+
+
+def test_worse_laser_rin_costs_throughput(scn):
+    quiet = _run(scn.with_overrides({"fronthaul.transmitter.rin_db_per_hz": -160.0}))
+    noisy = _run(scn.with_overrides({"fronthaul.transmitter.rin_db_per_hz": -120.0}))
+    assert noisy.kpis["ul_noise_figure_db_mean"] > quiet.kpis["ul_noise_figure_db_mean"] + 3.0
+    assert noisy.kpis["ue_throughput_mean_bps"] < quiet.kpis["ue_throughput_mean_bps"]
+    assert math.isfinite(quiet.kpis["ul_sfdr_db_min"])
