@@ -39,6 +39,7 @@ from rof.scenario.messages import (
     show,
     wrong_literal_type,
 )
+from rof.scenario.mimo import Mimo
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 from rof.scenario.uplink import Uplink
 
@@ -75,6 +76,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "edge": Edge,
     "run": Run,
     "uplink": Uplink,
+    "mimo": Mimo,
 }
 
 
@@ -106,6 +108,7 @@ class Scenario(BaseModel):
     fronthaul: Fronthaul = Fronthaul()
     edge: Edge = Edge()
     run: Run = Run()
+    mimo: Mimo | None = None  # multi-antenna cells (rof.edge.mimo), absent: one antenna
     uplink: Uplink | None = None  # [uplink]: an uplink run (rof.edge.uplink)
     sweep: SweepSpec | None = None
 

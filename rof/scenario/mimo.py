@@ -1,0 +1,57 @@
+"""The ``[mimo]`` table: multi-antenna cells, precoding across sites, per-antenna fronthaul.
+
+A scenario with a ``[mimo]`` table runs :func:`rof.edge.mimo.loop.simulate_mimo`; without
+one, cells have the single fixed-beam antenna of the link table.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from rof.scenario.section import Section
+
+__all__ = ["Mimo"]
+
+
+class Mimo(Section):
+    """Antennas per cell, the transmission scheme and the analog branch of each antenna.
+
+    ``scheme``: ``"single"`` (per-cell MU-MIMO), ``"cb"`` (coordinated beamforming:
+    nulls toward the users of neighbouring cells), ``"jt_static"`` (joint transmission
+    over disjoint clusters of ``cluster_size`` nearby cells) or ``"jt_user"`` (joint
+    transmission from each user's ``cluster_size`` strongest cells); see
+    :mod:`rof.edge.mimo.cluster`. ``streams_per_cell`` users per cell and RB are chosen
+    by semi-orthogonal user selection (threshold ``sus_epsilon``) with PF weights.
+    ``csi_bits`` quantises the reported channel (0: unquantised). Each antenna has its
+    own analog link (the ``[fronthaul]`` link), with uncalibrated gain and phase errors
+    of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a WDM
+    node carrying one wavelength per antenna (:mod:`rof.edge.mimo.branches`).
+    """
+
+    section: ClassVar[str] = "mimo"
+    n_ant: Annotated[int, Field(ge=1, le=64)] = 8
+    spacing_wavelengths: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
+    scheme: Literal["single", "cb", "jt_static", "jt_user"] = "jt_user"
+    precoder: Literal["mrt", "zf", "rzf"] = "rzf"
+    cluster_size: Annotated[int, Field(ge=1, le=64)] = 3
+    streams_per_cell: Annotated[int, Field(ge=1, le=64)] = 4
+    sus_epsilon: Annotated[float, Field(gt=0.0, le=1.0)] = 0.4
+    csi_bits: Annotated[int, Field(ge=0, le=16)] = 0
+    rician_k_db: Annotated[float, Field(ge=-30.0, le=40.0)] = 9.0
+    gain_mismatch_db: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    phase_mismatch_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 0.0
+    branch_crosstalk: Literal["none", "wdm"] = "none"
+
+    @model_validator(mode="after")
+    def _streams(self):
+        if self.streams_per_cell > self.n_ant:
+            self._bad(
+                "streams_per_cell",
+                f"1 to mimo.n_ant = {self.n_ant} (no more streams than antennas)",
+                problem="is out of range",
+            )
+        if self.branch_crosstalk == "wdm" and self.n_ant < 2:
+            self._bad("branch_crosstalk", "'none' with n_ant = 1", problem="needs n_ant >= 2")
+        return self
