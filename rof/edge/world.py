@@ -124,6 +124,12 @@ def build_world(scn, rng: np.random.Generator) -> World:
     )
     bud = site_budgets(fh, radio.carrier_ghz * 1e9, radio.bandwidth_mhz * 1e6, fiber_km)
     fd = doppler_hz(radio.ue_speed_kmh / 3.6, radio.carrier_ghz * 1e9)
+    ds_nlos = ds_los = radio.delay_spread_ns * 1e-9
+    if radio.delay_spread == "scenario" and radio.scenario != "power_law":
+        from rof.radio.tdl import median_delay_spread_s
+
+        ds_nlos = median_delay_spread_s(radio.scenario, False, radio.carrier_ghz)
+        ds_los = median_delay_spread_s(radio.scenario, True, radio.carrier_ghz)
     fading = FadingProcess(
         dep.n_ue,
         k,
@@ -133,9 +139,12 @@ def build_world(scn, rng: np.random.Generator) -> World:
         tti_s=tti_s,
         rb_bandwidth_hz=rb_bw,
         delay_profile=radio.delay_profile,
-        delay_spread_s=radio.delay_spread_ns * 1e-9,
+        delay_spread_s=ds_nlos,
         rician_k_db=radio.rician_k_db,
         rng=rng,
+        los=np.asarray(lt.los, bool) if radio.fading_los == "per_link" else None,
+        delay_profile_los=radio.delay_profile_los,
+        delay_spread_los_s=ds_los,
     )
     link_cell = np.ascontiguousarray(lt.cell, dtype=np.int32)
     return World(

@@ -93,6 +93,15 @@ class FadingProcess:
     energy_tolerance : float
         Share of the TDL Rayleigh energy the frequency basis may drop
         (:func:`rof.radio.tdl.frequency_basis`); 0 keeps the exact tap sum.
+    los : ndarray of bool, (n_ue, k), optional
+        Each link's LOS state (:attr:`rof.radio.linktable.LinkTable.los`). Given, the
+        ``"rician"`` model is Rician (K = ``rician_k_db``) on LOS links and Rayleigh
+        on NLOS links, and ``"tdl"`` uses ``delay_profile_los`` on LOS links and
+        ``delay_profile`` on NLOS links; left out, every link gets the same model.
+    delay_profile_los : str
+        TDL profile of LOS links (``"TDL-D"`` or ``"TDL-E"``; TR 38.901 sec. 7.7.2).
+    delay_spread_los_s : float, optional
+        rms delay spread of LOS links (s; default ``delay_spread_s``).
 
     Notes
     -----
@@ -133,6 +142,9 @@ class FadingProcess:
         rng: np.random.Generator | None = None,
         n_sinusoids: int = 8,
         energy_tolerance: float = 1e-4,
+        los=None,
+        delay_profile_los: str = "TDL-D",
+        delay_spread_los_s: float | None = None,
     ):
         self.n_ue = check_int_range("FadingProcess.n_ue", n_ue, 1)
         self.k = check_int_range("FadingProcess.k", k, 1)
@@ -162,6 +174,21 @@ class FadingProcess:
         self.energy_tolerance = check_range(
             "FadingProcess.energy_tolerance", energy_tolerance, 0.0, 0.1
         )
+        self.delay_profile_los = check_choice(
+            "FadingProcess.delay_profile_los", delay_profile_los, tuple(TDL_PROFILES)
+        )
+        ds_los = delay_spread_s if delay_spread_los_s is None else delay_spread_los_s
+        self.delay_spread_los_s = check_range(
+            "FadingProcess.delay_spread_los_s", ds_los, 0.0, 10e-6, lo_open=True
+        )
+        if los is not None:
+            los = np.asarray(los)
+            if los.shape != (self.n_ue, self.k) or los.dtype != np.bool_:
+                raise ParameterError(
+                    f"FadingProcess.los has shape {los.shape} and dtype {los.dtype}; "
+                    f"allowed: bool array of shape ({n_ue}, {k})"
+                )
+        self.los = los
         if rng is None or not isinstance(rng, np.random.Generator):
             raise ParameterError(
                 f"FadingProcess.rng = {rng!r} is not allowed; allowed: a numpy.random.Generator"
@@ -173,6 +200,9 @@ class FadingProcess:
     def _setup(self, rng: np.random.Generator) -> None:
         n_ue, k, n_s = self.n_ue, self.k, self.n_sinusoids
         los_power = 0.0
+        if self.los is not None and self.model in ("tdl", "rician"):
+            self._setup_los_aware(rng)
+            return
         if self.model == "tdl":
             prof = tdl_profile(self.delay_profile, self.delay_spread_s)
             f = rb_frequencies_hz(self.n_rb, self.rb_bandwidth_hz)
@@ -196,6 +226,53 @@ class FadingProcess:
         self._b_re = np.ascontiguousarray(basis.real, dtype=np.float32)
         self._b_im = np.ascontiguousarray(basis.imag, dtype=np.float32)
         self._los_amp = np.full((n_ue, k), np.sqrt(los_power), dtype=np.float32)
+        theta0 = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))
+        self._los_w = 2.0 * np.pi * self.doppler_hz[:, None] * np.cos(theta0)
+        self._los_phi = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))
+        n_out = self.n_rb if self.model == "tdl" else 1
+        self._out = np.empty((n_ue, k, n_out), dtype=np.float32)
+
+    def _setup_los_aware(self, rng: np.random.Generator) -> None:
+        """Each link's fading follows its own LOS state (``los`` given).
+
+        ``"rician"``: LOS links Rician of K = ``rician_k_db`` (TR 38.901 Table 7.5-6's
+        mu_K per scenario), NLOS links Rayleigh. ``"tdl"``: LOS links
+        ``delay_profile_los`` (TDL-D/E) at ``delay_spread_los_s``, NLOS links
+        ``delay_profile`` (TDL-A/B/C) at ``delay_spread_s``. Both states' frequency
+        bases are stacked; a link's weights are zero on the other state's processes,
+        so each link is exactly its own state's process.
+        """
+        n_ue, k, n_s = self.n_ue, self.k, self.n_sinusoids
+        los = self.los
+        if self.model == "tdl":
+            f = rb_frequencies_hz(self.n_rb, self.rb_bandwidth_hz)
+            p_l = tdl_profile(self.delay_profile_los, self.delay_spread_los_s)
+            p_n = tdl_profile(self.delay_profile, self.delay_spread_s)
+            b_l = frequency_basis(p_l, f, self.energy_tolerance)
+            b_n = frequency_basis(p_n, f, self.energy_tolerance)
+            basis = np.vstack([b_l, b_n])
+            r_l = b_l.shape[0]
+            amp = np.where(los, np.sqrt(p_l.los_power), np.sqrt(p_n.los_power))
+            keep = np.ones((n_ue, k, basis.shape[0]), np.float32)
+            keep[..., :r_l] = los[..., None]
+            keep[..., r_l:] = ~los[..., None]
+        else:
+            kf = 10.0 ** (self.rician_k_db / 10.0)
+            basis = np.ones((1, 1), dtype=complex)
+            amp = np.where(los, np.sqrt(kf / (kf + 1.0)), 0.0)
+            keep = np.where(los, np.sqrt(1.0 / (kf + 1.0)), 1.0)[..., None].astype(np.float32)
+        self.basis = basis
+        self.rank = basis.shape[0]
+        theta = rng.uniform(0.0, 2.0 * np.pi, size=n_ue)
+        alpha = (2.0 * np.pi * np.arange(n_s)[None, :] + theta[:, None]) / n_s
+        self._w = 2.0 * np.pi * self.doppler_hz[:, None] * np.cos(alpha)
+        shape = (n_ue, k, self.rank, n_s)
+        scale = np.float32(np.sqrt(0.5 / n_s))
+        self._g_re = rng.standard_normal(shape, dtype=np.float32) * scale * keep[..., None]
+        self._g_im = rng.standard_normal(shape, dtype=np.float32) * scale * keep[..., None]
+        self._b_re = np.ascontiguousarray(basis.real, dtype=np.float32)
+        self._b_im = np.ascontiguousarray(basis.imag, dtype=np.float32)
+        self._los_amp = np.asarray(amp, dtype=np.float32)
         theta0 = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))
         self._los_w = 2.0 * np.pi * self.doppler_hz[:, None] * np.cos(theta0)
         self._los_phi = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))

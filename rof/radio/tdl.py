@@ -39,6 +39,7 @@ __all__ = [
     "TdlProfile",
     "frequency_basis",
     "frequency_correlation",
+    "median_delay_spread_s",
     "rb_frequencies_hz",
     "tdl_frequency_response",
     "tdl_profile",
@@ -232,3 +233,22 @@ def frequency_basis(profile: TdlProfile, freqs_hz, energy_tolerance: float = 1e-
     basis = s[:keep, None] * vh[:keep]
     col = np.sum(np.abs(basis) ** 2, axis=0)
     return basis * np.sqrt(profile.powers.sum() / col)[None, :]
+
+
+def median_delay_spread_s(scenario: str, los: bool, fc_ghz: float) -> float:
+    """Median rms delay spread 10^mu_lgDS of TR 38.901 Table 7.5-6 Part-1, s.
+
+    ``mu_lgDS = a + b log10(fc)`` (UMa, RMa) or ``a + b log10(1 + fc)`` (UMi, InH),
+    with the table's low-frequency floor on fc; rows in
+    ``tables/tr38901_table7.5-6_lgds_r17.csv``.
+    """
+    from rof.radio._tables import read_table
+
+    rows = read_table("tr38901_table7.5-6_lgds_r17.csv")
+    check_choice("scenario", scenario, tuple(sorted({r["scenario"] for r in rows})))
+    fc = max(float(check_range("fc_ghz", fc_ghz, 0.5, 100.0)), 0.0)
+    state = "LOS" if los else "NLOS"
+    r = next(r for r in rows if r["scenario"] == scenario and r["state"] == state)
+    fc = max(fc, float(r["fc_min_ghz"]))
+    x = fc if r["form"] == "fc" else 1.0 + fc
+    return float(10.0 ** (float(r["a"]) + float(r["b"]) * np.log10(x)))

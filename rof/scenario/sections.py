@@ -143,6 +143,15 @@ class Radio(Section):
     #: UMa's effective environment height h_E (Table 7.4.1-1 note 1): its expected value,
     #: or drawn per link as the TR's calibration does.
     effective_height: Literal["mean", "random"] = "mean"
+    #: ``"per_link"``: each link's fading follows its own LOS state (``rician``: Rician
+    #: of ``rician_k_db`` on LOS links, Rayleigh on NLOS; ``tdl``: ``delay_profile_los``
+    #: on LOS links, ``delay_profile`` on NLOS); ``"same"``: every link alike.
+    fading_los: Literal["same", "per_link"] = "same"
+    delay_profile_los: Literal["TDL-D", "TDL-E"] = "TDL-D"
+    #: ``"scenario"``: the median delay spread of TR 38.901 Table 7.5-6 per LOS state at
+    #: the carrier (TR 38.901 scenarios; NLOS value for every link with fading_los =
+    #: "same"); ``"fixed"``: ``delay_spread_ns`` for all links.
+    delay_spread: Literal["fixed", "scenario"] = "fixed"
     #: Share of indoor UTs in high-loss buildings and sigma_P of the two O2I models, dB
     #: (Table 7.4.3-2: 4.4 low, 6.5 high when left out).
     o2i_high_loss_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
