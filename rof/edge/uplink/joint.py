@@ -24,10 +24,26 @@ import numpy as np
 from rof.edge.uplink.combining import mmse_sinr, mrc_sinr
 from rof.errors import ParameterError
 
-__all__ = ["COMBINING", "joint_sinr", "joint_sinr_reference"]
+__all__ = ["COMBINING", "channel_power", "joint_sinr", "joint_sinr_reference"]
 
 #: Combining modes: ``"none"`` is single-site reception (cluster of one).
 COMBINING: tuple[str, ...] = ("none", "mrc", "mmse")
+
+
+@numba.njit(cache=True)
+def _power_kernel(h, out):
+    flat_h, flat_o = h.reshape(-1), out.reshape(-1)
+    for i in range(flat_h.size):
+        z = flat_h[i]
+        flat_o[i] = z.real * z.real + z.imag * z.imag
+
+
+def channel_power(h) -> np.ndarray:
+    """:math:`|h|^2` of a complex array (float64, same shape); NumPy: ``np.abs(h) ** 2``."""
+    h = np.ascontiguousarray(h, dtype=np.complex128)
+    out = np.empty(h.shape)
+    _power_kernel(h, out)
+    return out
 
 
 @numba.njit(cache=True)
@@ -71,30 +87,40 @@ def _hermitian_solve(r, h, n, x, low):
 
 @numba.njit(cache=True)
 def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, sinr):
+    """Per RB: the covariance of every scheduled user over all cells (sparse outer
+    products over each user's K cells), then each served user's cluster block minus its
+    own term; the background shares on the diagonal likewise."""
     n_cells, n_rb = assign.shape
     k = link_cell.shape[1]
-    hd = np.zeros((n_cells, n_cells), dtype=np.complex128)
-    bd = np.zeros((n_cells, n_cells))
+    cov = np.zeros((n_cells, n_cells), dtype=np.complex128)
+    dbg = np.zeros(n_cells)
     br = np.zeros(cluster, dtype=np.int64)
     r = np.zeros((cluster, cluster), dtype=np.complex128)
     low = np.zeros((cluster, cluster), dtype=np.complex128)
     hv = np.zeros(cluster, dtype=np.complex128)
     x = np.zeros(cluster, dtype=np.complex128)
     dn = np.zeros(cluster)
+    own = np.zeros(cluster, dtype=np.bool_)
     for b in range(n_rb):
+        cov[:, :] = 0.0
+        dbg[:] = 0.0
+        tot_share = 0.0
         for c0 in range(n_cells):
             v = assign[c0, b]
             if v < 0:
                 continue
             share = bg_share[v] * p_w[v]
-            for y in range(n_cells):
-                hd[c0, y] = 0.0
-                bd[c0, y] = share
+            tot_share += share
             for j in range(k):
                 y = link_cell[v, j]
-                if y >= 0:
-                    hd[c0, y] = h[v, j, b]
-                    bd[c0, y] = 0.0
+                if y < 0:
+                    continue
+                dbg[y] -= share
+                a = p_w[v] * h[v, j, b]
+                for j2 in range(k):
+                    y2 = link_cell[v, j2]
+                    if y2 >= 0:
+                        cov[y, y2] += a * np.conj(h[v, j2, b])
         for c in range(n_cells):
             u = assign[c, b]
             if u < 0:
@@ -102,21 +128,21 @@ def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, s
                 continue
             n = _branches(link_cell, u, c, cluster, br)
             for i in range(n):
-                hv[i] = hd[c, br[i]]
-                for j in range(n):
-                    r[i, j] = 0.0
-                dn[i] = floor_w[br[i]]
-            for c0 in range(n_cells):
-                v = assign[c0, b]
-                if c0 == c or v < 0:
-                    continue
-                for i in range(n):
-                    gi = hd[c0, br[i]]
-                    dn[i] += bd[c0, br[i]]
-                    for j in range(n):
-                        r[i, j] += p_w[v] * gi * np.conj(hd[c0, br[j]])
+                hv[i] = 0.0
+                own[i] = False
+                for j in range(k):
+                    if link_cell[u, j] == br[i]:
+                        hv[i] = h[u, j, b]
+                        own[i] = True
+                        break
+            share_u = bg_share[u] * p_w[u]
             for i in range(n):
-                r[i, i] += dn[i]
+                dn[i] = floor_w[br[i]] + tot_share + dbg[br[i]]
+                if not own[i]:
+                    dn[i] -= share_u
+                for j in range(n):
+                    r[i, j] = cov[br[i], br[j]] - p_w[u] * hv[i] * np.conj(hv[j])
+                r[i, i] = r[i, i].real + dn[i]
             if mmse:
                 _hermitian_solve(r, hv, n, x, low)
                 acc = 0.0

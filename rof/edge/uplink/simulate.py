@@ -31,18 +31,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from rof.edge import stats
 from rof.edge.result import Result
-from rof.edge.uplink.joint import joint_sinr
+from rof.edge.uplink.joint import channel_power, joint_sinr
 from rof.edge.uplink.schedule import pf_uplink
 from rof.edge.world import build_world, numerology
 from rof.scenario import as_scenario
 from rof.units import THERMAL_NOISE_DBM_PER_HZ, db_to_lin, dbm_to_w
 
-__all__ = ["UplinkSites", "simulate_uplink", "uplink_sites"]
+__all__ = ["TtiOutcome", "UplinkSites", "UplinkTti", "simulate_uplink", "uplink_sites"]
 
 #: Data symbols per slot counted in the TB size (14 minus DMRS), as the downlink's.
 DATA_SYMBOLS = 12
@@ -155,89 +156,131 @@ class _Drop:
     power_limited: float
 
 
+class TtiOutcome(NamedTuple):
+    """One uplink TTI: the decision, the powers and the SINRs."""
+
+    assign: np.ndarray  # (n_cells, n_rb) user per cell and RB, -1 none
+    count: np.ndarray  # (n_ue,) RBs per user
+    p_w: np.ndarray  # (n_ue,) power per RB, W
+    p_dbm: np.ndarray  # (n_on,) PUSCH power of the scheduled users, dBm
+    sinr_site: np.ndarray  # (n_cells, n_rb) single-site SINR, linear
+    sinr: np.ndarray  # (n_cells, n_rb) after combining, linear
+    im3_w: np.ndarray  # (n_cells,) third-order products per RB at each antenna, W
+    signal_w: np.ndarray  # (n_cells, n_rb) received power of the served user, W
+
+
+class UplinkTti:
+    """Steps 2-4 of the module docstring for one drop's world and sites.
+
+    Call with the complex channels ``h (n_ue, K, n_rb)`` (large-scale included), the PF
+    weights and each user's interference-plus-noise estimate; returns a
+    :class:`TtiOutcome`.
+    """
+
+    def __init__(self, scn, world, sites: UplinkSites):
+        self.ul = scn.uplink
+        self.mu = numerology(scn.radio.subcarrier_spacing_khz)[0]
+        self.lc = world.link_cell.astype(np.int64)
+        ls = world.large_scale.astype(np.float64)
+        self.n_cells, self.n_rb = world.n_cells, world.n_rb
+        self.bg = world.background_gain
+        self.bg_share = world.background_gain / max(self.n_cells - self.lc.shape[1], 1)
+        self.pl_db = -10.0 * np.log10(ls[:, 0])
+        self.pcmax_w = float(dbm_to_w(self.ul.p_cmax_dbm))
+        psd_dbm = self.ul.p0_dbm + 10.0 * np.log10(2.0**self.mu) + self.ul.alpha * self.pl_db
+        self.psd_w = dbm_to_w(psd_dbm)
+        self.serving = world.serving.astype(np.int64)
+        self.sites = sites
+        self.floor = sites.noise_w + sites.fh_w
+
+    def __call__(self, h, weight, in_est_ue) -> TtiOutcome:
+        from rof.radio.uplink import olpc_power_dbm, uplink_sinr
+
+        ul, sites, n_rb = self.ul, self.sites, self.n_rb
+        g = channel_power(h)
+        assign, count = pf_uplink(
+            self.serving,
+            self.n_cells,
+            g[:, 0, :],
+            weight,
+            self.psd_w,
+            self.pcmax_w,
+            in_est_ue,
+            ul.max_rb_per_ue,
+        )
+        on = count > 0
+        p_w = np.zeros(count.size)
+        p_dbm = olpc_power_dbm(
+            ul.p0_dbm, ul.alpha, self.pl_db[on], count[on], mu=self.mu, p_cmax_dbm=ul.p_cmax_dbm
+        )
+        p_w[on] = dbm_to_w(p_dbm) / count[on]
+        sinr, p_tot = uplink_sinr(
+            self.lc, g, self.bg, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
+        )
+        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
+        if ul.combining != "none" and ul.cluster_size > 1:
+            sinr_c = joint_sinr(
+                self.lc,
+                h,
+                self.bg_share,
+                assign,
+                p_w,
+                self.floor + im3,
+                ul.cluster_size,
+                ul.combining,
+            )
+        else:
+            sinr_c = sinr
+        uu = np.where(assign >= 0, assign, 0)
+        signal = np.where(assign >= 0, g[uu, 0, np.arange(n_rb)[None, :]] * p_w[uu], 0.0)
+        return TtiOutcome(assign, count, p_w, p_dbm, sinr, sinr_c, im3, signal)
+
+
 def _run_drop(scn, ss, ideal: bool) -> _Drop:
     from rof.radio import rates
     from rof.radio.effective_sinr import effective_sinr_per_ue
-    from rof.radio.uplink import olpc_power_dbm, uplink_sinr
 
     ul, radio, edge, run = scn.uplink, scn.radio, scn.edge, scn.run
     world_ss, _, loop_ss = ss.spawn(3)  # the downlink run's order: world, traffic, loop
     world = build_world(scn, np.random.default_rng(world_ss))
     rng = np.random.default_rng(loop_ss)
     sites = uplink_sites(scn, world, ideal=ideal)
-    mu = numerology(radio.subcarrier_spacing_khz)[0]
+    tti = UplinkTti(scn, world, sites)
     n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
-    lc = world.link_cell.astype(np.int64)
-    ls = world.large_scale.astype(np.float64)
-    k = lc.shape[1]
-    bg_share = world.background_gain / max(n_cells - k, 1)
-    pl_db = -10.0 * np.log10(ls[:, 0])
-    pcmax_w = float(dbm_to_w(ul.p_cmax_dbm))
-    psd_w = dbm_to_w(ul.p0_dbm + 10.0 * np.log10(2.0**mu) + ul.alpha * pl_db)
-    serving = world.serving.astype(np.int64)
-    floor = sites.noise_w + sites.fh_w
-    in_est = floor.copy()
+    in_est = tti.floor.copy()
     avg = np.full(n_ue, PF_INITIAL_BPS)
     beta = 1.0 / edge.pf_window_ttis
     n_meas = run.ttis - run.warmup_ttis
+    zeros_ue, zeros_cell = np.zeros(n_ue), np.zeros(n_cells)
     d = _Drop(
         world,
         sites,
-        np.zeros(n_ue),
-        np.zeros(n_ue),
-        np.zeros(n_ue),
-        np.zeros(n_cells),
-        np.zeros(n_cells),
+        zeros_ue.copy(),
+        zeros_ue.copy(),
+        zeros_ue.copy(),
+        zeros_cell.copy(),
+        zeros_cell.copy(),
         [],
         [],
         np.zeros(0),
         0.0,
     )
     spreads, limited = [], []
-    sqrt_ls = np.sqrt(ls)[:, :, None]
+    sqrt_ls = np.sqrt(world.large_scale.astype(np.float64))[:, :, None]
     fading = world.fading
     for t in range(run.ttis):
         h = sqrt_ls * fading.complex_gain(fading.time_s)
         fading.time_s += fading.tti_s
-        g = h.real**2 + h.imag**2
         t0 = time.perf_counter()
-        assign, count = pf_uplink(
-            serving,
-            n_cells,
-            g[:, 0, :],
-            1.0 / avg,
-            psd_w,
-            pcmax_w,
-            in_est[serving],
-            ul.max_rb_per_ue,
-        )
-        on = count > 0
-        p_w = np.zeros(n_ue)
-        p_tot_dbm = olpc_power_dbm(
-            ul.p0_dbm, ul.alpha, pl_db[on], count[on], mu=mu, p_cmax_dbm=ul.p_cmax_dbm
-        )
-        p_w[on] = dbm_to_w(p_tot_dbm) / count[on]
-        sinr, p_tot = uplink_sinr(
-            lc, g, world.background_gain, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
-        )
-        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
-        if ul.combining != "none" and ul.cluster_size > 1:
-            sinr_c = joint_sinr(
-                lc, h, bg_share, assign, p_w, floor + im3, ul.cluster_size, ul.combining
-            )
-        else:
-            sinr_c = sinr
+        out = tti(h, 1.0 / avg, in_est[tti.serving])
         dt = time.perf_counter() - t0
-        got = np.zeros(n_ue)
+        served = out.assign >= 0
         # the scheduler's next estimate: each cell's interference-plus-noise this TTI
-        served = assign >= 0
-        uu = np.where(served, assign, 0)
-        s = g[uu, 0, np.arange(n_rb)[None, :]] * p_w[uu]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ipn = np.where(served & (sinr > 0), s / sinr, np.nan)
-        est = np.nanmean(np.where(served, ipn, np.nan), axis=1)
-        in_est = np.where(np.isfinite(est), est, floor + im3)
-        eff, nrb = effective_sinr_per_ue(assign, sinr_c, n_ue)
+            ipn = np.where(served & (out.sinr_site > 0), out.signal_w / out.sinr_site, np.nan)
+            est = np.nanmean(ipn, axis=1)
+        in_est = np.where(np.isfinite(est), est, tti.floor + out.im3_w)
+        eff, nrb = effective_sinr_per_ue(out.assign, out.sinr, n_ue)
         ue = np.flatnonzero(nrb)
         eff_db = 10.0 * np.log10(np.maximum(eff[ue], 1e-30))
         if radio.rate_model == "mcs":
@@ -251,6 +294,7 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
             bits = np.floor(se * 12 * DATA_SYMBOLS * nrb[ue])
             err = np.zeros(ue.size, dtype=bool)
             sent = bits > 0
+        got = np.zeros(n_ue)
         got[ue] = bits
         avg = (1.0 - beta) * avg + beta * got / world.tti_s
         if t >= run.warmup_ttis:
@@ -259,12 +303,13 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
             d.errors[ue[sent & err]] += 1
             d.muted += np.sum(~served, axis=1)
             d.eligible += n_rb
-            d.sinr_db.append(10.0 * np.log10(sinr_c[served]))
+            d.sinr_db.append(10.0 * np.log10(out.sinr[served]))
             d.times.append(dt)
-            rx_dbm = 10.0 * np.log10(np.where(served, s, np.nan)) + 30.0
-            with np.errstate(invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rx_dbm = 10.0 * np.log10(np.where(served, out.signal_w, np.nan)) + 30.0
                 spreads.append(np.nanmax(rx_dbm, axis=1) - np.nanmin(rx_dbm, axis=1))
-            limited.append(float(np.mean(p_tot_dbm >= ul.p_cmax_dbm - 1e-9)) if on.any() else 0.0)
+            if out.p_dbm.size:
+                limited.append(float(np.mean(out.p_dbm >= ul.p_cmax_dbm - 1e-9)))
     d.delivered /= n_meas * world.tti_s
     d.spread_db = np.concatenate(spreads) if spreads else np.zeros(0)
     d.power_limited = float(np.mean(limited)) if limited else 0.0

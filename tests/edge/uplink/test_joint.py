@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rof.edge.uplink.joint import joint_sinr, joint_sinr_reference
+from rof.edge.uplink.joint import channel_power, joint_sinr, joint_sinr_reference
 from rof.errors import RofError
 from rof.radio.uplink import uplink_sinr
 
@@ -76,3 +76,8 @@ def test_bad_combining():
             1,
             "zf",
         )
+
+
+def test_channel_power_matches_numpy():
+    h = _problem(1)[1]
+    np.testing.assert_allclose(channel_power(h), np.abs(h) ** 2, rtol=1e-14)

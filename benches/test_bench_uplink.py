@@ -1,0 +1,64 @@
+"""Uplink TTI benchmark (issue 20): 57 cells, 570 UEs, 52 PRBs, joint reception over 3 sites.
+
+Run with ``pytest benches/test_bench_uplink.py -s``. One TTI is the per-cell PF
+schedule, TS 38.213 power control, the per-site SINR behind the fronthaul and MMSE (or
+MRC) joint reception over clusters of 3 (:class:`rof.edge.uplink.simulate.UplinkTti`);
+the fading draw is the downlink's and benched there. Goal: under 10 ms per TTI.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rof.edge.uplink.simulate import UplinkTti, uplink_sites
+from rof.edge.world import build_world
+from rof.scenario import as_scenario
+
+GOAL_S = 10e-3
+
+
+@pytest.fixture(scope="module")
+def case():
+    scn = as_scenario(
+        {
+            "name": "bench-ul-57",
+            "seed": 1,
+            "deployment": {
+                "n_sites": 19,
+                "inter_site_distance_m": 200.0,
+                "wraparound": True,
+                "ue_per_site": 30,
+            },
+            "radio": {
+                "bandwidth_mhz": 10.0,
+                "subcarrier_spacing_khz": 15,
+                "fading": "tdl",
+                "top_k_links": 16,
+            },
+            "fronthaul": {"fiber_length_km": 10.0, "transmitter": {"type": "dml"}},
+            "uplink": {"cluster_size": 3, "combining": "mmse"},
+        }
+    )
+    world = build_world(scn, np.random.default_rng(1))
+    assert world.n_cells == 57 and world.n_rb == 52 and world.deployment.n_ue == 570
+    h = np.sqrt(world.large_scale.astype(float))[:, :, None] * world.fading.complex_gain(0.0)
+    sites = uplink_sites(scn, world)
+    rng = np.random.default_rng(2)
+    weight = 1.0 / rng.uniform(1e5, 1e6, world.deployment.n_ue)
+    in_est = np.full(world.deployment.n_ue, 1e-15)
+    return scn, world, sites, h, weight, in_est
+
+
+@pytest.mark.parametrize("combining", ["mmse", "mrc", "none"])
+def test_bench_uplink_tti(benchmark, case, combining):
+    scn, world, sites, h, weight, in_est = case
+    scn = scn.with_overrides({"uplink.combining": combining})
+    tti = UplinkTti(scn, world, sites)
+    tti(h, weight, in_est)  # compile / load the cached kernels
+    out = benchmark(tti, h, weight, in_est)
+    assert np.count_nonzero(out.assign >= 0) > 0.9 * out.assign.size
+    t = benchmark.stats.stats.median
+    print(f"\nuplink TTI ({combining}, 57 cells, 570 UEs, 52 PRBs): {t * 1e3:.2f} ms")
+    if combining != "none":
+        assert t < GOAL_S
