@@ -32,7 +32,12 @@ __all__ = ["load_scenario", "point_function_name", "run_point", "run_sweep", "si
 
 
 def simulate_edge(scenario: Scenario):
-    """Default point function: :func:`rof.edge.simulate` (imported when first used)."""
+    """Default point function: :func:`rof.edge.simulate` (imported when first used), or
+    :func:`rof.edge.uplink.simulate_uplink` for a scenario with an ``[uplink]`` table."""
+    if scenario.uplink is not None:
+        from rof.edge.uplink import simulate_uplink
+
+        return simulate_uplink(scenario)
     from rof.edge import simulate
 
     return simulate(scenario)

@@ -89,3 +89,16 @@ def test_worse_laser_rin_costs_throughput(scn):
     assert noisy.kpis["ul_noise_figure_db_mean"] > quiet.kpis["ul_noise_figure_db_mean"] + 3.0
     assert noisy.kpis["ue_throughput_mean_bps"] < quiet.kpis["ue_throughput_mean_bps"]
     assert math.isfinite(quiet.kpis["ul_sfdr_db_min"])
+
+
+def test_rof_run_dispatches_an_uplink_scenario(scn, tmp_path):
+    """The sweep's point function runs the uplink for a scenario with [uplink]."""
+    from rof.sweep.run import run_point
+
+    small = scn.with_overrides({"run.drops": 1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        point = run_point(small)
+        direct = simulate_uplink(small)
+    assert "ul_noise_figure_db_mean" in point["kpis"]
+    assert point["kpis"]["ue_throughput_mean_bps"] == direct.kpis["ue_throughput_mean_bps"]
