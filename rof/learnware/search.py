@@ -38,8 +38,9 @@ __all__ = [
 #: (gamma = 0.1 on the task's standardised features, user specs of 100 points):
 #: fresh data of a shipped scenario scores well below it against its own learnware
 #: (tests/edge/chanpred/test_task.py); the edge's CSI rows at covered speeds (3, 30
-#: km/h, UMi) score 0.013-0.061 against the best single learnware and rows at 60 km/h,
-#: which no shipped learnware covers, 0.17-0.23 (tests/edge/test_learnware_csi.py);
+#: km/h, UMi) score 0.007-0.055 against the best single learnware, the shipped
+#: scenarios 0.017-0.035, and rows at 60 km/h, which no shipped learnware covers,
+#: 0.17-0.23 (tests/edge/test_learnware_csi.py);
 #: deployments unlike anything shipped (RMa at 28 GHz and 120 km/h, a 500 km/h rail
 #: line) score above it even as a mixture.
 DEFAULT_MMD_THRESHOLD = MMD_THRESHOLD

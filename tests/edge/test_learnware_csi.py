@@ -217,3 +217,34 @@ def test_scenario_table_sets_the_search():
         hist.push(world.fading.step())
     rep = hist.delayed(world.link_cell, delay)
     assert lw.predict(hist, rep) is rep and "no good match" in lw.message
+
+
+@needs_dock
+@pytest.mark.parametrize(
+    "name, learnware",
+    [
+        ("capacity_vs_fiber", "UMi-3.5GHz-30kmh"),
+        ("coordination", "UMi-3.5GHz-3kmh"),
+        ("densification", "UMi-3.5GHz-3kmh"),
+    ],
+)
+def test_shipped_scenarios_are_covered_by_a_single_learnware(name, learnware):
+    """Every shipped scenario's speed and deployment has a shipped predictor: the CSI
+    mode matches one learnware within the threshold (no fallback)."""
+    from pathlib import Path
+
+    from rof.sweep import Scenario
+
+    root = Path(__file__).resolve().parents[2]
+    d = Scenario.from_toml(root / "scenarios" / f"{name}.toml").to_dict()
+    d.pop("sweep", None)
+    d["edge"]["csi"] = "learnware"
+    world, _, lw, hist = _setup(Scenario.from_dict(d))
+    for _ in range(20):
+        hist.push(world.fading.step())
+        if lw.ready(hist):
+            break
+    lw.fit_predictor(lw.features(hist))
+    assert lw.predictor is not None, lw.message
+    assert lw.predictor.names[0] == learnware
+    assert lw.predictor.result.best.mmd <= lw.settings.mmd_threshold
