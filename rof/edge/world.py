@@ -81,6 +81,42 @@ def _area_km2(scn, dep) -> float:
     return float(area_m2) / 1e6
 
 
+def _two_tier(scn, macro, opts, rng):
+    """Small cells under the macro layer and the merged two-tier link table."""
+    from rof.radio.two_tier import Tier, add_small_cells, build_two_tier_link_table
+
+    d, radio = scn.deployment, scn.radio
+    dep, n_m = add_small_cells(
+        macro,
+        d.small_cells_per_site,
+        rng,
+        height_m=d.small_cell_height_m,
+        min_macro_distance_m=d.small_cell_min_macro_distance_m,
+        min_small_distance_m=d.small_cell_min_distance_m,
+    )
+    k = min(int(radio.top_k_links), dep.n_cells)
+    common = {"shadowing": opts["shadowing"], "effective_height": opts["effective_height"]}
+    offset = radio.small_cell_power_dbm - radio.site_power_dbm + radio.small_cell_antenna_gain_dbi
+    drawn_once = ("antenna", "high_loss_fraction", "o2i_sigma_low_db", "o2i_sigma_high_db")
+    macro_opts = {key: v for key, v in opts.items() if key not in drawn_once}
+    tiers = (
+        Tier(radio.scenario, opts["antenna"], 0.0, macro_opts),
+        Tier(radio.small_cell_scenario, None, offset, common),
+    )
+    lt = build_two_tier_link_table(
+        dep,
+        n_m,
+        tiers,
+        fc_ghz=radio.carrier_ghz,
+        k=k,
+        rng=rng,
+        high_loss_fraction=opts["high_loss_fraction"],
+        o2i_sigma_low_db=opts["o2i_sigma_low_db"],
+        o2i_sigma_high_db=opts["o2i_sigma_high_db"],
+    )
+    return lt, dep, k
+
+
 def build_world(scn, rng: np.random.Generator) -> World:
     """Build deployment, link table, per-site fronthaul budgets and the fading process.
 
@@ -114,9 +150,12 @@ def build_world(scn, rng: np.random.Generator) -> World:
             reference_loss_db=radio.reference_loss_db,
             reference_distance_m=radio.reference_distance_m,
         )
-    lt = build_link_table(
-        dep, scenario=radio.scenario, fc_ghz=radio.carrier_ghz, k=k, rng=rng, **opts
-    )
+    if scn.deployment.small_cells_per_site > 0:
+        lt, dep, k = _two_tier(scn, dep, opts, rng)
+    else:
+        lt = build_link_table(
+            dep, scenario=radio.scenario, fc_ghz=radio.carrier_ghz, k=k, rng=rng, **opts
+        )
     _, tti_s, rb_bw = numerology(radio.subcarrier_spacing_khz)
     n_rb = int(radio.resource_blocks)
     fiber_km = fiber_lengths_km(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rof._validate import check_choice, check_int_range, check_range
+from rof.errors import ParameterError
 from rof.radio.antenna import AntennaPattern
 from rof.radio.arrays import PanelArray, antenna_vector, bs_antenna
 from rof.radio.deployment import Deployment
@@ -104,15 +105,20 @@ def _tr38901_model(dep, scenario, fc, rng, opts):
     )
     states = sc.sf_states()
     dcorr = [sc.sf_decorrelation_m(s) for s in states] + [np.nan] * (3 - len(states))
-    o2i = draw_o2i_loss(
-        scenario,
-        dep.ue_indoor,
-        fc,
-        rng,
-        high_loss_fraction=opts["high_loss_fraction"],
-        sigma_low_db=opts["o2i_sigma_low_db"],
-        sigma_high_db=opts["o2i_sigma_high_db"],
-    )
+    if opts["o2i_loss"] is not None:  # drawn once per UT and shared (two-tier networks)
+        o2i = opts["o2i_loss"]
+        if np.shape(o2i.loss_db) != (dep.n_ue,):
+            raise ParameterError(f"o2i_loss must hold {dep.n_ue} UTs")
+    else:
+        o2i = draw_o2i_loss(
+            scenario,
+            dep.ue_indoor,
+            fc,
+            rng,
+            high_loss_fraction=opts["high_loss_fraction"],
+            sigma_low_db=opts["o2i_sigma_low_db"],
+            sigma_high_db=opts["o2i_sigma_high_db"],
+        )
     o2i = (o2i.loss_db, o2i.d2d_in_m, dep.ue_indoor & sc.has_o2i)
     prop = _propagation(opts, fc, float(lim["d_min_m"]), sc.min_distance_3d)
     return sc.formulas, prop, sigma, dcorr, o2i
@@ -169,6 +175,7 @@ DEFAULTS = dict(
     effective_height="mean",
     o2i_sigma_low_db=None,
     o2i_sigma_high_db=None,
+    o2i_loss=None,
 )
 
 

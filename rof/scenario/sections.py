@@ -43,6 +43,12 @@ class Deployment(Section):
     ue_distribution: Literal["uniform", "hotspot"] = "uniform"
     #: Minimum 2-D BS-UT distance, m (TR 38.901 Table 7.8-1: 35 UMa, 10 UMi); below the ISD.
     min_ue_distance_m: Annotated[float, Field(ge=0.0, le=100_000.0)] = 0.0
+    #: Small cells under the macro sites (two tiers, rof.radio.two_tier): mean count per
+    #: macro site, antenna height, minimum distances to macro sites and to each other, m.
+    small_cells_per_site: Annotated[float, Field(ge=0.0, le=50.0)] = 0.0
+    small_cell_height_m: Annotated[float, Field(ge=1.0, le=150.0)] = 10.0
+    small_cell_min_macro_distance_m: Annotated[float, Field(ge=0.0, le=10_000.0)] = 75.0
+    small_cell_min_distance_m: Annotated[float, Field(ge=0.0, le=10_000.0)] = 40.0
 
     @model_validator(mode="after")
     def _layout_keys(self):
@@ -147,6 +153,11 @@ class Radio(Section):
     #: of ``rician_k_db`` on LOS links, Rayleigh on NLOS; ``tdl``: ``delay_profile_los``
     #: on LOS links, ``delay_profile`` on NLOS); ``"same"``: every link alike.
     fading_los: Literal["same", "per_link"] = "same"
+    #: The small-cell tier (deployment.small_cells_per_site > 0): its propagation
+    #: scenario, transmit power per cell and omni antenna gain.
+    small_cell_scenario: Literal[TR38901_SCENARIOS] = "UMi"
+    small_cell_power_dbm: Annotated[float, Field(ge=0.0, le=60.0)] = 30.0
+    small_cell_antenna_gain_dbi: Annotated[float, Field(ge=-10.0, le=30.0)] = 5.0
     delay_profile_los: Literal["TDL-D", "TDL-E"] = "TDL-D"
     #: ``"scenario"``: the median delay spread of TR 38.901 Table 7.5-6 per LOS state at
     #: the carrier (TR 38.901 scenarios; NLOS value for every link with fading_los =
