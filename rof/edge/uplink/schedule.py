@@ -14,7 +14,11 @@ would have there after taking it: TS 38.213 clause 7.1.1 spreads
 
 with :math:`g_{u,b}` its gain to the serving cell on RB :math:`b`, :math:`\\rho_u` its
 open-loop power per RB and :math:`N_u` the cell's floor plus its mean interference.
-RBs are visited in order; a user holds at most ``max_rb`` RBs.
+RBs are visited in order; a user holds at most ``max_rb`` RBs, and at most as many as
+its power headroom allows at its open-loop density, :math:`\\max(1, \\lfloor P_{CMAX} /
+\\rho_u \\rfloor)` (the gNB knows the headroom from the UE's power headroom report,
+TS 38.213 clause 7.7), so a power-limited user is not spread thinner than the
+open-loop target.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ def _pf_kernel(order, starts, gain_own, weight, psd_w, pcmax_w, noise_w, max_rb,
             best, best_m = -1, 0.0
             for i in range(lo, hi):
                 u = order[i]
-                if weight[u] <= 0.0 or count[u] >= max_rb:
+                limit = min(max_rb, max(1.0, np.floor(pcmax_w / psd_w[u])))
+                if weight[u] <= 0.0 or count[u] >= limit:
                     continue
                 p = min(psd_w[u], pcmax_w / (count[u] + 1.0))
                 m = weight[u] * np.log2(1.0 + gain_own[u, b] * p / noise_w[u])
@@ -108,7 +113,8 @@ def pf_uplink_reference(serving, n_cells, gain_own, weight, psd_w, pcmax_w, nois
     for c in range(n_cells):
         mine = np.flatnonzero(serving == c)
         for b in range(n_rb):
-            ok = mine[(weight[mine] > 0) & (count[mine] < max_rb)]
+            limit = np.minimum(max_rb, np.maximum(1.0, np.floor(pcmax_w / psd_w[mine])))
+            ok = mine[(weight[mine] > 0) & (count[mine] < limit)]
             if ok.size == 0:
                 continue
             p = np.minimum(psd_w[ok], pcmax_w / (count[ok] + 1.0))

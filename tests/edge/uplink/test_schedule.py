@@ -24,6 +24,7 @@ def test_kernel_matches_reference(seed, max_rb):
     np.testing.assert_array_equal(a1, a2)
     np.testing.assert_array_equal(c1, c2)
     assert c1.max(initial=0) <= max_rb
+    assert np.all(c1 <= np.maximum(1, np.floor(0.2 / psd)))  # power headroom
     on = a1 >= 0
     assert np.all(serving[a1[on]] == np.nonzero(on)[0])  # a cell serves its own users
     assert np.all(w[a1[on]] > 0)
@@ -40,3 +41,14 @@ def test_power_limited_user_shares_rbs():
     assert count.tolist() == [0, 8]
     _, count = pf_uplink(np.zeros(2, int), 1, g, w, psd, 0.2, noise)
     assert count.sum() == 8 and 0 < count[1] < 8 and count[0] > 0
+
+
+def test_headroom_caps_the_rbs_of_a_power_limited_user():
+    """Alone in its cell, a user asking 0.05 W per RB under P_CMAX = 0.2 W gets 4 RBs;
+    one asking more than P_CMAX still gets one."""
+    g = np.full((1, 10), 1e-10)
+    for psd, n in ((0.05, 4), (0.3, 1), (0.001, 10)):
+        _, count = pf_uplink(
+            np.zeros(1, int), 1, g, np.ones(1), np.array([psd]), 0.2, np.ones(1) * 1e-14
+        )
+        assert count.tolist() == [n]
