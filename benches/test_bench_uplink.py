@@ -46,19 +46,22 @@ def case():
     sites = uplink_sites(scn, world)
     rng = np.random.default_rng(2)
     weight = 1.0 / rng.uniform(1e5, 1e6, world.deployment.n_ue)
-    in_est = np.full(world.deployment.n_ue, 1e-15)
+    in_est = np.full(world.n_cells, 1e-15)
     return scn, world, sites, h, weight, in_est
 
 
-@pytest.mark.parametrize("combining", ["mmse", "mrc", "none"])
-def test_bench_uplink_tti(benchmark, case, combining):
+@pytest.mark.parametrize(
+    ("combining", "scheduler"),
+    [("mmse", "pf"), ("mrc", "pf"), ("none", "pf"), ("mmse", "coordinated")],
+)
+def test_bench_uplink_tti(benchmark, case, combining, scheduler):
     scn, world, sites, h, weight, in_est = case
-    scn = scn.with_overrides({"uplink.combining": combining})
+    scn = scn.with_overrides({"uplink.combining": combining, "uplink.scheduler": scheduler})
     tti = UplinkTti(scn, world, sites)
     tti(h, weight, in_est)  # compile / load the cached kernels
     out = benchmark(tti, h, weight, in_est)
-    assert np.count_nonzero(out.assign >= 0) > 0.9 * out.assign.size
+    assert np.count_nonzero(out.assign >= 0) > 0.5 * out.assign.size
     t = benchmark.stats.stats.median
-    print(f"\nuplink TTI ({combining}, 57 cells, 570 UEs, 52 PRBs): {t * 1e3:.2f} ms")
+    print(f"\nuplink TTI ({combining}, {scheduler}, 57 cells, 570 UEs, 52 PRBs): {t * 1e3:.2f} ms")
     if combining != "none":
         assert t < GOAL_S

@@ -30,7 +30,8 @@ class Uplink(Section):
     with ``post_noise_figure_db = 0`` is no post-amplifier). ``cluster_size`` sites per
     user (its serving cell and the next strongest), combined by ``combining``
     (``"none"``: single-site reception). ``scheduler = "pf"``: per-cell
-    proportional fair (:mod:`rof.edge.uplink.schedule`).
+    proportional fair; ``"coordinated"``: the edge then mutes users whose interference
+    costs the neighbours more than they gain (:mod:`rof.edge.uplink.schedule`).
     """
 
     section: ClassVar[str] = "uplink"
@@ -45,7 +46,7 @@ class Uplink(Section):
     post_p1db_in_dbm: Annotated[float, Field(ge=-80.0, le=40.0)] = 0.0
     cluster_size: Annotated[int, Field(ge=1, le=16)] = 3
     combining: Literal["none", "mrc", "mmse"] = "mmse"
-    scheduler: Literal["pf"] = "pf"
+    scheduler: Literal["pf", "coordinated"] = "pf"
     max_rb_per_ue: Annotated[int, Field(ge=1, le=275)] = 275
 
     @field_validator("alpha")

@@ -11,6 +11,8 @@ Each TTI (one NR slot):
    :math:`\\sqrt{G_{ls}}\\,h` (:meth:`rof.radio.fading.FadingProcess.complex_gain`);
 2. each cell schedules its users by proportional fair (:mod:`rof.edge.uplink.schedule`),
    estimating each user's noise as the cell's interference-plus-noise of the last TTI;
+   with ``[uplink] scheduler = "coordinated"`` the edge then mutes users whose
+   interference costs the neighbours more PF-weighted rate than they gain;
 3. each user transmits with TS 38.213 open-loop power control over its RBs
    (:func:`rof.radio.uplink.olpc_power_dbm`, path loss = its coupling loss to the
    serving cell);
@@ -38,7 +40,7 @@ import numpy as np
 from rof.edge import stats
 from rof.edge.result import Result
 from rof.edge.uplink.joint import channel_power, joint_sinr
-from rof.edge.uplink.schedule import pf_uplink
+from rof.edge.uplink.schedule import coordinated_pf_uplink, pf_uplink
 from rof.edge.world import build_world, numerology
 from rof.scenario import as_scenario
 from rof.units import THERMAL_NOISE_DBM_PER_HZ, db_to_lin, dbm_to_w
@@ -173,7 +175,7 @@ class UplinkTti:
     """Steps 2-4 of the module docstring for one drop's world and sites.
 
     Call with the complex channels ``h (n_ue, K, n_rb)`` (large-scale included), the PF
-    weights and each user's interference-plus-noise estimate; returns a
+    weights and each cell's interference-plus-noise estimate per RB; returns a
     :class:`TtiOutcome`.
     """
 
@@ -193,21 +195,34 @@ class UplinkTti:
         self.sites = sites
         self.floor = sites.noise_w + sites.fh_w
 
-    def __call__(self, h, weight, in_est_ue) -> TtiOutcome:
+    def __call__(self, h, weight, in_cell_w) -> TtiOutcome:
         from rof.radio.uplink import olpc_power_dbm, uplink_sinr
 
         ul, sites, n_rb = self.ul, self.sites, self.n_rb
         g = channel_power(h)
-        assign, count = pf_uplink(
-            self.serving,
-            self.n_cells,
-            g[:, 0, :],
-            weight,
-            self.psd_w,
-            self.pcmax_w,
-            in_est_ue,
-            ul.max_rb_per_ue,
-        )
+        if ul.scheduler == "coordinated":
+            assign, count = coordinated_pf_uplink(
+                self.serving,
+                self.lc,
+                g,
+                weight,
+                self.psd_w,
+                self.pcmax_w,
+                in_cell_w,
+                self.floor,
+                ul.max_rb_per_ue,
+            )
+        else:
+            assign, count = pf_uplink(
+                self.serving,
+                self.n_cells,
+                g[:, 0, :],
+                weight,
+                self.psd_w,
+                self.pcmax_w,
+                in_cell_w[self.serving],
+                ul.max_rb_per_ue,
+            )
         on = count > 0
         p_w = np.zeros(count.size)
         p_dbm = olpc_power_dbm(
@@ -272,7 +287,7 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
         h = sqrt_ls * fading.complex_gain(fading.time_s)
         fading.time_s += fading.tti_s
         t0 = time.perf_counter()
-        out = tti(h, 1.0 / avg, in_est[tti.serving])
+        out = tti(h, 1.0 / avg, in_est)
         dt = time.perf_counter() - t0
         served = out.assign >= 0
         # the scheduler's next estimate: each cell's interference-plus-noise this TTI

@@ -52,3 +52,42 @@ def test_headroom_caps_the_rbs_of_a_power_limited_user():
             np.zeros(1, int), 1, g, np.ones(1), np.array([psd]), 0.2, np.ones(1) * 1e-14
         )
         assert count.tolist() == [n]
+
+
+def test_coordinated_mutes_the_user_that_costs_its_neighbour_more():
+    """Cell 0's weak user sits at cell 1's edge; muting it frees cell 1's strong user."""
+    from rof.edge.uplink.schedule import coordinated_pf_uplink
+
+    lc = np.array([[0, 1], [1, 0]])
+    gain = np.array([[[1e-12], [1e-10]], [[1e-9], [1e-14]]])
+    args = (np.array([0, 1]), lc, gain, np.ones(2), np.full(2, 0.01), 100.0)
+    in_w, floor = np.array([1e-13, 1e-12]), np.full(2, 1e-14)
+    assign, count = coordinated_pf_uplink(*args, in_w, floor)
+    # u0: log2(1.1) = 0.14 < muting it: log2(1 + 1e-11/1e-14) - log2(11) = 6.5
+    assert assign.tolist() == [[-1], [1]] and count.tolist() == [0, 1]
+    # far from cell 1 (gain 1e-14) it keeps its RB
+    gain[0, 1, 0] = 1e-14
+    assign, _ = coordinated_pf_uplink(*args, in_w, floor)
+    assert assign.tolist() == [[0], [1]]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31))
+def test_coordinated_only_mutes_pf_decisions(seed):
+    from rof.edge.uplink.schedule import coordinated_pf_uplink
+
+    rng = np.random.default_rng(seed)
+    n_ue, n_cells, n_rb, k = 30, 5, 6, 3
+    serving = rng.integers(n_cells, size=n_ue)
+    lc = np.stack([[s, *[c for c in rng.permutation(n_cells) if c != s][: k - 1]] for s in serving])
+    gain = 10 ** rng.uniform(-13, -9, size=(n_ue, k, n_rb))
+    w = 1 / rng.uniform(1e5, 1e7, n_ue)
+    psd = 10 ** rng.uniform(-4, -2, n_ue)
+    in_w = 10 ** rng.uniform(-14, -12, n_cells)
+    a_pf, c_pf = pf_uplink(serving, n_cells, gain[:, 0, :], w, psd, 0.2, in_w[serving])
+    a, c = coordinated_pf_uplink(serving, lc, gain, w, psd, 0.2, in_w, in_w / 10)
+    assert np.all((a == a_pf) | (a == -1))
+    assert np.all(c <= c_pf) and np.array_equal(c, np.bincount(a[a >= 0], minlength=n_ue))
+    # a table of one cell has no neighbour to protect: plain PF
+    a1, _ = coordinated_pf_uplink(serving, lc[:, :1], gain[:, :1], w, psd, 0.2, in_w, in_w / 10)
+    np.testing.assert_array_equal(a1, a_pf)
