@@ -150,7 +150,13 @@ def link_distortion(ss, fiber, rf_hz, p_in_w, length_km):
         f_nodes = spline(np.minimum(r_nodes, r_max)) * r_nodes  # (n_len, n_pin, n_nodes)
         c2, isd = envelope_distortion(f_nodes, omega[None, :], 1.0)
         theta = theta_per_hz2(lens, disp, ss.wavelength_nm) * f * f
-        ref = ss.slope_w_per_v(f) ** 2 * fading_ratio(theta, alpha_t, corner / f)
+        if ss.sideband_fading is None:
+            fade = fading_ratio(theta, alpha_t, corner / f)
+        else:  # a transmitter's own sideband fading (rof.photonics.protocols)
+            w_f, ph_f, c_f = ss.sideband_fading
+            fade = w_f * np.cos(theta + ph_f) ** 2 + c_f
+        # the tone response is per volt at the non-linearity (after drive_response)
+        ref = ss.slope_w_per_v(f) ** 2 * fade / ss.drive_response_sq(f)
         c2 = c2 / np.maximum(ref, 1e-300)[:, None]
         comp2[sel] = c2[li, pi]
         inv_sdr[sel] = isd[li, pi]

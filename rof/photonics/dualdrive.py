@@ -37,8 +37,11 @@ depends only on :math:`\\Phi_1 - \\Phi_2`, i.e. the device is a push-pull MZM of
 differential drive, so its AM/AM curve and Taylor coefficients are those of
 :class:`~rof.photonics.MachZehnderModulator` with :math:`\\pi/V_\\pi` replaced by
 :math:`k_d = \\frac{\\pi}{V_\\pi}\\sqrt2\\,|\\sin\\frac{\\psi_1-\\psi_2}{2}|` (exact at
-0 km; behind fiber the in-band distortion of any setting other than the chirp-free DSB
-is the back-to-back one scaled with the faded signal, ``distortion = "envelope"``).
+0 km). Behind fiber, the chirp-free DSB distorts like the back-to-back device at the
+drive times :math:`\\cos\\theta` (``"dispersed_drive"``); every other setting (SSB, an
+unbalanced DSB) uses the whole link's single-tone describing function of its exact
+two-arm field through the fiber (``"link_tone"``, :meth:`tone_field`,
+:func:`rof.link.describing.link_distortion`).
 """
 
 from __future__ import annotations
@@ -251,6 +254,18 @@ class DualDriveMZM:
         )
         return cp * np.conj(c0), c0 * np.conj(cm)
 
+    def tone_field(self, rf_hz: float, amplitudes_v, points: int):
+        """Field over one period of the drive :math:`A\\cos\\omega t` at the arms (the
+        electrode's response is the budget's ``drive_response``), sqrt(W): the exact
+        two-arm field of the module docstring, shape (n_amp, points), and zero frequency
+        offsets (the link's describing function, :mod:`rof.link.describing`)."""
+        amp = np.atleast_1d(np.asarray(amplitudes_v, dtype=float))
+        x = 2.0 * np.pi * np.arange(points) / points
+        m = self.arm_index_per_v * amp[:, None]
+        arm1 = np.exp(1j * (self.bias1_rad + m * np.cos(x + self.drive_phase1_rad)))
+        arm2 = np.exp(1j * (self.bias2_rad + m * np.cos(x + self.drive_phase2_rad)))
+        return self.field_scale * (arm1 + self.gamma * arm2), np.zeros(amp.size)
+
     def modulation_response(self, rf_hz) -> np.ndarray:
         """Electrode response :math:`|H_e(f)| = (1 + (f/f_e)^2)^{-1/2}`, linear."""
         f = np.asarray(rf_hz, dtype=float) / self.bandwidth_hz
@@ -322,8 +337,9 @@ class DualDriveMZM:
             rin_db_per_hz=self.rin_db_per_hz,
             rin_fades=True,
             linewidth_hz=self.laser.linewidth_hz,
-            distortion="dispersed_drive" if chirp_free_dsb else "envelope",
+            distortion="dispersed_drive" if chirp_free_dsb else "link_tone",
             sideband_fading=None if chirp_free_dsb else (w_f, ph, c_f),
+            tone_field=None if chirp_free_dsb else self.tone_field,
         )
 
     def field(self, drive_v, sample_rate_hz: float, rng, *, predistort=False, substeps=None):

@@ -129,3 +129,15 @@ def test_dsb_and_pm_waveforms_match_the_budget(kind):
     else:
         tx = PhaseModulator(CWLaser(power_dbm=10.0))
     assert abs(_waveform_vs_budget_db(tx, 2.0, -10.0)) < 0.5  # measured 0.20, 0.24 dB
+
+
+@pytest.mark.slow
+def test_ssb_behind_fiber_at_high_drive_known_gap():
+    """SSB at 28 GHz, 10 km, 0 dBm (distortion-dominated): the waveform reads +1.06 dB
+    above the budget's link describing function (was +1.63 dB with the back-to-back
+    AM/AM curve), the same excess as the MZM's known 28 GHz, 30/40 km, 0 dBm gap
+    (tests/link/test_waveform.py): held to 1.5 dB so a regression still fails."""
+    from rof.photonics import CWLaser, DualDriveMZM
+
+    tx = DualDriveMZM.from_format("ssb", CWLaser(power_dbm=16.0))
+    assert abs(_waveform_vs_budget_db(tx, 10.0, 0.0)) < 1.5
