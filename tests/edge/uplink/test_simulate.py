@@ -102,3 +102,24 @@ def test_rof_run_dispatches_an_uplink_scenario(scn, tmp_path):
         direct = simulate_uplink(small)
     assert "ul_noise_figure_db_mean" in point["kpis"]
     assert point["kpis"]["ue_throughput_mean_bps"] == direct.kpis["ue_throughput_mean_bps"]
+
+
+def test_study_rows(scn):
+    """Fiber and RIN rows with paired joint-reception gains; the cascade NF grows with
+    fiber length and RIN; the ideal fronthaul is the LNA's NF."""
+    from rof.edge.uplink.study import format_rows, uplink_study
+
+    tiny = scn.with_overrides({"run.ttis": 15, "run.warmup_ttis": 5, "run.drops": 2})
+    rows = uplink_study(tiny, fiber_km=(0.0, 30.0), rin_db_per_hz=(-125.0,))
+    assert [(r.axis, r.combining) for r in rows[:2]] == [("fiber_km", "none"), ("fiber_km", "mmse")]
+    assert len(rows) == 8
+    nf = {(r.axis, r.value, r.combining): r.noise_figure_db for r in rows}
+    assert nf[("fiber_km", 30.0, "none")] > nf[("fiber_km", 0.0, "none")]
+    assert nf[("ideal", 0.0, "none")] == pytest.approx(1.5)
+    for r in rows:
+        lo, hi = r.ci["ue_throughput_mean_bps"]
+        assert lo <= r.kpis["ue_throughput_mean_bps"] <= hi
+        if r.combining == "mmse":
+            g, (glo, ghi) = r.gain["ue_throughput_mean_bps"]
+            assert glo <= g <= ghi
+    assert "JR gain" in format_rows(rows)
