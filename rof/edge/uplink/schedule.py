@@ -32,17 +32,19 @@ __all__ = ["coordinated_pf_uplink", "pf_uplink", "pf_uplink_reference"]
 @numba.njit(cache=True)
 def _pf_kernel(order, starts, gain_own, weight, psd_w, pcmax_w, noise_w, max_rb, assign, count):
     n_cells, n_rb = assign.shape
+    limit = np.empty(psd_w.size)
+    for u in range(psd_w.size):
+        limit[u] = min(max_rb, max(1.0, np.floor(pcmax_w / psd_w[u])))
     for c in range(n_cells):
         lo, hi = starts[c], starts[c + 1]
         for b in range(n_rb):
             best, best_m = -1, 0.0
             for i in range(lo, hi):
                 u = order[i]
-                limit = min(max_rb, max(1.0, np.floor(pcmax_w / psd_w[u])))
-                if weight[u] <= 0.0 or count[u] >= limit:
+                if weight[u] <= 0.0 or count[u] >= limit[u]:
                     continue
                 p = min(psd_w[u], pcmax_w / (count[u] + 1.0))
-                m = weight[u] * np.log2(1.0 + gain_own[u, b] * p / noise_w[u])
+                m = weight[u] * np.log2(1.0 + gain_own[u, b] * (p / noise_w[u]))
                 if m > best_m:
                     best, best_m = u, m
             assign[c, b] = best
@@ -118,7 +120,7 @@ def pf_uplink_reference(serving, n_cells, gain_own, weight, psd_w, pcmax_w, nois
             if ok.size == 0:
                 continue
             p = np.minimum(psd_w[ok], pcmax_w / (count[ok] + 1.0))
-            m = weight[ok] * np.log2(1.0 + gain_own[ok, b] * p / noise_w[ok])
+            m = weight[ok] * np.log2(1.0 + gain_own[ok, b] * (p / noise_w[ok]))
             if np.max(m) > 0.0:
                 best = ok[np.argmax(m)]
                 assign[c, b] = best
