@@ -155,7 +155,10 @@ def describe(
         shown = show(f"{loc[0]}.{field}" if in_table else field)
         if hint:
             return f"unknown key {shown}{hint}"
-        return f"unknown key {shown} (keys of {where}: {', '.join(known)})"
+        listed = ", ".join(known)
+        if len(listed) > 300:  # a long table: its first keys, and where to find all
+            listed = ", ".join(known[:8]) + f", ... ({len(known)} keys: rof scenario keys)"
+        return f"unknown key {shown} (keys of {where}: {listed})"
     if kind == "missing":
         return f"{path} is required; allowed: {allowed(model, field)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
