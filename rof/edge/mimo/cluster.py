@@ -291,7 +291,7 @@ def precoders(
         )
     from rof.edge.mimo._kernels import precoder_kernel
 
-    h = np.ascontiguousarray(h_report, dtype=np.complex128)
+    h = np.asarray(h_report, dtype=np.complex128)
     _, n_ue, k_links, n_ant = h.shape
     link_cell = np.asarray(link_cell, dtype=np.int64)
     if precoder == "zf" and plan.users.shape[-1] > plan.tx.shape[-1] * n_ant:
@@ -501,7 +501,7 @@ def evaluate(plan: StreamPlan, w, h_true, link_cell, noise_w, fh_w=None, extra_w
     extra_w : float or ndarray (n_ue,)
         Further interference (background cells), W.
     """
-    h = np.ascontiguousarray(h_true, dtype=np.complex128)
+    h = np.asarray(h_true, dtype=np.complex128)
     lc = np.ascontiguousarray(link_cell, dtype=np.int64)
     n_sites = int(max(lc.max(), plan.tx.max())) + 1
     if fh_w is None:
