@@ -11,6 +11,7 @@
   response vectors and named BS/UE antenna presets;
 * :mod:`~rof.radio.calibration` -- TR 38.901 section 7.8.1's large-scale calibration
   against the published (R1-165974) curves;
+* :mod:`~rof.radio.two_tier` -- small cells under a macro layer, merged link table;
 * :mod:`~rof.radio.linktable` -- each UE's K strongest cells plus the summed rest
   (numba kernel in :mod:`~rof.radio.kernels_linktable`, NumPy reference in
   :mod:`~rof.radio.linktable_reference`);

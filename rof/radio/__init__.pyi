@@ -27,8 +27,15 @@ from .antenna import (
 )
 from .arrays import (
     BS_PRESETS as BS_PRESETS,
+    UE_PRESETS as UE_PRESETS,
     PanelArray as PanelArray,
     bs_antenna as bs_antenna,
+    ue_antenna as ue_antenna,
+)
+from .two_tier import (
+    Tier as Tier,
+    add_small_cells as add_small_cells,
+    build_two_tier_link_table as build_two_tier_link_table,
 )
 from .calibration import (
     run_calibration as run_calibration,
