@@ -100,8 +100,14 @@ class PanelArray:
 
     def __post_init__(self):
         for name in ("rows", "cols"):
-            v = check_int_range(f"PanelArray.{name}", getattr(self, name), 1, 1024)
-            object.__setattr__(self, name, v)
+            v = getattr(self, name)
+            ok = isinstance(v, int | np.integer) and not isinstance(v, bool)
+            if not ok and not (isinstance(v, float) and float(v).is_integer()):
+                raise ParameterError(
+                    f"PanelArray.{name} = {v!r} is not allowed; "
+                    "allowed: an integer >= 1 and <= 1024"
+                )
+            object.__setattr__(self, name, check_int_range(f"PanelArray.{name}", v, 1, 1024))
         check_range(
             "PanelArray.spacing_wavelengths", self.spacing_wavelengths, 0.0, 100.0, lo_open=True
         )
