@@ -320,9 +320,9 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
             d.eligible += n_rb
             d.sinr_db.append(10.0 * np.log10(out.sinr[served]))
             d.times.append(dt)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rx_dbm = 10.0 * np.log10(np.where(served, out.signal_w, np.nan)) + 30.0
-                spreads.append(np.nanmax(rx_dbm, axis=1) - np.nanmin(rx_dbm, axis=1))
+            busy = served.any(axis=1)  # spread of the received powers in each busy cell
+            rx_dbm = 10.0 * np.log10(np.where(served[busy], out.signal_w[busy], np.nan)) + 30.0
+            spreads.append(np.nanmax(rx_dbm, axis=1) - np.nanmin(rx_dbm, axis=1))
             if out.p_dbm.size:
                 limited.append(float(np.mean(out.p_dbm >= ul.p_cmax_dbm - 1e-9)))
     d.delivered /= n_meas * world.tti_s
