@@ -12,17 +12,19 @@ _MRT, _ZF, _RZF = 0, 1, 2
 
 
 @numba.njit(cache=True)
-def precoder_kernel(h, inv_sd, pos, user, tx, users, q, kind, out):
-    """Unit-power-scaled precoder of every stream (cluster module docstring).
+def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order, ptr, out):
+    """Precoders of every stream (cluster module docstring), one factorisation per group.
 
     ``h`` (n_rb, n_ue, K, n_ant) complex128; ``inv_sd`` (n_ue,) 1/sqrt(noise);
     ``pos`` (n_ue + 1, n_sites + 1) link slot of a site in a user's table (K: none);
     ``user`` (n_rb, n_str), ``tx`` (n_rb, n_str, C), ``users`` (n_rb, n_str, S);
-    ``q`` (n_rb, n_str) stream power; ``kind`` 0 MRT, 1 ZF, 2 RZF;
-    ``out`` (n_rb, n_str, C, n_ant) complex128 written. A ZF stream whose Gram matrix
-    is singular gets no power. Returns the number of such streams.
+    ``q`` (n_rb, n_str) stream power; ``alpha_per_w``: RZF's ``alpha = |S| / (|T| P)`` is
+    ``|S| alpha_per_w / |T|``; ``kind`` 0 MRT, 1 ZF, 2 RZF; ``order`` (n_rb * n_str,)
+    flat stream indices grouped so that the streams ``order[ptr[g]:ptr[g + 1]]`` share RB
+    and ``T`` (hence ``S`` and the Gram matrix); ``out`` (n_rb, n_str, C, n_ant) written.
+    A ZF group whose Gram matrix is singular gets no power. Returns their stream count.
     """
-    n_rb, n_str, n_c, n_ant = out.shape
+    _, n_str, n_c, n_ant = out.shape
     n_s = users.shape[2]
     k_links = h.shape[2]
     m_tot = n_c * n_ant
@@ -32,68 +34,81 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, kind, out):
     w = np.zeros(m_tot, dtype=np.complex128)
     active = np.zeros(n_s, dtype=np.bool_)
     failed = 0
-    for b in range(n_rb):
-        for k in range(n_str):
-            u = user[b, k]
+    out[...] = 0j
+    for grp in range(ptr.size - 1):
+        f0 = order[ptr[grp]]
+        b = f0 // n_str
+        k0 = f0 - b * n_str
+        if user[b, k0] < 0:
+            continue
+        n_act = 0
+        n_tx = 0
+        for c in range(n_c):
+            if tx[b, k0, c] >= 0:
+                n_tx += 1
+        for m in range(n_s):
+            v = users[b, k0, m]
+            act = False
             for c in range(n_c):
-                for t in range(n_ant):
-                    out[b, k, c, t] = 0j
+                s = tx[b, k0, c]
+                i = pos[v, s] if (v >= 0 and s >= 0) else k_links
+                if i < k_links:
+                    sd = inv_sd[v]
+                    for t in range(n_ant):
+                        z = h[b, v, i, t] * sd
+                        a[m, c * n_ant + t] = z
+                        if z != 0:
+                            act = True
+                else:
+                    for t in range(n_ant):
+                        a[m, c * n_ant + t] = 0j
+            active[m] = act
+            if act:
+                n_act += 1
+        ok = True
+        if kind != _MRT:
+            alpha = n_act * alpha_per_w / max(n_tx, 1) if kind == _RZF else 0.0
+            for m1 in range(n_s):
+                for m2 in range(m1 + 1):
+                    acc = 0j
+                    if active[m1] and active[m2]:
+                        for t in range(m_tot):
+                            acc += a[m1, t] * np.conj(a[m2, t])
+                    g[m1, m2] = acc
+                g[m1, m1] += alpha if active[m1] else 1.0
+            for j in range(n_s):  # Cholesky G = L L^H in place (lower)
+                d = g[j, j].real
+                for p in range(j):
+                    d -= g[j, p].real * g[j, p].real + g[j, p].imag * g[j, p].imag
+                if not d > 1e-12 * max(1.0, g[j, j].real):
+                    ok = False
+                    break
+                d = np.sqrt(d)
+                g[j, j] = d
+                for i2 in range(j + 1, n_s):
+                    acc = g[i2, j]
+                    for p in range(j):
+                        acc -= g[i2, p] * np.conj(g[j, p])
+                    g[i2, j] = acc / d
+        for e in range(ptr[grp], ptr[grp + 1]):
+            f = order[e]
+            k = f - b * n_str
+            u = user[b, k]
             if u < 0 or q[b, k] <= 0.0:
+                continue
+            if not ok:
+                failed += 1
                 continue
             own = -1
             for m in range(n_s):
-                v = users[b, k, m]
-                if v == u:
+                if users[b, k0, m] == u:
                     own = m
-                act = False
-                for c in range(n_c):
-                    s = tx[b, k, c]
-                    i = pos[v, s] if (v >= 0 and s >= 0) else k_links
-                    for t in range(n_ant):
-                        if i < k_links:
-                            z = h[b, v, i, t] * inv_sd[v]
-                            a[m, c * n_ant + t] = z
-                            if z != 0:
-                                act = True
-                        else:
-                            a[m, c * n_ant + t] = 0j
-                active[m] = act
             if own < 0 or not active[own]:
                 continue
             if kind == _MRT:
                 for t in range(m_tot):
                     w[t] = np.conj(a[own, t])
-            else:
-                alpha = 1.0 / q[b, k] if kind == _RZF else 0.0
-                # Gram (lower triangle) + regularisation; idle rows get 1 on the diagonal
-                for m1 in range(n_s):
-                    for m2 in range(m1 + 1):
-                        acc = 0j
-                        if active[m1] and active[m2]:
-                            for t in range(m_tot):
-                                acc += a[m1, t] * np.conj(a[m2, t])
-                        g[m1, m2] = acc
-                    g[m1, m1] += alpha if active[m1] else 1.0
-                # Cholesky G = L L^H in place (lower)
-                ok = True
-                for j in range(n_s):
-                    d = g[j, j].real
-                    for p in range(j):
-                        d -= g[j, p].real * g[j, p].real + g[j, p].imag * g[j, p].imag
-                    if not d > 1e-12 * max(1.0, g[j, j].real):
-                        ok = False
-                        break
-                    d = np.sqrt(d)
-                    g[j, j] = d
-                    for i2 in range(j + 1, n_s):
-                        acc = g[i2, j]
-                        for p in range(j):
-                            acc -= g[i2, p] * np.conj(g[j, p])
-                        g[i2, j] = acc / d
-                if not ok:
-                    failed += 1
-                    continue
-                # L y = e_own, then L^H x = y (x kept in y)
+            else:  # L y = e_own, then L^H x = y (x kept in y)
                 for i2 in range(n_s):
                     acc = 1.0 + 0j if i2 == own else 0j
                     for p in range(i2):
@@ -105,10 +120,12 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, kind, out):
                         acc -= np.conj(g[p, i2]) * y[p]
                     y[i2] = acc / g[i2, i2].real
                 for t in range(m_tot):
-                    acc = 0j
-                    for m in range(n_s):
-                        acc += np.conj(a[m, t]) * y[m]
-                    w[t] = acc
+                    w[t] = 0j
+                for m in range(n_s):
+                    if active[m] and y[m] != 0:
+                        ym = y[m]
+                        for t in range(m_tot):
+                            w[t] += np.conj(a[m, t]) * ym
             nrm = 0.0
             for t in range(m_tot):
                 nrm += w[t].real * w[t].real + w[t].imag * w[t].imag

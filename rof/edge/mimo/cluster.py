@@ -25,8 +25,9 @@ scheme          ``T_k``                      ``S_k``
 & Sanguinetti, "Scalable cell-free massive MIMO systems", IEEE Trans. Commun. 68(7),
 2020, Eq. 23 with the UL-DL duality of Sec. IV); with a cluster of one site every JT
 scheme is ``single`` exactly. Channels are whitened by each user's noise, so RZF's
-regularisation ``K sigma^2 / P`` (Peel et al. 2005) becomes ``1 / q_k`` with ``q_k``
-the stream's power.
+regularisation ``K sigma^2 / P`` (Peel et al. 2005) becomes ``|S_k| / (|T_k| P)``
+with ``P`` a site's per-RB power. Streams on one RB with the same ``T_k`` share ``S_k``,
+so their Gram matrix is factorised once (Cholesky) and solved per stream.
 
 Power: the serving site shares its per-RB power ``P`` equally among the streams it
 schedules (``q_k = P / L_s``); a JT stream spreads ``q_k`` over its sites in the
@@ -235,6 +236,7 @@ def plan_streams(
         users = users_at(tx)
     else:
         tx = np.where((user >= 0)[..., None], link_cell[np.maximum(user, 0), :size], -1)
+        tx = np.sort(tx, axis=-1)  # one order per set: streams with the same set share S
         users = users_at(tx)
     return StreamPlan(user, serving, tx, users)
 
@@ -304,6 +306,7 @@ def precoders(
     pos = np.full((n_ue + 1, n_sites + 1), k_links, dtype=np.int64)
     uu, kk = np.nonzero(link_cell >= 0)
     pos[uu, link_cell[uu, kk]] = kk
+    order, ptr = _groups(plan, n_sites)
     w = np.empty((*plan.user.shape, plan.tx.shape[-1], n_ant), dtype=np.complex128)
     precoder_kernel(
         h,
@@ -313,7 +316,10 @@ def precoders(
         np.ascontiguousarray(plan.tx, dtype=np.int64),
         np.ascontiguousarray(plan.users, dtype=np.int64),
         np.ascontiguousarray(q, dtype=np.float64),
+        1.0 / float(p_site_w),
         PRECODERS.index(precoder),
+        order,
+        ptr,
         w,
     )
     return _site_scale(w, plan.tx, p_site_w, n_sites)
@@ -353,7 +359,9 @@ def precoders_reference(
             )
         gram = hs @ np.conj(np.swapaxes(hs, -1, -2))
         idle = ~np.any(hs != 0, axis=-1)
-        alpha = 1.0 / np.where(q > 0, q, 1.0) if precoder == "rzf" else np.zeros_like(q)
+        n_act = np.sum(~idle, axis=-1)
+        n_tx = np.maximum(np.sum(plan.tx >= 0, axis=-1), 1)
+        alpha = n_act / (n_tx * p_site_w) if precoder == "rzf" else np.zeros_like(q)
         gram = gram + (alpha[..., None] + idle)[..., None] * np.eye(s)
         rhs = (np.arange(s) == own[..., None]).astype(np.complex128)[..., None]
         x = np.linalg.solve(gram, rhs)[..., 0]  # (n_rb, n_str, S)
@@ -362,6 +370,19 @@ def precoders_reference(
     w = w * np.where(norm2 > 0, np.sqrt(q / np.where(norm2 > 0, norm2, 1.0)), 0.0)[..., None]
     w = w.reshape(*w.shape[:2], plan.tx.shape[-1], n_ant)
     return _site_scale(w, plan.tx, p_site_w, n_sites)
+
+
+def _groups(plan: StreamPlan, n_sites: int) -> tuple[np.ndarray, np.ndarray]:
+    """Streams that share RB and transmitting sites (hence users and Gram matrix):
+    ``order`` (flat stream indices, grouped) and the CSR pointer ``ptr``."""
+    n_rb, n_str, n_c = plan.tx.shape
+    cols = plan.tx.reshape(-1, n_c)
+    rb = np.repeat(np.arange(n_rb), n_str)
+    order = np.lexsort((*cols.T[::-1], rb))
+    rows = np.c_[rb, cols][order]
+    new = np.any(rows[1:] != rows[:-1], axis=1)
+    ptr = np.r_[0, np.flatnonzero(new) + 1, rows.shape[0]].astype(np.int64)
+    return order.astype(np.int64), ptr
 
 
 def _stream_power(plan: StreamPlan, p_site_w: float, n_sites: int) -> np.ndarray:
