@@ -11,7 +11,7 @@ __all__ = ["precoder_kernel", "sus_kernel"]
 _MRT, _ZF, _RZF = 0, 1, 2
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order, ptr, out):
     """Precoders of every stream (cluster module docstring), one factorisation per group.
 
@@ -28,14 +28,15 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
     n_s = users.shape[2]
     k_links = h.shape[2]
     m_tot = n_c * n_ant
-    a = np.zeros((n_s, m_tot), dtype=np.complex128)
-    g = np.zeros((n_s, n_s), dtype=np.complex128)
-    y = np.zeros(n_s, dtype=np.complex128)
-    w = np.zeros(m_tot, dtype=np.complex128)
-    active = np.zeros(n_s, dtype=np.bool_)
-    failed = 0
+    n_grp = ptr.size - 1
+    failed = np.zeros(n_grp, dtype=np.int64)
     out[...] = 0j
-    for grp in range(ptr.size - 1):
+    for grp in numba.prange(n_grp):  # groups write disjoint streams
+        a = np.zeros((n_s, m_tot), dtype=np.complex128)
+        g = np.zeros((n_s, n_s), dtype=np.complex128)
+        y = np.zeros(n_s, dtype=np.complex128)
+        w = np.zeros(m_tot, dtype=np.complex128)
+        active = np.zeros(n_s, dtype=np.bool_)
         f0 = order[ptr[grp]]
         b = f0 // n_str
         k0 = f0 - b * n_str
@@ -97,7 +98,7 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
             if u < 0 or q[b, k] <= 0.0:
                 continue
             if not ok:
-                failed += 1
+                failed[grp] += 1
                 continue
             own = -1
             for m in range(n_s):
@@ -135,7 +136,7 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
             for c in range(n_c):
                 for t in range(n_ant):
                     out[b, k, c, t] = w[c * n_ant + t] * sc
-    return failed
+    return failed.sum()
 
 
 @numba.njit(cache=True)

@@ -417,26 +417,24 @@ class Evaluation(NamedTuple):
     sinr: np.ndarray
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _evaluate_kernel(h, link_cell, user, tx, w, fh_w, out_sig, out_int, out_fh):
     n_rb, n_str, n_c, n_ant = w.shape
     n_sites = fh_w.shape[0]
     k_links = link_cell.shape[1]
-    amp = np.zeros(n_str, dtype=np.complex128)
-    seen = np.zeros(n_str, dtype=np.bool_)
-    touched = np.empty(n_str * n_c * k_links + 1, dtype=np.int64)
-    count = np.zeros(n_sites + 1, dtype=np.int64)
-    start = np.zeros(n_sites + 2, dtype=np.int64)
-    ent_q = np.empty(n_str * n_c, dtype=np.int64)
-    ent_c = np.empty(n_str * n_c, dtype=np.int64)
-    for b in range(n_rb):
-        count[:] = 0
+    for b in numba.prange(n_rb):  # RBs write disjoint rows
+        amp = np.zeros(n_str, dtype=np.complex128)
+        seen = np.zeros(n_str, dtype=np.bool_)
+        touched = np.empty(n_str + 1, dtype=np.int64)
+        count = np.zeros(n_sites + 1, dtype=np.int64)
+        start = np.zeros(n_sites + 2, dtype=np.int64)
+        ent_q = np.empty(n_str * n_c, dtype=np.int64)
+        ent_c = np.empty(n_str * n_c, dtype=np.int64)
         for q in range(n_str):
             for c in range(n_c):
                 s = tx[b, q, c]
                 if s >= 0:
                     count[s] += 1
-        start[0] = 0
         for s in range(n_sites + 1):
             start[s + 1] = start[s] + count[s]
         count[:] = 0
