@@ -113,10 +113,12 @@ def olpc_power_dbm(p0_dbm, alpha, pathloss_db, n_rb, *, mu: int = 0, p_cmax_dbm=
 
 @numba.njit(cache=True)
 def _uplink_kernel(link_cell, gain, bg_share, assign, p_w, noise_w, fh_w, inv_iip3_sq, sinr, p_tot):
-    """Received power per (cell, RB) streamed over the scheduled UEs' links, then SINR."""
+    """Interference and signal per (cell, RB) streamed over the scheduled UEs' links (the
+    signal kept apart, so a strong user's power never cancels against its own), then SINR."""
     k = link_cell.shape[1]
     n_cells, n_rb = assign.shape
-    rx = np.zeros((n_cells, n_rb))
+    other = np.zeros((n_cells, n_rb))
+    sig = np.zeros((n_cells, n_rb))
     for b in range(n_rb):
         bg = 0.0
         for c0 in range(n_cells):
@@ -125,30 +127,34 @@ def _uplink_kernel(link_cell, gain, bg_share, assign, p_w, noise_w, fh_w, inv_ii
                 continue
             share = bg_share[u] * p_w[u]
             bg += share
+            own = False
             for j in range(k):
                 c = link_cell[u, j]
-                if c >= 0:
-                    rx[c, b] += gain[u, j, b] * p_w[u] - share
+                if c < 0:
+                    continue
+                other[c, b] -= share
+                if c == c0:
+                    sig[c0, b] = gain[u, j, b] * p_w[u]
+                    own = True
+                else:
+                    other[c, b] += gain[u, j, b] * p_w[u]
+            if not own:  # served from outside its table: its background share
+                sig[c0, b] = share
+                other[c0, b] -= share
         for c in range(n_cells):
-            rx[c, b] += bg
+            other[c, b] += bg
     for c in range(n_cells):
         tot = n_rb * noise_w[c]
         for b in range(n_rb):
-            tot += rx[c, b]
+            tot += other[c, b] + sig[c, b]
         p_tot[c] = tot
         d = (4.0 / 3.0) * tot**3 * inv_iip3_sq[c] / n_rb
         floor = noise_w[c] + fh_w[c] + d
         for b in range(n_rb):
-            u = assign[c, b]
-            if u < 0:
+            if assign[c, b] < 0:
                 sinr[c, b] = 0.0
-                continue
-            s = bg_share[u] * p_w[u]
-            for j in range(k):
-                if link_cell[u, j] == c:
-                    s = gain[u, j, b] * p_w[u]
-                    break
-            sinr[c, b] = s / (max(rx[c, b] - s, 0.0) + floor)
+            else:
+                sinr[c, b] = sig[c, b] / (max(other[c, b], 0.0) + floor)
 
 
 def _inputs(link_cell, gain, background_gain, n_cells, assign, p_ue_w, noise_w, fh_w, iip3_w):
