@@ -233,7 +233,7 @@ class UplinkTti:
             self.lc, g, self.bg, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
         )
         im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
-        if ul.combining != "none" and ul.cluster_size > 1:
+        if ul.combining != "none":  # a cluster of one runs the kernel too (tested equal)
             sinr_c = joint_sinr(
                 self.lc,
                 h,

@@ -54,7 +54,8 @@ def test_runs_and_is_reproducible(scn):
 
 
 def test_cluster_of_one_is_single_site_reception(scn):
-    """Joint reception with one branch gives the run without combining, bit for bit."""
+    """Joint reception with one branch (the combining kernel) gives the run without
+    combining (the per-site SINR kernel): the same blocks, bit for bit."""
     none = _run(scn.with_overrides({"uplink.combining": "none"}))
     for comb in ("mrc", "mmse"):
         one = _run(scn.with_overrides({"uplink.combining": comb, "uplink.cluster_size": 1}))
