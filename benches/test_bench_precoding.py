@@ -109,6 +109,11 @@ def tti57():
     return tti
 
 
+@pytest.mark.xfail(
+    reason="goal not met yet: about 50 ms per TTI on 2 threads, 70 ms on 1 (Dec 2026, 2 shared "
+    "cores); the precoders are about 45 % of it",
+    strict=False,
+)
 def test_bench_rzf_user_centric_57_cells(benchmark, tti57):
     benchmark.pedantic(tti57, rounds=20, iterations=1)
     t = benchmark.stats.stats.median
@@ -120,7 +125,7 @@ def test_bench_rzf_user_centric_57_cells(benchmark, tti57):
         f"{CLUSTER} ({n_str} streams on the last TTI): {t * 1e3:.1f} ms per TTI "
         f"(median of 20); {shares}"
     )
-    assert t < 0.020 * 3  # the goal is 20 ms; a 3x margin for a loaded machine
+    assert t < 0.020
 
 
 def test_bench_growth_in_cells(benchmark):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from rof.photonics._common import FAST_MATH
+
 __all__ = ["precoder_kernel", "sus_kernel"]
 
 _MRT, _ZF, _RZF = 0, 1, 2
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, fastmath=FAST_MATH)
 def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order, ptr, out):
     """Precoders of every stream (cluster module docstring), one factorisation per group.
 
@@ -33,6 +35,8 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
     out[...] = 0j
     for grp in numba.prange(n_grp):  # groups write disjoint streams
         a = np.zeros((n_s, m_tot), dtype=np.complex128)
+        a_re = np.zeros((n_s, m_tot))  # real and imaginary parts apart: SIMD Gram
+        a_im = np.zeros((n_s, m_tot))
         g = np.zeros((n_s, n_s), dtype=np.complex128)
         y = np.zeros(n_s, dtype=np.complex128)
         w = np.zeros(m_tot, dtype=np.complex128)
@@ -58,11 +62,15 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
                     for t in range(n_ant):
                         z = h[b, v, i, t] * sd
                         a[m, c * n_ant + t] = z
+                        a_re[m, c * n_ant + t] = z.real
+                        a_im[m, c * n_ant + t] = z.imag
                         if z != 0:
                             act = True
                 else:
                     for t in range(n_ant):
                         a[m, c * n_ant + t] = 0j
+                        a_re[m, c * n_ant + t] = 0.0
+                        a_im[m, c * n_ant + t] = 0.0
             active[m] = act
             if act:
                 n_act += 1
@@ -71,11 +79,13 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
             alpha = n_act * alpha_per_w / max(n_tx, 1) if kind == _RZF else 0.0
             for m1 in range(n_s):
                 for m2 in range(m1 + 1):
-                    acc = 0j
+                    re = 0.0
+                    im = 0.0
                     if active[m1] and active[m2]:
-                        for t in range(m_tot):
-                            acc += a[m1, t] * np.conj(a[m2, t])
-                    g[m1, m2] = acc
+                        for t in range(m_tot):  # a1 conj(a2)
+                            re += a_re[m1, t] * a_re[m2, t] + a_im[m1, t] * a_im[m2, t]
+                            im += a_im[m1, t] * a_re[m2, t] - a_re[m1, t] * a_im[m2, t]
+                    g[m1, m2] = complex(re, im)
                 g[m1, m1] += alpha if active[m1] else 1.0
             for j in range(n_s):  # Cholesky G = L L^H in place (lower)
                 d = g[j, j].real
