@@ -34,6 +34,11 @@ __all__ = ["ChannelPredictor"]
 
 log = logging.getLogger(__name__)
 
+#: Mixture members below this weight are dropped (the rest renormalised): the greedy
+#: mixture may add learnwares at ~1 % weight for a last 1e-4 of MMD, which would cost a
+#: full model evaluation each per CSI update for a ~1 % change of the prediction.
+MIN_WEIGHT = 0.02
+
 
 class _Mixture(AveragingReuser):
     """Averaging with the mixture weights, all models folded into one compiled pass."""
@@ -144,7 +149,7 @@ class ChannelPredictor:
                         "is not reused for CSI)"
                     )
             mix = result.mixture
-            keep = [(i, w) for i, w in zip(mix.ids, mix.weights, strict=True) if w > 1e-3]
+            keep = [(i, w) for i, w in zip(mix.ids, mix.weights, strict=True) if w >= MIN_WEIGHT]
             lws = [dock.load(i) for i, _ in keep]
         finally:
             dock.close()
