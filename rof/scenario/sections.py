@@ -19,6 +19,7 @@ from rof.radio.arrays import BS_PRESETS
 from rof.radio.tr38901 import SCENARIO_NAMES as TR38901_SCENARIOS
 from rof.scenario.checks import hex_count_ok, sites_xy
 from rof.scenario.fronthaul import Fronthaul
+from rof.scenario.learnware import EdgeLearnware
 from rof.scenario.section import CrossFieldError, Section
 from rof.signals.numerology import frequency_range, nrb_table
 
@@ -248,6 +249,7 @@ class Edge(Section):
     wmmse_polish_levels: Annotated[int, Field(ge=0, le=1000)] = 0
     pf_window_ttis: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     dock: Annotated[str, Field(min_length=1)] = "models/dock"
+    learnware: EdgeLearnware = EdgeLearnware()
 
 
 class Run(Section):
