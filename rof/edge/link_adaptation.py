@@ -12,8 +12,13 @@ from the reported SINR before the MCS is chosen; the offset rises by
 ``step_up_db`` after a block error and falls by
 ``step_up_db * bler / (1 - bler)`` after a success, so in steady state the
 block error rate equals ``bler_target``. The offset is bounded to
-``+-max_offset_db`` so that a UE backed off below MCS 0 (which then sends nothing
-and gets no feedback) cannot stay locked out.
+``+-max_offset_db``. The bound alone does not keep a UE near MCS 0 from being locked
+out: a scheduled UE whose offset pushes it below MCS 0 would send nothing, get no
+HARQ feedback (so its offset never falls) and, under proportional fair, hold its RBs
+with an ever larger weight ``1 / R``. :func:`scheduled_mcs` therefore sends a
+scheduled UE at least MCS 0 while its CQI is in range (CQI >= 1), as a gNB does: the
+MCS tables have no entry below MCS 0, and only CQI 0 ("out of range") says the UE
+cannot be served.
 
 The UE reports its channel quality as a 4-bit CQI (TS 38.214 Sec. 5.2.2.1: the highest
 CQI whose entry it would receive with BLER <= 0.1; Table 5.2.2.1-2 with the 64QAM MCS
@@ -29,7 +34,7 @@ import numpy as np
 
 from rof._validate import check_range
 
-__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_mcs", "cqi_sinr_db"]
+__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_mcs", "cqi_sinr_db", "scheduled_mcs"]
 
 #: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1).
 CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2"}
@@ -81,6 +86,33 @@ def cqi_sinr_db(sinr_db, mcs_table: str = "qam256") -> np.ndarray:
     thr = rates.cqi_threshold_db(table)
     out = np.where(cqi > 0, thr[np.maximum(cqi - 1, 0)], -np.inf)
     return out.reshape(np.shape(sinr_db))
+
+
+def scheduled_mcs(mcs, reported_sinr_db, mcs_table: str = "qam256") -> np.ndarray:
+    """MCS of the block sent to each scheduled UE: ``mcs``, raised to MCS 0 while the UE's
+    CQI is in range (module docstring).
+
+    Parameters
+    ----------
+    mcs : array_like of int
+        MCS chosen from the reported SINR minus the outer-loop offset (-1: none fits).
+    reported_sinr_db : array_like
+        Effective SINR the UE reported, before the outer-loop offset, dB (its CQI,
+        :func:`rof.radio.rates.select_cqi` on the CQI table of ``mcs_table``; a
+        CQI-quantised value gives the same CQI, ``-inf`` gives CQI 0).
+    mcs_table : {"qam64", "qam256"}
+
+    Returns
+    -------
+    ndarray of int64
+        ``max(mcs, 0)`` where the CQI is 1 .. 15, ``mcs`` where it is 0 (out of range,
+        TS 38.214 Tables 5.2.2.1-2/-3).
+    """
+    from rof.radio import rates
+
+    m = np.asarray(mcs, dtype=np.int64)
+    cqi = np.asarray(rates.select_cqi(reported_sinr_db, CQI_TABLE_OF_MCS[mcs_table]))
+    return np.where(cqi > 0, np.maximum(m, 0), m)
 
 
 @dataclass

@@ -19,8 +19,9 @@ Per TTI (one NR slot, 1 ms / 2^mu):
 5. link adaptation: each served UE sends one transport block; its MCS comes from
    the effective SINR of the *reported* channel under the same decision, quantised
    to the UE's 4-bit CQI (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_sinr_db`),
-   minus the outer-loop offset (:mod:`rof.edge.link_adaptation`); the block fails with the
-   BLER at the true effective SINR, drawn from the run's generator. With
+   minus the outer-loop offset (:mod:`rof.edge.link_adaptation`), at least MCS 0 while the
+   UE's CQI is in range (:func:`~rof.edge.link_adaptation.scheduled_mcs`); the block fails
+   with the BLER at the true effective SINR, drawn from the run's generator. With
    ``radio.link_abstraction = "eesm"`` the effective SINR is EESM and the BLER
    5G-LENA's link-level curve of the MCS and block size (:mod:`rof.radio.bler_curves`);
    with ``"se_gap"`` (default) the capacity-mapped SINR and :func:`rof.radio.rates.bler`; the
@@ -53,7 +54,7 @@ from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
-from rof.edge.link_adaptation import OuterLoop, cqi_mcs, cqi_sinr_db
+from rof.edge.link_adaptation import OuterLoop, cqi_mcs, cqi_sinr_db, scheduled_mcs
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
@@ -341,8 +342,8 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
         rep_db = 10.0 * np.log10(eff_rep[ue])
         if edge.cqi_quantised:  # the 4-bit CQI the UE reports
             rep_db = cqi_sinr_db(rep_db, radio.mcs_table)
-        rep_db = rep_db - olla.offset_db[ue]
-        mcs = rates.select_mcs(rep_db, radio.mcs_table, edge.bler_target)
+        mcs = rates.select_mcs(rep_db - olla.offset_db[ue], radio.mcs_table, edge.bler_target)
+        mcs = scheduled_mcs(mcs, rep_db, radio.mcs_table)  # MCS 0 while CQI >= 1
         err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
         tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
         bits_ue = np.where(err, 0.0, tb)
@@ -380,6 +381,7 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     mcs = bler_curves.select_mcs_eesm(rep_db[:, ue], nrb, olla.offset_db[ue], thr10)
     if edge.cqi_quantised:
         mcs = cqi_mcs(mcs, table)
+    mcs = scheduled_mcs(mcs, rep_db[0, ue], table)  # MCS 0 while CQI >= 1
     true_all = bler_curves.eesm_per_ue(ue_rb, sinr_true[on], n_ue, beta)
     true_db = 10.0 * np.log10(true_all[np.maximum(mcs, 0), ue])
     p_err = np.ones(ue.size)
