@@ -223,7 +223,7 @@ def test_scenario_table_sets_the_search():
 @pytest.mark.parametrize(
     "name, learnware",
     [
-        ("capacity_vs_fiber", "UMi-3.5GHz-30kmh"),
+        ("capacity_vs_fiber", "UMi-3.5GHz-3kmh"),
         ("coordination", "UMi-3.5GHz-3kmh"),
         ("densification", "UMi-3.5GHz-3kmh"),
     ],
