@@ -381,7 +381,10 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     mcs = bler_curves.select_mcs_eesm(rep_db[:, ue], nrb, olla.offset_db[ue], thr10)
     if edge.cqi_quantised:
         mcs = cqi_mcs(mcs, table)
-    mcs = scheduled_mcs(mcs, rep_db[0, ue], table)  # MCS 0 while CQI >= 1
+    # MCS 0 while CQI >= 1: the EESM SINR referred to the CQI thresholds of the SE-gap
+    # rule by the gap between the two rules' MCS 0 (5G-LENA's sits ~4.8 dB higher)
+    shift_db = thr10[0, nrb] - rates.sinr_threshold_db(table, edge.bler_target)[0]
+    mcs = scheduled_mcs(mcs, rep_db[0, ue] - shift_db, table)
     true_all = bler_curves.eesm_per_ue(ue_rb, sinr_true[on], n_ue, beta)
     true_db = 10.0 * np.log10(true_all[np.maximum(mcs, 0), ue])
     p_err = np.ones(ue.size)

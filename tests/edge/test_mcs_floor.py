@@ -12,6 +12,7 @@ import importlib
 import warnings
 
 import numpy as np
+import pytest
 
 from rof.edge import simulate
 from rof.edge.link_adaptation import OuterLoop, scheduled_mcs
@@ -33,13 +34,15 @@ def test_scheduled_mcs_floor_follows_the_cqi():
     assert scheduled_mcs([-1], [cqi1_64], "qam64")[0] == 0
 
 
-def test_backed_off_ue_still_sends_and_its_offset_recovers():
-    """One UE on every RB at -3 dB (CQI in range, MCS 0 decodes) with the outer loop at
-    its +10 dB bound: blocks go out at MCS 0, succeed, and the offset comes down."""
-    scn = as_scenario(scenario())
+@pytest.mark.parametrize("abstraction, sinr_db", [("se_gap", -3.0), ("eesm", 2.0)])
+def test_backed_off_ue_still_sends_and_its_offset_recovers(abstraction, sinr_db):
+    """One UE on every RB where MCS 0 decodes (-3 dB on the SE-gap rule, 2 dB on
+    5G-LENA's curves, whose MCS 0 needs -0.8 dB) with the outer loop at its +10 dB
+    bound: blocks go out at MCS 0, succeed, and the offset comes down."""
+    scn = as_scenario(scenario(**{"radio.link_abstraction": abstraction}))
     n_rb = 24
     assign = np.zeros((1, n_rb), dtype=np.int32)
-    sinr = np.full((1, n_rb), 10 ** (-3.0 / 10))
+    sinr = np.full((1, n_rb), 10 ** (sinr_db / 10))
     olla = OuterLoop(1, bler_target=0.1)
     olla.offset_db[:] = olla.max_offset_db
     rng = np.random.default_rng(1)
