@@ -25,7 +25,7 @@ TINY = {
     "name": "tiny",
     "seed": 4,
     "deployment": {"n_sites": 7, "inter_site_distance_m": 200.0, "ue_per_site": 2},
-    "run": {"ttis": 12, "warmup_ttis": 2},
+    "run": {"ttis": 12, "warmup_ttis": 2, "drops": 2},
     "sweep": {"deployment.ue_per_site": [1, 2]},
 }
 
@@ -49,7 +49,7 @@ def test_two_runs_of_a_scenario_give_bit_identical_kpis(two_runs):
         assert all(np.array_equal(pa.arrays[k], pb.arrays[k]) for k in pa.arrays)
         assert not any("time" in k and k != "tti_s" for k in pa.kpis)
         assert {"scheduler_time_per_tti_s", "scheduler_time_per_tti_p95_s"} <= pa.timings.keys()
-        assert pa.timings["scheduler_time_s"].shape == (10,)  # one per measured TTI
+        assert pa.timings["scheduler_time_s"].shape == (20,)  # one per measured TTI and drop
     xa, xb = to_xarray(a), to_xarray(b)
     assert xa.equals(xb)  # values, dims and coordinates; attributes hold the creation time
     assert "scheduler_time_s" not in xa and "scheduler_time_s" in to_xarray(a, timings=True)
@@ -66,14 +66,14 @@ def test_dimensions_are_named_and_integer_dtypes_kept(two_runs):
     recs = read_points(two_runs[0])
     for name in ("cell_site", "ue_serving_cell", "link_cell"):
         assert ds[name].dtype == recs[0].arrays[name].dtype  # integers stay integers
-    # 7 users at one UE per site, 14 at two: the shorter point is padded.
+    # Two drops: 14 users at one UE per site, 28 at two: the shorter point is padded.
     lc = ds["link_cell"].values
     fill = np.iinfo(lc.dtype).min
     assert ds["link_cell"].attrs["fill_value"] == fill
-    assert np.array_equal(lc[0, :7], recs[0].arrays["link_cell"]) and np.all(lc[0, 7:] == fill)
+    assert np.array_equal(lc[0, :14], recs[0].arrays["link_cell"]) and np.all(lc[0, 14:] == fill)
     thr = ds["ue_throughput_bps"].values
     assert (
-        np.array_equal(thr[1], recs[1].arrays["ue_throughput_bps"]) and np.isnan(thr[0, 7:]).all()
+        np.array_equal(thr[1], recs[1].arrays["ue_throughput_bps"]) and np.isnan(thr[0, 14:]).all()
     )
     assert "fill_value" not in ds["ue_throughput_bps"].attrs  # floats pad with NaN
 

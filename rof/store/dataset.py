@@ -48,6 +48,7 @@ ARRAY_DIMS: dict[str, tuple[str, ...]] = {
     "ue_throughput_bps": ("ue",),
     "sinr_db": ("sinr_sample",),
     "ue_sinr_db": ("ue",),
+    "ue_drop": ("ue",),
     "ue_xy_m": ("ue", "xy"),
     "ue_serving_cell": ("ue",),
     "background_gain": ("ue",),
