@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rof._status import say
 from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
@@ -130,7 +131,11 @@ def simulate(scenario) -> Result:
     scn = as_scenario(scenario)
     _warn_short(scn)
     children = np.random.SeedSequence(int(scn.seed)).spawn(scn.run.drops + 1)
-    drops = [_run_drop(scn, ss, i) for i, ss in enumerate(children[:-1])]
+    drops, t0, n = [], time.perf_counter(), scn.run.drops
+    for i, ss in enumerate(children[:-1]):
+        drops.append(_run_drop(scn, ss, i))
+        # progress on the command line (stderr, at a terminal only; see rof._status)
+        say(f"  drop {i + 1} of {n}: {scn.run.ttis} TTIs in {time.perf_counter() - t0:.1f} s")
     return _result(scn, drops, children[-1])
 
 

@@ -374,3 +374,19 @@ def test_eesm_link_abstraction_holds_the_bler_target_on_a_single_link():
     gap = simulate(_single_link("mcs"))
     assert 0.05 <= eesm.kpis["bler"] <= 0.15
     assert eesm.kpis["ue_throughput_mean_bps"] < gap.kpis["ue_throughput_mean_bps"]
+
+
+def test_each_drop_reports_progress_when_status_lines_are_on(capsys):
+    # A long `rof run` used to be silent from compilation to the summary.
+    from rof._status import set_quiet
+
+    d = copy.deepcopy(BASE)
+    d["run"] = {"ttis": 12, "warmup_ttis": 2, "drops": 2}
+    set_quiet(False)
+    try:
+        with pytest.warns(RuntimeWarning):
+            simulate(d)
+    finally:
+        set_quiet(None)
+    lines = [x for x in capsys.readouterr().err.splitlines() if "drop" in x]
+    assert [x.split(":")[0].strip() for x in lines] == ["drop 1 of 2", "drop 2 of 2"]
