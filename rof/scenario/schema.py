@@ -20,7 +20,6 @@ Example
 from __future__ import annotations
 
 import math
-import tomllib
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,17 +28,23 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rof.errors import ConfigError
-from rof.scenario import checks
 from rof.scenario.axes import AxisValue, sweep_points
+from rof.scenario.cross import check_fiber, check_model_validity
 from rof.scenario.messages import (
     allowed,
-    bound,
     describe,
     near_key,
     show,
     wrong_literal_type,
 )
 from rof.scenario.mimo import Mimo
+from rof.scenario.reading import (
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    check_nesting,
+    parse_file,
+    show_toml,
+)
 from rof.scenario.sections import CrossFieldError, Deployment, Edge, Fronthaul, Radio, Run
 from rof.scenario.uplink import Uplink
 
@@ -56,19 +61,8 @@ __all__ = [
 ]
 
 SWEEP_MODES = ("product", "zip")
-#: Largest scenario file read, bytes (a scenario is a few kB; a long sweep a few 100 kB).
-MAX_FILE_BYTES = 4 * 1024 * 1024
-#: Deepest nesting of tables and arrays accepted (scenarios nest three levels).
-MAX_NESTING = 8
 #: Most points one sweep may have (one result file; split larger studies).
 MAX_SWEEP_POINTS = 100_000
-#: Byte-order marks of encodings that are not UTF-8.
-_BOMS = {
-    b"\xff\xfe\x00\x00": "UTF-32",
-    b"\x00\x00\xfe\xff": "UTF-32",
-    b"\xff\xfe": "UTF-16",
-    b"\xfe\xff": "UTF-16",
-}
 _SECTIONS: dict[str, type[BaseModel]] = {
     "deployment": Deployment,
     "radio": Radio,
@@ -114,8 +108,8 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _fiber_reach(self):
-        _check_model_validity(self.deployment, self.radio)
-        _check_fiber(self.deployment, self.fronthaul)
+        check_model_validity(self.deployment, self.radio)
+        check_fiber(self.deployment, self.fronthaul)
         return self
 
     # ------------------------------------------------------------------ loading
@@ -127,7 +121,7 @@ class Scenario(BaseModel):
         :data:`MAX_FILE_BYTES`, nested at most :data:`MAX_NESTING` levels.
         """
         path = Path(path)
-        data = _parse_file(path)
+        data = parse_file(path)
         dep = data.get("deployment")
         sites = dep.get("sites_file") if isinstance(dep, dict) else None
         if isinstance(sites, str) and sites and not Path(sites).is_absolute():
@@ -139,7 +133,7 @@ class Scenario(BaseModel):
         """Validate a dict shaped like the TOML file; ``source`` prefixes error messages."""
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: a scenario is a table of keys, not {type(data).__name__}")
-        _check_nesting(data, source)
+        check_nesting(data, source)
         data = dict(data)
         sweep = data.pop("sweep", None)
         try:
@@ -376,144 +370,3 @@ def _first_error(exc: ValidationError) -> str:
 
     best = min(errors, key=rank)  # min keeps the first of equal rank
     return describe(best, _SECTIONS, Scenario, field_paths())
-
-
-def _parse_file(path: Path) -> dict:
-    """Read ``path`` as UTF-8 TOML; every failure is one ``ConfigError`` naming the file."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(
-            f"{path}: cannot read scenario file ({exc.strerror or type(exc).__name__})"
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ConfigError(
-            f"{path}: scenario file is over {MAX_FILE_BYTES // 1024**2} MiB; allowed: a TOML "
-            "scenario of at most that size"
-        )
-    for bom, name in _BOMS.items():
-        if raw.startswith(bom):
-            raise ConfigError(f"{path}: the file is {name} text; allowed: UTF-8 (save it as UTF-8)")
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: byte {raw[exc.start]:#04x} at line {line} is not UTF-8; allowed: UTF-8 "
-            "text (TOML files are UTF-8)"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {show_text(str(exc))}") from None
-    except RecursionError:
-        raise ConfigError(
-            f"{path}: arrays or tables nested too deeply to read; allowed: at most "
-            f"{MAX_NESTING} levels"
-        ) from None
-    return data
-
-
-def show_toml(value) -> str:
-    """``value`` as written in a TOML file (``true``, ``"hex"``, ``[0.0, 0.0]``)."""
-    return tomli_w.dumps({"v": value}).partition("=")[2].strip()
-
-
-def show_text(text: str, limit: int = 200) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _check_nesting(data, source: str) -> None:
-    """Refuse tables and arrays nested deeper than :data:`MAX_NESTING` (no recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        obj, depth = stack.pop()
-        if depth > MAX_NESTING:
-            raise ConfigError(
-                f"{source}: arrays or tables nested {depth} levels deep; allowed: at most "
-                f"{MAX_NESTING} levels"
-            )
-        if isinstance(obj, dict):
-            stack += [(v, depth + 1) for v in obj.values()]
-        elif isinstance(obj, list | tuple):
-            stack += [(v, depth + 1) for v in obj]
-
-
-def _check_model_validity(dep: Deployment, radio: Radio) -> None:
-    """Carrier and heights inside the applicability range of the chosen TR 38.901
-    scenario (TR 38.901 V17 Table 7.4.1-1, through :mod:`rof.radio.tr38901`), and at
-    least one PPP site expected."""
-    if dep.layout == "ppp" and dep.density_per_km2 * dep.area_km2 < 1.0:
-        raise CrossFieldError(
-            "deployment",
-            "density_per_km2",
-            dep.density_per_km2,
-            "density_per_km2 x area_km2 >= 1 (at least one site expected)",
-            problem=f"x area_km2 = {dep.density_per_km2 * dep.area_km2:.3g} expected sites",
-        )
-    if radio.scenario == "power_law":
-        return
-    from rof.radio.tr38901 import get_scenario
-
-    lim = get_scenario(radio.scenario).limits(True)
-    for section, key, value, lo, hi, unit in (
-        ("radio", "carrier_ghz", radio.carrier_ghz, "fc_min_ghz", "fc_max_ghz", "GHz"),
-        ("radio", "site_height_m", radio.site_height_m, "h_bs_min_m", "h_bs_max_m", "m"),
-        ("deployment", "ue_height_m", dep.ue_height_m, "h_ut_min_m", "h_ut_max_m", "m"),
-    ):
-        if not lim[lo] <= value <= lim[hi]:
-            raise CrossFieldError(
-                section,
-                key,
-                value,
-                f"{lim[lo]:g} to {lim[hi]:g} {unit} with radio.scenario = {radio.scenario!r} "
-                "(TR 38.901 Table 7.4.1-1), or radio.scenario = 'power_law'",
-                problem="is outside the model's range",
-            )
-
-
-def _check_fiber(dep: Deployment, fh: Fronthaul) -> None:
-    """Fiber to the farthest site within range, and enough light left at its photodiode."""
-    if fh.fiber_length_km is not None:
-        length_km, key, where = fh.fiber_length_km, "fiber_length_km", "every site"
-    else:
-        dist_m, how = checks.max_site_distance_m(dep, fh.edge_location)
-        length_km = fh.fiber_route_factor * dist_m / 1e3
-        key, where = "edge_location", f"{how}, {dist_m / 1e3:.4g} km away"
-        limit_km = bound(Fronthaul, "fiber_length_km", "le")
-        if length_km > limit_km:
-            raise CrossFieldError(
-                "fronthaul",
-                key,
-                fh.edge_location,
-                f"at most {limit_km:g} km of fiber to any site (the range of "
-                "fronthaul.fiber_length_km): move the edge node, shrink the layout or lower "
-                "fronthaul.fiber_route_factor",
-                problem=f"puts {length_km:.4g} km of fiber to {where} "
-                f"(fiber_route_factor {fh.fiber_route_factor:g} x the straight line)",
-            )
-    p_rx_dbm = checks.received_power_dbm(fh, length_km)
-    if p_rx_dbm > -20.0:  # far above any photodiode's dark current; skip the import
-        return
-    link = fh.rof_link()
-    dark_a, resp = link.detector.dark_current_a, link.detector.responsivity_a_per_w
-    att = link.fiber.attenuation_db_per_km
-    photocurrent_a = resp * 1e-3 * 10.0 ** (p_rx_dbm / 10.0)
-    if photocurrent_a >= dark_a:
-        return
-    launch = checks.launch_power_dbm(fh)
-    max_loss_db = launch - 10.0 * math.log10(dark_a / resp / 1e-3)
-    raise CrossFieldError(
-        "fronthaul",
-        "fiber.attenuation_db_per_km",
-        att,
-        f"a fiber loss of at most {max_loss_db:.3g} dB (attenuation x length): a shorter "
-        "fiber, a lower fronthaul.fiber.attenuation_db_per_km or more launch power",
-        problem=f"over {length_km:.4g} km of fiber ({key}, {where}) loses "
-        f"{att * length_km:.4g} dB and leaves {p_rx_dbm:.4g} dBm at the "
-        f"photodiode, a photocurrent below its {dark_a * 1e9:g} nA dark current: no signal "
-        "gets through",
-    )
