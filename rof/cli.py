@@ -92,15 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     except RofError as exc:
         sys.stderr.write(f"rof {args.command}: error: {_one_line(exc)}\n")
         return 2
+    except BrokenPipeError:  # `rof ... | head`: the reader left; say nothing more
+        # (before OSError, its base class); stdout to /dev/null so the exit flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # missing or unreadable user files
         sys.stderr.write(f"rof {args.command}: error: {_one_line(exc)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("rof: interrupted\n")
         return 130
-    except BrokenPipeError:  # `rof ... | head`: the reader left; say nothing more
-        sys.stderr = open(os.devnull, "w")
-        return 0
 
 
 def _one_line(exc: BaseException) -> str:

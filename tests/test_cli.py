@@ -84,3 +84,28 @@ def test_scenario_keys_cover_every_key_with_its_range(capsys):
     assert rows["deployment.wraparound"]["default"] == "false"
     assert main(["scenario", "keys"]) == 0
     assert "run.ttis" in capsys.readouterr().out
+
+
+def test_a_reader_that_leaves_early_is_no_error(monkeypatch, capsys):
+    # `rof dock list | head -2` used to print "error: [Errno 32] Broken pipe", exit 2.
+    import os
+
+    r, w = os.pipe()
+
+    class _LeftPipe:
+        def write(self, _text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return w
+
+    monkeypatch.setattr(sys, "stdout", _LeftPipe())
+    try:
+        assert main(["schedulers"]) == 0
+    finally:
+        os.close(r)
+        os.close(w)
+    assert "Broken pipe" not in capsys.readouterr().err
