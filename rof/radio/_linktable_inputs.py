@@ -28,7 +28,7 @@ __all__ = ["DEFAULTS", "MODELS", "Inputs", "link_table_options", "prepare_inputs
 
 #: Propagation models of the link table: the TR 38.901 registry and the power law.
 MODELS = (*SCENARIO_NAMES, "power_law")
-#: Formulas placeholder of the power law (the kernel reads none of its fields).
+#: The Formulas value passed for the power law (the kernel reads none of its fields).
 _NO_FORMULAS = Formulas(pathloss_form=-1)
 
 
