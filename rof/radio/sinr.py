@@ -264,15 +264,7 @@ def sinr_scheduled(
     if assign.size and (assign.max() >= link_cell.shape[0] or assign.min() < -1):
         raise ParameterError(f"assign has UE indices outside [-1, {link_cell.shape[0] - 1}]")
     fh = _fh(fh_w, power_w.shape[0])
-    out = np.empty(power_w.shape, dtype=np.float64)
-    err = sinr_scheduled_kernel(link_cell, gain, bg, assign, power_w, inv_snr, noise, bgp, fh, out)
-    if err >= 0:
-        c, b = divmod(int(err), power_w.shape[1])
-        raise ParameterError(
-            f"assign[{c}, {b}] = {int(assign[c, b])}: cell {c} is not among that UE's top-K "
-            "links; allowed: a cell listed in link_cell for the UE"
-        )
-    return out
+    return sinr_scheduled_prepared(link_cell, gain, bg, assign, power_w, inv_snr, noise, bgp, fh)
 
 
 def sinr_scheduled_prepared(
