@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import math
 import typing
 from pathlib import Path
@@ -225,10 +226,21 @@ def as_scenario(scenario) -> Scenario:
 # ---------------------------------------------------------------------- helpers
 def field_paths() -> list[str]:
     """Every settable dotted key path, in schema order."""
+    return list(_field_paths())
+
+
+@functools.cache
+def _field_paths() -> tuple[str, ...]:
+    # the schema is static: computed once, not on every override's key check
     out = ["name", "seed"]
     for sec, model in _SECTIONS.items():
         out += [f"{sec}.{f}" for f in model.key_paths()]
-    return out
+    return tuple(out)
+
+
+@functools.cache
+def _field_path_set() -> frozenset[str]:
+    return frozenset(_field_paths())
 
 
 def key_rows() -> list[tuple[str, str, str]]:
@@ -290,7 +302,7 @@ def _resolve(model, inst, parts):
 
 
 def _check_path(key: str, source: str) -> list[str]:
-    if not isinstance(key, str) or key not in field_paths():
+    if not isinstance(key, str) or key not in _field_path_set():
         known = field_paths()
         near = near_key(str(key), known)
         if near is None and isinstance(key, str) and key in _SECTIONS:
