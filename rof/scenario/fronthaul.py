@@ -18,6 +18,7 @@ meaning and defaults (a DML of the flat form is biased at 50 mA with -155 dB/Hz 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -27,6 +28,11 @@ from rof.link.config import LinkParts
 from rof.scenario.section import HC_OVER_Q_UM, CrossFieldError, Section
 
 __all__ = ["LEGACY_KEYS", "Fronthaul", "LegacyFronthaul"]
+
+#: Links built from validated [fronthaul] tables, by the tables' JSON (bounded).
+_LINKS: dict[str, Any] = {}
+_LINKS_MAX = 64
+_NAMES_A_FILE = re.compile(r'_file":"')
 
 #: Flat key of the earlier ``[fronthaul]`` -> its place in the tables; the transmitter
 #: keys list the types that read them.
@@ -230,15 +236,23 @@ class Fronthaul(Section, LinkParts):
         """
         if self._built is not None:
             return self._built
-        from rof.link.build import build_link
-
-        self._built = build_link(
-            self.parts().model_copy(
-                update={"fiber": self.fiber.model_copy(update={"length_km": 0.0})}
-            ),
-            source="fronthaul",
+        parts = self.parts().model_copy(
+            update={"fiber": self.fiber.model_copy(update={"length_km": 0.0})}
         )
-        return self._built
+        # Every sweep point and override validates a new table; equal tables share one
+        # (immutable) link instead of building and range-checking every component again.
+        key = parts.model_dump_json()
+        link = _LINKS.get(key)
+        if link is None:
+            from rof.link.build import build_link
+
+            link = build_link(parts, source="fronthaul")
+            if not _NAMES_A_FILE.search(key):  # a measured file may change on disk
+                if len(_LINKS) >= _LINKS_MAX:
+                    _LINKS.clear()
+                _LINKS[key] = link
+        self._built = link
+        return link
 
     def _build_check(self):
         """Build the components once, so a value out of a component's range fails here."""

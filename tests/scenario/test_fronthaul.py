@@ -114,3 +114,14 @@ def test_bad_values_are_one_line_config_errors(fronthaul, needle):
         with pytest.raises(ConfigError, match=needle) as info:
             _scn(fronthaul)
     assert "\n" not in str(info.value)
+
+
+def test_equal_tables_share_one_built_link_and_changed_ones_do_not():
+    # Every sweep point and override rebuilt (and range-checked) the same link.
+    base = Scenario.from_dict({"name": "share"})
+    same = base.with_overrides({"seed": 3})
+    other = base.with_overrides({"fronthaul.transmitter.laser_power_dbm": 12.0})
+    assert same.fronthaul.rof_link() is base.fronthaul.rof_link()
+    assert other.fronthaul.rof_link() is not base.fronthaul.rof_link()
+    hi, lo = other.fronthaul.rof_link(), base.fronthaul.rof_link()
+    assert hi.transmitter.small_signal().mean_power_w > lo.transmitter.small_signal().mean_power_w
