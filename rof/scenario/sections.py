@@ -153,7 +153,7 @@ class Radio(Section):
     #: ``"per_link"``: each link's fading follows its own LOS state (``rician``: Rician
     #: of ``rician_k_db`` on LOS links, Rayleigh on NLOS; ``tdl``: ``delay_profile_los``
     #: on LOS links, ``delay_profile`` on NLOS); ``"same"``: every link alike.
-    fading_los: Literal["same", "per_link"] = "same"
+    fading_los: Literal["same", "per_link"] = "per_link"
     #: The small-cell tier (deployment.small_cells_per_site > 0): its propagation
     #: scenario, transmit power per cell and omni antenna gain.
     small_cell_scenario: Literal[TR38901_SCENARIOS] = "UMi"
@@ -162,8 +162,10 @@ class Radio(Section):
     delay_profile_los: Literal["TDL-D", "TDL-E"] = "TDL-D"
     #: ``"scenario"``: the median delay spread of TR 38.901 Table 7.5-6 per LOS state at
     #: the carrier (TR 38.901 scenarios; NLOS value for every link with fading_los =
-    #: "same"); ``"fixed"``: ``delay_spread_ns`` for all links.
-    delay_spread: Literal["fixed", "scenario"] = "fixed"
+    #: "same"); ``"fixed"``: ``delay_spread_ns`` for all links. Left out: ``"fixed"``
+    #: when ``delay_spread_ns`` is given or the scenario is ``power_law``, else
+    #: ``"scenario"``.
+    delay_spread: Literal["fixed", "scenario"] | None = None
     #: Share of indoor UTs in high-loss buildings and sigma_P of the two O2I models, dB
     #: (Table 7.4.3-2: 4.4 low, 6.5 high when left out).
     o2i_high_loss_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5

@@ -52,3 +52,26 @@ def test_world_shapes_and_powers():
     # hex area: n_sites cells of sqrt(3)/2 ISD^2
     assert w.area_km2 == pytest.approx(7 * math.sqrt(3) / 2 * 200.0**2 / 1e6, rel=1e-12)
     assert np.all(np.diff(w.large_scale, axis=1) <= 0)  # strongest link first
+
+
+def test_default_fading_follows_each_links_los_state_and_the_tr_delay_spread():
+    """Issue 16 item 4: by default each link fades by its own LOS state (TDL-D on LOS
+    links) with TR 38.901 Table 7.5-6's median delay spread per state; before, every
+    link got TDL-C at a fixed 100 ns."""
+    w = build_world(_scn(), np.random.default_rng(2))
+    np.testing.assert_array_equal(w.fading.los, w.los)
+    assert w.los.any() and not w.los.all()
+    fc = Scenario.from_dict(_BASE).radio.carrier_ghz
+    # Table 7.5-6, UMi street canyon: lgDS = -0.24 log10(1 + fc) - 6.83 (NLOS), - 7.14 (LOS)
+    assert w.fading.delay_spread_s == pytest.approx(10 ** (-0.24 * math.log10(1 + fc) - 6.83))
+    assert w.fading.delay_spread_los_s == pytest.approx(10 ** (-0.24 * math.log10(1 + fc) - 7.14))
+
+
+def test_given_delay_spread_or_same_fading_is_kept():
+    """A delay spread the user gives is used for every link; fading_los = "same" turns
+    the LOS-aware fading off."""
+    scn = Scenario.from_dict({**_BASE, "radio": {"delay_spread_ns": 250.0, "fading_los": "same"}})
+    w = build_world(scn, np.random.default_rng(2))
+    assert w.fading.los is None
+    assert w.fading.delay_spread_s == pytest.approx(250e-9)
+    assert w.fading.delay_spread_los_s == pytest.approx(250e-9)
