@@ -44,12 +44,18 @@ def _run(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{res.scenario} {res.fc_ghz:g} GHz, {res.coupling_loss_db.size} UTs")
-    print(f"{'metric':18s} {'pct':>4s} {'rof':>8s} {'R1-165974':>10s} {'diff':>6s}")
+    n_drops = 1 if res.drop is None else len(set(res.drop.tolist()))
+    print(f"{res.scenario} {res.fc_ghz:g} GHz, {res.coupling_loss_db.size} UTs, {n_drops} drops")
+    print(
+        f"{'metric':18s} {'pct':>4s} {'rof':>8s} {'95 % CI (drops)':>16s} "
+        f"{'R1-165974':>10s} {'diff':>6s}"
+    )
     for r in rows:
         pub = r.get("published_db")
         tail = f"{pub:10.1f} {r['difference_db']:+6.2f}" if pub is not None else f"{'-':>10s}"
-        print(f"{r['metric']:18s} {r['percentile']:4d} {r['ours_db']:8.2f} {tail}")
+        lo, hi = r.get("ci_low_db"), r.get("ci_high_db")
+        ci = f"[{lo:.2f}, {hi:.2f}]" if lo is not None and lo == lo else "-"
+        print(f"{r['metric']:18s} {r['percentile']:4d} {r['ours_db']:8.2f} {ci:>16s} {tail}")
     return 0
 
 

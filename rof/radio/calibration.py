@@ -67,6 +67,9 @@ class CalibrationResult:
     fc_ghz: float
     coupling_loss_db: np.ndarray
     geometry_db: np.ndarray
+    #: The drop each UT belongs to (the independent unit: UTs of one drop share the
+    #: sites' shadowing and layout); ``None``: one drop.
+    drop: np.ndarray | None = None
 
     def percentiles(self, pct=PERCENTILES) -> dict[str, np.ndarray]:
         """5..95 % points of both statistics.
@@ -79,6 +82,50 @@ class CalibrationResult:
             "coupling_loss_db": -np.percentile(-self.coupling_loss_db, p),
             "geometry_db": np.percentile(self.geometry_db, p),
         }
+
+    def percentile_intervals(
+        self, pct=(5, 50, 95), *, confidence: float = 0.95, n_resamples: int = 999, seed=0
+    ) -> dict[str, np.ndarray]:
+        """Bootstrap confidence intervals of :meth:`percentiles` at ``pct``, dB.
+
+        A cluster bootstrap over drops (Davison & Hinkley 1997, Sec. 3.8: resample the
+        independent units, here whole drops, with replacement), percentile intervals by
+        :func:`scipy.stats.bootstrap`. Returns ``{metric: (len(pct), 2) array}`` of
+        (low, high); with one drop there is nothing to resample and the interval is
+        NaN.
+        """
+        from scipy.stats import bootstrap
+
+        p = np.asarray(pct, float)
+        drop = np.zeros(self.coupling_loss_db.size, int) if self.drop is None else self.drop
+        labels, idx = np.unique(drop, return_inverse=True)
+        n = labels.size
+        out = {m: np.full((p.size, 2), np.nan) for m in ("coupling_loss_db", "geometry_db")}
+        if n < 2:
+            return out
+        order = np.argsort(idx, kind="stable")
+        bounds = np.searchsorted(idx[order], np.arange(n + 1))
+        cl, geo = self.coupling_loss_db[order], self.geometry_db[order]
+
+        def stat(sample):
+            take = np.concatenate([np.arange(bounds[d], bounds[d + 1]) for d in sample])
+            return np.concatenate([-np.percentile(-cl[take], p), np.percentile(geo[take], p)])
+
+        res = bootstrap(
+            (np.arange(n),),
+            stat,
+            vectorized=False,
+            paired=False,
+            confidence_level=confidence,
+            n_resamples=n_resamples,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+        lo, hi = res.confidence_interval
+        k = p.size
+        out["coupling_loss_db"] = np.column_stack([lo[:k], hi[:k]])
+        out["geometry_db"] = np.column_stack([lo[k:], hi[k:]])
+        return out
 
 
 def calibration_drop(
@@ -135,8 +182,13 @@ def run_calibration(
     drops = check_int_range("drops", drops, 1, 10_000)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(drops)]
     cl, geo = zip(*(calibration_drop(scenario, rng=r, **kwargs) for r in rngs), strict=True)
+    drop = np.concatenate([np.full(c.size, i, np.int32) for i, c in enumerate(cl)])
     return CalibrationResult(
-        scenario, float(kwargs.get("fc_ghz", 6.0)), np.concatenate(cl), np.concatenate(geo)
+        scenario,
+        float(kwargs.get("fc_ghz", 6.0)),
+        np.concatenate(cl),
+        np.concatenate(geo),
+        drop,
     )
 
 
@@ -162,6 +214,7 @@ def compare_with_published(result: CalibrationResult, pct=(5, 50, 95)) -> list[d
     """Rows (metric, percentile, ours, published, difference) at ``pct``."""
     ref = published_percentiles(result.scenario, result.fc_ghz)
     ours = result.percentiles(PERCENTILES)
+    ci = result.percentile_intervals(pct)
     rows = []
     for metric in ("coupling_loss_db", "geometry_db"):
         for p in pct:
@@ -175,6 +228,8 @@ def compare_with_published(result: CalibrationResult, pct=(5, 50, 95)) -> list[d
                     ours_db=o,
                     published_db=r,
                     difference_db=o - r,
+                    ci_low_db=float(ci[metric][list(pct).index(p), 0]),
+                    ci_high_db=float(ci[metric][list(pct).index(p), 1]),
                 )
             )
     return rows
