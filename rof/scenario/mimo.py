@@ -1,7 +1,9 @@
 """The ``[mimo]`` table: multi-antenna cells, precoding across sites, per-antenna fronthaul.
 
-A scenario with a ``[mimo]`` table runs :func:`rof.edge.mimo.loop.simulate_mimo`; without
-one, cells have the single fixed-beam antenna of the link table.
+A scenario with a ``[mimo]`` table runs :func:`rof.edge.mimo.loop.simulate_mimo` (what
+:func:`rof.edge.simulate`, ``rof run`` and ``rof sweep`` do with it); without one, or with
+``scheme = "off"``, cells have the single fixed-beam antenna of the link table and
+``edge.scheduler`` schedules them (the single-antenna baseline, a sweep axis value).
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ __all__ = ["Mimo"]
 class Mimo(Section):
     """Antennas per cell, the transmission scheme and the analog branch of each antenna.
 
-    ``scheme``: ``"single"`` (per-cell MU-MIMO), ``"cb"`` (coordinated beamforming:
+    ``scheme``: ``"off"`` (no multi-antenna loop: the single-antenna cells under
+    ``edge.scheduler``), ``"single"`` (per-cell MU-MIMO), ``"cb"`` (coordinated beamforming:
     nulls toward the users of neighbouring cells), ``"jt_static"`` (joint transmission
     over disjoint clusters of ``cluster_size`` nearby cells) or ``"jt_user"`` (joint
     transmission from each user's ``cluster_size`` strongest cells); see
-    :mod:`rof.edge.mimo.cluster`. ``streams_per_cell`` users per cell and RB are chosen
-    by semi-orthogonal user selection (threshold ``sus_epsilon``) with PF weights.
+    :mod:`rof.edge.mimo.cluster`. Up to ``streams_per_cell`` users per cell and RB are
+    chosen by semi-orthogonal user selection (threshold ``sus_epsilon``) with PF weights,
+    per cell (``single``, ``cb``) or over the union of the users of a cluster
+    (``jt_*``; :mod:`rof.edge.mimo.loop`). ``subband_prbs``: RBs sharing one selection
+    and precoder when the fading is frequency selective (TS 38.214 Table 5.2.1.4-2
+    subband sizes; 1: per RB). ``rician_k_db``: K factor of LOS links (default: as the
+    single-antenna cells, ``radio.rician_k_db`` with ``radio.fading = "rician"`` or
+    ``"tdl"``, none with ``"rayleigh"``).
     ``csi_bits`` quantises the reported channel (0: unquantised). Each antenna has its
     own analog link (the ``[fronthaul]`` link), with uncalibrated gain and phase errors
     of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a WDM
@@ -33,13 +42,14 @@ class Mimo(Section):
     section: ClassVar[str] = "mimo"
     n_ant: Annotated[int, Field(ge=1, le=64)] = 8
     spacing_wavelengths: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
-    scheme: Literal["single", "cb", "jt_static", "jt_user"] = "jt_user"
+    scheme: Literal["off", "single", "cb", "jt_static", "jt_user"] = "jt_user"
     precoder: Literal["mrt", "zf", "rzf"] = "rzf"
     cluster_size: Annotated[int, Field(ge=1, le=64)] = 3
     streams_per_cell: Annotated[int, Field(ge=1, le=64)] = 4
     sus_epsilon: Annotated[float, Field(gt=0.0, le=1.0)] = 0.4
     csi_bits: Annotated[int, Field(ge=0, le=16)] = 0
-    rician_k_db: Annotated[float, Field(ge=-30.0, le=40.0)] = 9.0
+    rician_k_db: Annotated[float, Field(ge=-30.0, le=40.0)] | None = None
+    subband_prbs: Literal[1, 2, 4, 8, 16, 32] = 1
     gain_mismatch_db: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     phase_mismatch_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 0.0
     branch_crosstalk: Literal["none", "wdm"] = "none"

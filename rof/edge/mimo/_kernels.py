@@ -150,14 +150,18 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
 
 
 @numba.njit(cache=True)
-def sus_kernel(h, weight, n_select, epsilon, out):
+def sus_kernel(h, weight, n_select, epsilon, group, cap, out):
     """SUS of every batch entry: ``h`` (n_batch, n_cand, n_tx), ``weight`` (n_batch,
-    n_cand), ``out`` (n_batch, n_select) int64 written (-1: none)."""
+    n_cand), ``group`` (n_batch, n_cand) int64 in ``[0, n_cand)``: once ``cap`` users of a
+    group are chosen its other candidates leave; ``out`` (n_batch, n_select) int64
+    written (-1: none)."""
     n_b, n_cand, n_tx = h.shape
     g = np.empty((n_cand, n_tx), dtype=np.complex128)
     hn = np.empty(n_cand)
     ok = np.empty(n_cand, dtype=np.bool_)
+    taken = np.zeros(n_cand, dtype=np.int64)
     for bb in range(n_b):
+        taken[:] = 0
         for k in range(n_cand):
             s = 0.0
             for t in range(n_tx):
@@ -183,6 +187,12 @@ def sus_kernel(h, weight, n_select, epsilon, out):
                     out[bb, r] = -1
                 break
             ok[best] = False
+            gb = group[bb, best]
+            taken[gb] += 1
+            if taken[gb] >= cap:
+                for k in range(n_cand):
+                    if group[bb, k] == gb:
+                        ok[k] = False
             gn2 = 0.0
             for t in range(n_tx):
                 gn2 += g[best, t].real ** 2 + g[best, t].imag ** 2

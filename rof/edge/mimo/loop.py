@@ -1,13 +1,20 @@
 """The multi-antenna TTI loop of a scenario with a ``[mimo]`` table.
 
-Per TTI (one slot):
+:func:`rof.edge.simulate` (hence ``rof run`` and ``rof sweep``) hands such a scenario to
+:func:`simulate_mimo`, which returns the same :class:`rof.edge.result.Result`. Per TTI
+(one slot):
 
 1. the per-antenna channels (:class:`rof.edge.mimo.channel.ArrayChannel`) at ``t``
-   (true) and at ``t - tau_c`` (reported; ``tau_c`` the cell's fiber round trip plus
-   ``edge.processing_delay_ms``, as ``csi_timeline = "fixed"`` in :func:`rof.edge.simulate`;
-   0 for ``csi = "perfect"``), the report optionally quantised (``mimo.csi_bits``);
-2. each cell chooses up to ``streams_per_cell`` of its users per RB by semi-orthogonal
-   user selection on their reported channels with PF weights (:func:`rof.edge.mimo.sus`);
+   (true) and as last reported (:class:`rof.edge.mimo.reporting.ReportClock`: the NR
+   CSI timeline's measurement by default, its age a per-cell sawtooth), the report
+   optionally quantised (``mimo.csi_bits``);
+2. user selection by semi-orthogonal user selection on the reported channels with PF
+   weights ``1 / R_u`` (:func:`rof.edge.mimo.sus`): per cell for ``single`` and ``cb``;
+   for ``jt_static`` and ``jt_user`` over the union of the users of each static cluster
+   of ``cluster_size`` cells (:func:`rof.edge.mimo.cluster.static_clusters`), on their
+   channels to all the cluster's antennas, at most ``streams_per_cell`` per serving cell
+   (a cluster-wide scheduler: a user is chosen because it is semi-orthogonal to the
+   cluster's other users, not only to its own cell's);
 3. precoders per ``mimo.scheme`` from the report (:mod:`rof.edge.mimo.cluster`);
 4. each antenna's analog branch radiates them with its mismatch and crosstalk and adds
    its fronthaul noise (:mod:`rof.edge.mimo.branches`; none without
@@ -16,7 +23,15 @@ Per TTI (one slot):
    table at full power added as interference; bits per RB from the attenuated Shannon
    bound (TR 36.942 A.2, ``rof.radio.rates.shannon_attenuated``, NR's 256QAM cap;
    the ``rate_model = "shannon"`` of :func:`rof.edge.simulate`), 12 data symbols per slot;
-6. PF averages as in :func:`rof.edge.simulate` (EWMA over ``pf_window_ttis``).
+6. each user's PF average is an EWMA over TTIs of its delivered rate (time constant
+   ``pf_window_ttis``, as :func:`rof.edge.simulate`); it weights step 2 of the next TTI.
+
+Frequency: with flat fading every RB has the same channel, so steps 2-5 give the same
+decision and SINR on every RB; they are computed on one RB and its bits counted on all
+``n_rb`` (exactly what the per-RB computation gives). With frequency-selective fading
+the selection and precoders are computed per subband of ``mimo.subband_prbs`` RBs from
+the report at the subband's centre RB (a subband precoder, TS 38.214 Sec. 5.2.1.4) and
+evaluated on every RB's true channel.
 
 Drops are seeded exactly as :func:`rof.edge.simulate` seeds them (the ``d``-th child of
 ``SeedSequence(seed)``, its first grandchild building the world), so a drop has the
@@ -29,31 +44,24 @@ from __future__ import annotations
 
 import time
 from types import SimpleNamespace
-from typing import NamedTuple
 
 import numpy as np
 
-from rof.edge import stats
 from rof.edge.mimo.branches import Branches, wdm_mixing
 from rof.edge.mimo.channel import ArrayChannel
-from rof.edge.mimo.cluster import evaluate, plan_streams, precoders
+from rof.edge.mimo.cluster import evaluate, plan_streams, precoders, static_clusters
+from rof.edge.mimo.reporting import ReportClock
 from rof.edge.mimo.sus import sus
 from rof.errors import ConfigError
 
-__all__ = ["MimoResult", "simulate_mimo"]
+__all__ = ["simulate_mimo"]
 
 #: Data symbols per slot counted in the bits of an RB (as rof.edge.simulate).
 DATA_SYMBOLS = 12
-#: Initial PF average, bit/s.
+#: Initial PF average, bit/s (as rof.edge.simulate).
 PF_INITIAL_BPS = 1e3
-
-
-class MimoResult(NamedTuple):
-    """KPIs (with 95 % bootstrap intervals), per-user samples and timings of a run."""
-
-    kpis: dict
-    samples: stats.Samples
-    timings: dict
+#: Cap on stored per-stream SINR samples (Result.sinr_db), as rof.edge.simulate.
+MAX_SINR_SAMPLES = 500_000
 
 
 def _cells(world):
@@ -66,6 +74,21 @@ def _cells(world):
     slot = np.arange(order.size) - np.repeat(start, counts)
     out[world.serving[order], slot] = order
     return out
+
+
+def _fading(scn) -> tuple[str, float]:
+    """Scattered model and LOS K factor (dB) of the per-antenna channel: those of the
+    single-antenna cells (``[radio]``) unless ``mimo.rician_k_db`` is given."""
+    radio, k_db = scn.radio, scn.mimo.rician_k_db
+    if radio.fading == "none":
+        raise ConfigError(
+            "radio.fading = 'none' is not supported with [mimo]; "
+            "allowed: 'rayleigh', 'rician', 'tdl'"
+        )
+    model = "tdl" if radio.fading == "tdl" else "rayleigh"
+    if k_db is None:
+        k_db = -np.inf if radio.fading == "rayleigh" else float(radio.rician_k_db)
+    return model, k_db
 
 
 def _branches(scn, world, rng) -> Branches:
@@ -98,35 +121,81 @@ def _branches(scn, world, rng) -> Branches:
     )
 
 
-def _report_ages_s(scn, world) -> np.ndarray:
-    edge = scn.edge
-    if edge.csi == "perfect":
-        return np.zeros(world.n_cells)
-    if edge.csi != "delayed":
-        raise ConfigError(
-            f"edge.csi = {edge.csi!r} is not supported with [mimo]; allowed: 'perfect', 'delayed'"
-        )
-    rtt = 2.0 * world.latency_s[world.deployment.cell_site] if edge.csi_ageing else 0.0
-    return np.round(rtt + edge.processing_delay_ms * 1e-3, 9) + np.zeros(world.n_cells)
+def selection_clusters(scheme: str, site_xy_m, cluster_size: int) -> np.ndarray:
+    """Cells whose users one SUS chooses among (module docstring, step 2): one cell each
+    for ``single``/``cb``, the static clusters for ``jt_*``; (n_clusters, C), -1 pads."""
+    xy = np.asarray(site_xy_m, dtype=float)
+    if scheme in ("single", "cb") or cluster_size == 1:
+        return np.arange(xy.shape[0], dtype=np.int64)[:, None]
+    return np.unique(static_clusters(xy, cluster_size), axis=0)
 
 
-def _reported(chan, t_s, ages_s, link_cell):
-    """The channel each link's report saw: the process at ``t - tau`` of its cell."""
-    uniq = np.unique(ages_s)
-    if uniq.size == 1:
-        return chan.at(t_s - uniq[0])
-    out = None
-    age_link = ages_s[link_cell]  # (n_ue, K)
-    for a in uniq:
-        h = chan.at(t_s - a)
-        if out is None:
-            out = np.array(h)
-        sel = age_link == a
-        out[:, sel] = h[:, sel]
-    return out
+def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, epsilon):
+    """Step 2 of the module docstring: the users each cell schedules per RB.
+
+    Parameters
+    ----------
+    h_rep : ndarray (n_rb, n_ue, K, n_ant) complex
+        Reported channels.
+    cells : ndarray (n_cells, U) int
+        Users of each cell (-1 pads).
+    clusters : ndarray (n_clusters, C) int
+        :func:`selection_clusters`.
+    serving, weight : ndarray (n_ue,)
+        Serving cell and PF weight of each user.
+    link_cell : ndarray (n_ue, K) int
+    n_sched : int
+        Streams per cell.
+    epsilon : float
+        SUS threshold.
+
+    Returns
+    -------
+    ndarray (n_rb, n_cells, n_sched) int
+        Users per cell and RB (-1: none).
+    """
+    n_rb, n_ue, k, n_ant = h_rep.shape
+    n_cells = cells.shape[0]
+    n_cl, c = clusters.shape
+    h_ext = np.zeros((n_rb, n_ue + 1, k + 1, n_ant), dtype=np.complex128)
+    h_ext[:, :n_ue, :k] = h_rep
+    pos = np.full((n_ue + 1, n_cells + 1), k, dtype=np.int64)
+    uu, kk = np.nonzero(link_cell >= 0)
+    pos[uu, link_cell[uu, kk]] = kk
+    mem = np.where(clusters >= 0, clusters, n_cells)
+    cand = np.where(clusters[..., None] >= 0, cells[np.maximum(clusters, 0)], -1)
+    group = np.broadcast_to(np.arange(c)[None, :, None], cand.shape).reshape(n_cl, -1)
+    cand = np.where(cand >= 0, cand, n_ue).reshape(n_cl, -1)  # n_ue: the zero user
+    slot = pos[cand[:, :, None], mem[:, None, :]]  # (n_cl, CU, C)
+    hc = h_ext[:, cand[:, :, None], slot].reshape(n_rb, n_cl, cand.shape[1], c * n_ant)
+    wt = np.r_[weight, 0.0][cand]
+    sel = sus(hc, wt[None], n_sched * c, epsilon, group[None], n_sched)
+    users = np.where(sel >= 0, cand[np.arange(n_cl)[None, :, None], np.maximum(sel, 0)], -1)
+    sched = np.full((n_rb, n_cells + 1, n_sched), -1, dtype=np.int64)
+    count = np.zeros((n_rb, n_cells + 1), dtype=np.int64)
+    rb = np.arange(n_rb)[:, None]
+    srv = np.r_[np.asarray(serving, dtype=np.int64), n_cells]
+    for i in range(users.shape[-1]):  # clusters are disjoint: (rb, cell) unique per i
+        u = users[..., i]
+        s = srv[np.where(u >= 0, u, n_ue)]
+        ok = u >= 0
+        rr = np.broadcast_to(rb, u.shape)
+        sched[rr[ok], s[ok], count[rr, s][ok]] = u[ok]
+        count[rr[ok], s[ok]] += 1
+    return sched[:, :n_cells]
+
+
+def _subbands(n_rb: int, size: int, flat: bool):
+    """Representative RB of each subband and each RB's subband (flat: one for all)."""
+    if flat:
+        return np.array([0]), np.zeros(n_rb, dtype=np.int64)
+    start = np.arange(0, n_rb, size)
+    width = np.minimum(size, n_rb - start)
+    return start + width // 2, np.arange(n_rb) // size
 
 
 def _run_drop(scn, ss: np.random.SeedSequence, index: int):
+    from rof.edge.mimo.outcome import DropTally
     from rof.edge.precoding import quantise
     from rof.edge.world import build_world
     from rof.radio import rates
@@ -135,77 +204,69 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int):
     world_ss, _, loop_ss = ss.spawn(3)
     world = build_world(scn, np.random.default_rng(world_ss))
     rng = np.random.default_rng(loop_ss)
-    model = "tdl" if scn.radio.fading == "tdl" else "rayleigh"
+    model, k_db = _fading(scn)
     chan = ArrayChannel(
         world,
         m.n_ant,
         rng,
         spacing_wavelengths=m.spacing_wavelengths,
-        rician_k_db=m.rician_k_db,
+        rician_k_db=k_db,
         model=model,
     )
     branches = _branches(scn, world, rng)
-    ages = _report_ages_s(scn, world)
+    clock = ReportClock(scn, world)
     cells = _cells(world)
-    n_ue, n_cells = world.deployment.n_ue, world.n_cells
+    n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
     lc = world.link_cell.astype(np.int64)
     site_xy = np.asarray(world.deployment.site_xy_m)[world.deployment.cell_site]
+    clusters = selection_clusters(m.scheme, site_xy, m.cluster_size)
+    rep_rb, sb_of = _subbands(n_rb, m.subband_prbs, model == "rayleigh")
+    per_rb = n_rb if model == "rayleigh" else 1  # RBs each evaluated stream stands for
     extra = world.background_gain * world.p_rb_w
     avg = np.full(n_ue, PF_INITIAL_BPS)
     beta = 1.0 / edge.pf_window_ttis
-    delivered = np.zeros(n_ue)
     n_sched = min(m.streams_per_cell, m.n_ant)
-    t_prec, t_all = [], []
+    n_meas = run.ttis - run.warmup_ttis
+    stride = max(1, -(-n_meas * n_cells * n_rb * run.drops // MAX_SINR_SAMPLES))
+    tally = DropTally(world, n_meas)
     for t in range(run.ttis):
         t0 = time.perf_counter()
-        ts = t * world.tti_s
-        h_true = chan.at(ts)
-        h_rep = _reported(chan, ts, ages, lc)
+        h_true = chan.at(t * world.tti_s)
+        h_rep = clock.reported(chan, t, lc)[rep_rb]
         if m.csi_bits:
             h_rep = quantise(h_rep, m.csi_bits)
-        cand = np.where(cells >= 0, cells, n_ue)  # n_ue: a zero channel, weight 0
-        h_srv = np.concatenate([h_rep[:, :, 0, :], np.zeros((world.n_rb, 1, m.n_ant))], axis=1)
-        weight = np.r_[1.0 / avg, 0.0][cand]
-        sel = sus(h_srv[:, cand], weight[None], n_sched, m.sus_epsilon)
-        sched = np.where(sel >= 0, cells[np.arange(n_cells)[None, :, None], np.maximum(sel, 0)], -1)
+        sched = select_users(
+            h_rep, cells, clusters, world.serving, lc, 1.0 / avg, n_sched, m.sus_epsilon
+        )
         plan = plan_streams(
             m.scheme, sched, lc, cluster_size=m.cluster_size, site_xy_m=site_xy, n_ant=m.n_ant
         )
         t1 = time.perf_counter()
         w = precoders(plan, h_rep, lc, world.noise_w, world.p_rb_w, n_cells, m.precoder)
         t2 = time.perf_counter()
+        if per_rb == 1 and rep_rb.size != n_rb:  # subband decisions onto their RBs
+            plan = type(plan)(*(x[sb_of] for x in plan))
+            w, sched = w[sb_of], sched[sb_of]
+        else:
+            h_true = h_true[: plan.user.shape[0]]
         w = branches.radiate(w, plan.tx)
         ev = evaluate(plan, w, h_true, lc, world.noise_w, branches.noise_w(w, plan.tx), extra)
         on = plan.user >= 0
         se = rates.shannon_attenuated(
             10.0 * np.log10(np.maximum(ev.sinr[on], 1e-30)), se_max=rates.SE_MAX_NR_256QAM
         )
-        bits = np.bincount(plan.user[on], weights=np.floor(se * 12 * DATA_SYMBOLS), minlength=n_ue)
+        rb_bits = np.floor(se * 12 * DATA_SYMBOLS) * per_rb
+        bits = np.bincount(plan.user[on], weights=rb_bits, minlength=n_ue)
         avg = (1.0 - beta) * avg + beta * bits / world.tti_s
+        dt = time.perf_counter() - t0
         if t >= run.warmup_ttis:
-            delivered += bits
-        t_prec.append(t2 - t1)
-        t_all.append(time.perf_counter() - t0)
-    n_meas = run.ttis - run.warmup_ttis
-    bw = world.n_rb * world.rb_bandwidth_hz
-    ue = {
-        "thr": delivered / (n_meas * world.tti_s),
-        "cell_w": np.full(n_ue, n_cells / n_ue),
-        "area_w": np.full(n_ue, world.area_km2 / n_ue),
-        "se_w": np.full(n_ue, bw * n_cells / n_ue),
-        "blocks": np.zeros(n_ue),
-        "errors": np.zeros(n_ue),
-        "drop": np.full(n_ue, index, dtype=np.int64),
-    }
-    cell = {
-        "muted": np.zeros(n_cells),
-        "eligible": np.zeros(n_cells),
-        "drop": np.full(n_cells, index, dtype=np.int64),
-    }
-    return ue, cell, np.array(t_prec), np.array(t_all), world
+            sample = (t - run.warmup_ttis) % stride == 0
+            tally.record(bits, plan.user[on], ev.sinr[on], sched, per_rb, dt, t2 - t1, sample)
+    tally.csi_delay_ttis = clock.age_ttis_mean()
+    return tally
 
 
-def simulate_mimo(scenario) -> MimoResult:
+def simulate_mimo(scenario):
     """Run a scenario with a ``[mimo]`` table through the multi-antenna loop.
 
     Parameters
@@ -214,39 +275,30 @@ def simulate_mimo(scenario) -> MimoResult:
 
     Returns
     -------
-    MimoResult
-        ``kpis`` as :func:`rof.edge.simulate`'s throughput KPIs (``bler`` and
-        ``muted_rb_share`` left out: no link adaptation, no muting), each with its
-        ``_ci_low``/``_ci_high``; ``samples`` for :func:`rof.edge.stats.paired_gain`.
+    rof.edge.result.Result
+        As :func:`rof.edge.simulate`'s: every KPI of :data:`rof.edge.stats.KPIS` with its
+        95 % interval (``bler`` 0: the Shannon rate never fails; ``muted_rb_share``: RBs
+        on which a cell sends no stream), per-user throughput, per-stream SINR samples,
+        per-drop columns in ``samples`` for :func:`rof.edge.stats.paired_gain`, plus
+        ``streams_per_cell_rb`` (mean streams a cell serves per RB).
     """
+    from rof._status import say
+    from rof.edge.mimo.outcome import mimo_result
     from rof.scenario import as_scenario
 
     scn = as_scenario(scenario)
-    if scn.mimo is None:
-        raise ConfigError("the scenario has no [mimo] table; allowed: a [mimo] table")
+    if scn.mimo is None or scn.mimo.scheme == "off":
+        raise ConfigError(
+            "the scenario has no active [mimo] table; allowed: mimo.scheme other than 'off'"
+        )
     if scn.edge.traffic != "full_buffer":
         raise ConfigError(
             f"edge.traffic = {scn.edge.traffic!r} is not supported with [mimo]; "
             "allowed: 'full_buffer'"
         )
     children = np.random.SeedSequence(int(scn.seed)).spawn(scn.run.drops + 1)
-    out = [_run_drop(scn, ss, i) for i, ss in enumerate(children[:-1])]
-
-    def cat(rows):
-        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-
-    samples = stats.Samples(cat([o[0] for o in out]), cat([o[1] for o in out]), len(out))
-    kpis = {}
-    for name in stats.KPIS:
-        if name in ("bler", "muted_rb_share"):
-            continue
-        kpis[name] = stats.point(samples, name)
-        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=children[-1])
-        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
-    t_prec = np.concatenate([o[2] for o in out])
-    t_all = np.concatenate([o[3] for o in out])
-    timings = {
-        "precoder_time_per_tti_s": float(t_prec.mean()),
-        "tti_time_s": float(t_all.mean()),
-    }
-    return MimoResult(kpis, samples, timings)
+    drops, t0, n = [], time.perf_counter(), scn.run.drops
+    for i, ss in enumerate(children[:-1]):
+        drops.append(_run_drop(scn, ss, i))
+        say(f"  drop {i + 1} of {n}: {scn.run.ttis} TTIs in {time.perf_counter() - t0:.1f} s")
+    return mimo_result(scn, drops, children[-1])

@@ -12,7 +12,10 @@ from all candidates, repeatedly
    ``|h_k g_pi^H| / (||h_k|| ||g_pi||) < epsilon``,
 
 until ``n_select`` users are chosen or no candidate is left. Users of weight 0 (no data)
-are never chosen. Batched over leading axes (sites x RBs, clusters x RBs).
+are never chosen. Optionally every candidate belongs to a group (its serving site in a
+cluster-wide selection) and at most ``cap`` users of one group are chosen: once a group
+has ``cap``, its other candidates leave the candidate set (the per-site stream limit of
+a cluster scheduler). Batched over leading axes (sites x RBs, clusters x RBs).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from rof.errors import ParameterError
 __all__ = ["sus", "sus_numpy", "sus_reference"]
 
 
-def _check(h, weight, n_select, epsilon):
+def _check(h, weight, n_select, epsilon, group=None, cap=None):
     h = np.asarray(h)
     if h.ndim < 2:
         raise ParameterError(f"sus.h has shape {h.shape}; allowed: (..., n_cand, n_tx)")
@@ -38,10 +41,22 @@ def _check(h, weight, n_select, epsilon):
     w = np.broadcast_to(np.asarray(weight, dtype=float), h.shape[:-1])
     if np.any(~(w >= 0)):
         raise ParameterError("sus.weight holds a negative or NaN value; allowed: >= 0")
-    return h.astype(np.complex128, copy=False), w
+    n_cand = h.shape[-2]
+    if group is None:
+        grp = np.zeros(h.shape[:-1], dtype=np.int64)
+        cap = n_select
+    else:
+        grp = np.broadcast_to(np.asarray(group), h.shape[:-1]).astype(np.int64)
+        if grp.size and (grp.min() < 0 or grp.max() >= n_cand):
+            raise ParameterError(f"sus.group is out of range; allowed: ints 0 to {n_cand - 1}")
+    if not isinstance(cap, int | np.integer) or cap < 1:
+        raise ParameterError(f"sus.cap = {cap!r} is out of range; allowed: an int >= 1")
+    return h.astype(np.complex128, copy=False), w, grp, int(cap)
 
 
-def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
+def sus(
+    h, weight=1.0, n_select: int = 1, epsilon: float = 0.4, group=None, cap: int | None = None
+) -> np.ndarray:
     """Indices of the users SUS selects (module docstring), in the order chosen.
 
     Parameters
@@ -54,6 +69,10 @@ def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
         Streams wanted, 1 to ``n_tx``.
     epsilon : float
         Semi-orthogonality threshold, (0, 1]; 1 keeps every candidate.
+    group : ndarray (..., n_cand) int, optional
+        Group of each candidate, 0 to ``n_cand - 1`` (default: one group).
+    cap : int, optional
+        Most users chosen from one group (>= 1; needed with ``group``).
 
     Returns
     -------
@@ -62,7 +81,7 @@ def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
     """
     from rof.edge.mimo._kernels import sus_kernel
 
-    h, w = _check(h, weight, n_select, epsilon)
+    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap)
     batch = h.shape[:-2]
     out = np.empty((int(np.prod(batch)), n_select), dtype=np.int64)
     sus_kernel(
@@ -70,14 +89,19 @@ def sus(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
         np.ascontiguousarray(w.reshape(-1, w.shape[-1])),
         int(n_select),
         float(epsilon),
+        np.ascontiguousarray(grp.reshape(-1, grp.shape[-1])),
+        cap,
         out,
     )
     return out.reshape(*batch, n_select)
 
 
-def sus_numpy(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndarray:
+def sus_numpy(
+    h, weight=1.0, n_select: int = 1, epsilon: float = 0.4, group=None, cap: int | None = None
+) -> np.ndarray:
     """Vectorised NumPy twin of :func:`sus` (the kernel's reference)."""
-    h, w = _check(h, weight, n_select, epsilon)
+    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap)
+    taken = np.zeros((*h.shape[:-2], h.shape[-2]), dtype=np.int64)
     batch = h.shape[:-2]
     g = h.copy()
     hn = np.linalg.norm(h, axis=-1)
@@ -93,14 +117,20 @@ def sus_numpy(h, weight=1.0, n_select: int = 1, epsilon: float = 0.4) -> np.ndar
         corr = np.abs(np.sum(h * np.conj(gp), axis=-1)) / (np.maximum(hn, 1e-300) * np.sqrt(gn2))
         ok &= corr < epsilon
         np.put_along_axis(ok, pick[..., None], False, -1)
+        gp_id = np.take_along_axis(grp, pick[..., None], -1)  # (..., 1)
+        np.put_along_axis(taken, gp_id, np.take_along_axis(taken, gp_id, -1) + valid[..., None], -1)
+        ok &= np.take_along_axis(taken, grp, -1) < cap
         ok &= valid[..., None]
         g = g - (np.sum(g * np.conj(gp), axis=-1) / gn2)[..., None] * gp
     return out
 
 
-def sus_reference(h, weight, n_select: int, epsilon: float) -> list[int]:
-    """One batch entry, as the paper states it (explicit projector on the chosen span)."""
+def sus_reference(h, weight, n_select: int, epsilon: float, group=None, cap=None) -> list[int]:
+    """One batch entry, as the paper states it (explicit projector on the chosen span),
+    with the group cap of the module docstring."""
     h = np.asarray(h, dtype=complex)
+    grp = np.zeros(h.shape[0], int) if group is None else np.asarray(group)
+    cap = n_select if cap is None else cap
     w = np.broadcast_to(np.asarray(weight, float), h.shape[:1])
     cand = [k for k in range(h.shape[0]) if w[k] > 0 and np.linalg.norm(h[k]) > 0]
     chosen: list[int] = []
@@ -119,5 +149,6 @@ def sus_reference(h, weight, n_select: int, epsilon: float) -> list[int]:
             for k in cand
             if k != best
             and abs(h[k] @ gb.conj()) / (np.linalg.norm(h[k]) * np.linalg.norm(gb)) < epsilon
+            and sum(grp[j] == grp[k] for j in chosen) < cap
         ]
     return chosen

@@ -49,3 +49,24 @@ def test_bad_input(kw, words):
         sus(h, **args)
     for w in words:
         assert w in str(exc.value)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3])
+def test_group_cap_matches_paper_loop(cap):
+    """A cluster-wide selection: at most ``cap`` users of one site (group)."""
+    rng = np.random.default_rng(7)
+    h = rayleigh(rng, (30, 12, 8)) * rng.uniform(0.1, 3, (30, 12, 1))
+    wt = rng.uniform(0, 1, (30, 12))
+    grp = rng.integers(0, 3, (30, 12))
+    got = sus(h, wt, 6, 0.6, grp, cap)
+    np.testing.assert_array_equal(sus_numpy(h, wt, 6, 0.6, grp, cap), got)
+    for i in range(30):
+        ref = sus_reference(h[i], wt[i], 6, 0.6, grp[i], cap)
+        assert got[i].tolist() == ref + [-1] * (6 - len(ref))
+        chosen = got[i][got[i] >= 0]
+        assert np.bincount(grp[i][chosen], minlength=3).max() <= cap
+    # without the cap, some entry takes more than `cap` users of one group
+    free = sus(h, wt, 6, 0.6)
+    assert any(
+        np.bincount(grp[i][free[i][free[i] >= 0]], minlength=3).max() > cap for i in range(30)
+    )

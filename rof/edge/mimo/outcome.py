@@ -1,0 +1,162 @@
+"""What a multi-antenna run leaves: the :class:`rof.edge.result.Result` of
+:func:`rof.edge.simulate`, so that ``rof run``, the result files and ``rof sweep`` read it
+alike (KPIs with their bootstrap intervals from :mod:`rof.edge.stats`, per-user
+throughput, per-stream SINR samples, per-drop arrays)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rof.edge import stats
+
+__all__ = ["DropTally", "mimo_result"]
+
+
+class DropTally:
+    """The measured TTIs of one drop (after warm-up)."""
+
+    def __init__(self, world, n_meas: int):
+        n_ue, n_cells = world.deployment.n_ue, world.n_cells
+        self.world = world
+        self.n_meas = n_meas
+        self.delivered = np.zeros(n_ue)
+        self.blocks = np.zeros(n_ue)
+        self.se_sum = np.zeros(n_ue)  # sum over TTIs of the mean log2(1 + SINR) per RB
+        self.served = np.zeros(n_ue)
+        self.muted = np.zeros(n_cells)
+        self.streams = 0.0
+        self.sinr_samples: list[np.ndarray] = []
+        self.tti_time: list[float] = []
+        self.precoder_time: list[float] = []
+        self.csi_delay_ttis = np.zeros(n_cells)
+
+    def record(self, bits, user, sinr, sched, per_rb, dt, dt_prec, sample) -> None:
+        """One TTI: delivered ``bits`` per user; ``user``/``sinr`` of each active stream;
+        ``sched`` (n_rb', n_cells, L) the users per cell; ``per_rb`` RBs each evaluated
+        RB stands for; wall-clock ``dt`` (TTI) and ``dt_prec`` (precoders)."""
+        n_ue = self.delivered.size
+        self.delivered += bits
+        n = np.bincount(user, minlength=n_ue)
+        got = n > 0
+        cap = np.bincount(user, weights=np.log2(1.0 + sinr), minlength=n_ue)
+        self.se_sum[got] += cap[got] / n[got]
+        self.served += got
+        self.blocks += got  # one transport block per served user and TTI
+        idle = np.all(sched < 0, axis=-1)  # (n_rb', n_cells)
+        self.muted += idle.sum(axis=0) * per_rb
+        self.streams += np.count_nonzero(sched >= 0) * per_rb
+        self.tti_time.append(dt)
+        self.precoder_time.append(dt_prec)
+        if sample:
+            self.sinr_samples.append(10.0 * np.log10(np.maximum(sinr, 1e-30)))
+
+    def ue_sinr_db(self) -> np.ndarray:
+        """Capacity-mapped mean SINR over each user's RBs and served TTIs, dB; NaN if never
+        served."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_se = self.se_sum / self.served
+            return np.where(self.served > 0, 10.0 * np.log10(2.0**mean_se - 1.0), np.nan)
+
+
+def _samples(drops: list[DropTally]) -> stats.Samples:
+    ue, cell = [], []
+    for d, tally in enumerate(drops):
+        world = tally.world
+        n_ue, n_cells = tally.delivered.size, world.n_cells
+        bw = world.n_rb * world.rb_bandwidth_hz
+        ue.append(
+            {
+                "thr": tally.delivered / (tally.n_meas * world.tti_s),
+                "cell_w": np.full(n_ue, n_cells / n_ue),
+                "area_w": np.full(n_ue, world.area_km2 / n_ue),
+                "se_w": np.full(n_ue, bw * n_cells / n_ue),
+                "blocks": tally.blocks,
+                "errors": np.zeros(n_ue),
+                "drop": np.full(n_ue, d, dtype=np.int64),
+            }
+        )
+        cell.append(
+            {
+                "muted": tally.muted,
+                "eligible": np.full(n_cells, float(world.n_rb * tally.n_meas)),
+                "drop": np.full(n_cells, d, dtype=np.int64),
+            }
+        )
+
+    def cat(rows):
+        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
+
+    return stats.Samples(cat(ue), cat(cell), len(drops))
+
+
+def mimo_result(scn, drops: list[DropTally], ci_seed):
+    """Pool the drops as :func:`rof.edge.simulate` does (its ``_result``)."""
+    from rof.edge.fronthaul import edge_position_m
+    from rof.edge.result import Result
+
+    worlds = [d.world for d in drops]
+    world0 = worlds[0]
+    samples = _samples(drops)
+    kpis = {}
+    for name in stats.KPIS:
+        kpis[name] = stats.point(samples, name)
+        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
+        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    fiber = np.concatenate([w.fiber_km for w in worlds])
+    cell_rbs = sum(d.world.n_cells * d.world.n_rb * d.n_meas for d in drops)
+    kpis.update(
+        fiber_km_mean=float(fiber.mean()),
+        fiber_km_max=float(fiber.max()),
+        snr_fh_db_min=float(min(w.snr_fh_db.min() for w in worlds)),
+        csi_delay_ttis_mean=float(np.mean(np.concatenate([d.csi_delay_ttis for d in drops]))),
+        n_ue=float(np.mean([w.deployment.n_ue for w in worlds])),
+        n_cells=float(world0.n_cells),
+        n_rb=float(world0.n_rb),
+        tti_s=float(world0.tti_s),
+        drops=float(len(drops)),
+        n_ant=float(scn.mimo.n_ant),
+        streams_per_cell_rb=float(sum(d.streams for d in drops) / max(cell_rbs, 1)),
+    )
+
+    def per_ue(f):
+        return np.concatenate([f(d) for d in drops])
+
+    dep0 = world0.deployment
+    arrays = {
+        "site_xy_m": np.asarray(dep0.site_xy_m),
+        "edge_xy_m": edge_position_m(dep0.site_xy_m, scn.fronthaul.edge_location),
+        "ue_sinr_db": per_ue(lambda d: d.ue_sinr_db()),
+        "ue_xy_m": per_ue(lambda d: np.asarray(d.world.deployment.ue_xy_m)),
+        "ue_drop": samples.ue["drop"],
+        "cell_site": np.asarray(dep0.cell_site),
+        "ue_serving_cell": per_ue(lambda d: d.world.serving.astype(np.int64)),
+        "link_cell": per_ue(lambda d: d.world.link_cell),
+        "link_gain_db": per_ue(lambda d: 10.0 * np.log10(d.world.large_scale.astype(np.float64))),
+        "background_gain": per_ue(lambda d: d.world.background_gain),
+        "noise_w": per_ue(lambda d: d.world.noise_w),
+        "p_rb_w": np.array([world0.p_rb_w]),
+        "fiber_km": world0.fiber_km,
+        "snr_fh_db": world0.snr_fh_db,
+        "evm_percent": world0.evm_percent,
+        "latency_s": world0.latency_s,
+        "csi_delay_ttis": np.asarray(drops[0].csi_delay_ttis, dtype=np.float64),
+    }
+    tti = np.concatenate([np.asarray(d.tti_time) for d in drops])
+    prec = np.concatenate([np.asarray(d.precoder_time) for d in drops])
+    timings = {
+        "scheduler_time_per_tti_s": float(tti.mean()),
+        "scheduler_time_per_tti_p95_s": float(np.percentile(tti, 95)),
+        "scheduler_time_s": tti,
+        "precoder_time_per_tti_s": float(prec.mean()),
+    }
+    sinr = [x for d in drops for x in d.sinr_samples]
+    return Result(
+        ue_throughput_bps=samples.ue["thr"],
+        sinr_db=np.concatenate(sinr) if sinr else np.zeros(0),
+        kpis=kpis,
+        arrays=arrays,
+        timings=timings,
+        scenario_name=str(scn.name),
+        samples=samples,
+        ci_seed=ci_seed,
+    )
