@@ -54,3 +54,26 @@ def test_bad_input(mimo, edge, words):
         simulate_mimo(d)
     for w in words:
         assert w in str(exc.value)
+
+
+def test_cluster_selection_sees_the_other_cells_users():
+    """Two cells of one cluster, one antenna each, one user each whose channels to the
+    cluster's two antennas, (1, 0.5) and (0.6, 1.2), correlate at 0.8 > epsilon = 0.4: per
+    cell both are chosen (each alone in its cell); over the cluster SUS keeps only the one
+    of larger PF metric ``w ||h||^2`` (1.25 w_0 vs 1.8 w_1), and the PF weight decides."""
+    from rof.edge.mimo.loop import select_users
+
+    h = np.zeros((1, 2, 2, 1), dtype=complex)  # (rb, ue, K, ant): user u's links to cells 0, 1
+    h[0, 0, :, 0] = [1.0, 0.5]
+    h[0, 1, :, 0] = [1.2, 0.6]  # user 1: links (cell 1, cell 0), i.e. 1.2 x user 0's
+    link_cell = np.array([[0, 1], [1, 0]])
+    serving = np.array([0, 1])
+    cells = np.array([[0], [1]])
+    per_cell = np.array([[0], [1]])
+    both = select_users(h, cells, per_cell, serving, link_cell, np.ones(2), 1, 0.4)
+    assert both[0].tolist() == [[0], [1]]
+    cluster = np.array([[0, 1]])
+    one = select_users(h, cells, cluster, serving, link_cell, np.ones(2), 1, 0.4)
+    assert one[0].tolist() == [[-1], [1]]  # 1.8 > 1.25
+    pf = select_users(h, cells, cluster, serving, link_cell, np.array([2.0, 1.0]), 1, 0.4)
+    assert pf[0].tolist() == [[0], [-1]]  # user 0 served less so far: 2.5 > 1.8
