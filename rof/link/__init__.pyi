@@ -33,3 +33,6 @@ from .fronthaul_rate import (
 from .link import (
     RoFLink as RoFLink,
 )
+from .remote_lo import (
+    RemoteLoLink as RemoteLoLink,
+)
