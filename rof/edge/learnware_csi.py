@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import logging
 
+import numba
 import numpy as np
 
 from rof.edge.chanpred.task import COLUMN, GAIN_DEV_COLUMNS
@@ -151,6 +152,42 @@ def isotropic_median_gain_db(radio, d3d_m, h_bs_m, h_ut_m, los) -> np.ndarray:
     return -np.asarray(pl, dtype=float)
 
 
+@numba.njit(cache=True)
+def _lag_states(hist, head, count, link_cell, delay_ttis, lag_ttis, r, out):
+    """Every lag's reported state of every row, (n_rows, n_lags), in place: the
+    interpolation of :func:`rof.edge.csi.delayed_state`, rounded to its float32."""
+    depth = hist.shape[0]
+    n_ue, n_k = link_cell.shape
+    n_lags = out.shape[1]
+    for u in range(n_ue):
+        for k in range(n_k):
+            dc = delay_ttis[link_cell[u, k]]
+            row0 = (u * n_k + k) * r
+            for j in range(n_lags):  # oldest first
+                d = dc + (n_lags - 1 - j) * lag_ttis
+                i = int(np.floor(d))
+                f = d - i
+                s0 = (head - min(i, count - 1)) % depth
+                s1 = (head - min(i + 1, count - 1)) % depth
+                for b in range(r):
+                    st = np.float32((1.0 - f) * hist[s0, u, k, b] + f * hist[s1, u, k, b])
+                    out[row0 + b, j] = max(np.float64(st), 1e-12)
+
+
+@numba.njit(cache=True)
+def _gain_columns(g_db, ref_rows, x, col_mean, col_dev):
+    """Mean gain (``L_ref`` plus the mean fading) and deviations of every row, in place."""
+    n, n_lags = g_db.shape
+    for row in range(n):
+        mean = 0.0
+        for j in range(n_lags):
+            mean += g_db[row, j]
+        mean /= n_lags
+        x[row, col_mean] = ref_rows[row] + mean
+        for j in range(n_lags):
+            x[row, col_dev[j]] = g_db[row, j] - mean
+
+
 class LearnwareCsi:
     """Predicts the present fading of every link (and RB) from its aged report history.
 
@@ -214,6 +251,8 @@ class LearnwareCsi:
         # transformation of every column is the dock's own.
         self._x = link_features(*cols, np.zeros((cols[0].size, N_LAGS)))
         self._ref_rows = np.repeat(self.ref_db.ravel(), r)
+        self._lags = np.empty((self._x.shape[0], N_LAGS))
+        self._dev_cols = np.asarray(GAIN_DEV_COLUMNS, dtype=np.int64)
 
     @classmethod
     def from_dock(cls, scn, world, age_s, rng=None):
@@ -233,20 +272,41 @@ class LearnwareCsi:
         """Feature rows (n_ue K R, 16) of the reported histories, R RBs per link (1 if flat).
 
         Rows are ordered UE, link, RB; the gain columns are ``L_ref`` plus the reported
-        fading in dB, oldest first (see the module docstring).
+        fading in dB, oldest first (see the module docstring). One kernel pass reads
+        every lag (:func:`rof.edge.csi.delayed_state`'s interpolation, rounded to its
+        float32) and writes the gain columns; :meth:`features_ref` is its NumPy reference.
         """
+        g = self._lags
+        _lag_states(
+            history.hist,
+            int(history.head),
+            int(history.count),
+            np.ascontiguousarray(self.world.link_cell, dtype=np.int64),
+            np.ascontiguousarray(self.delay_ttis, dtype=np.float64),
+            float(self.lag_ttis),
+            self.n_rows_rb,
+            g,
+        )
+        np.log10(g, out=g)  # NumPy's vectorised log (numba's is scalar libm)
+        g *= 10.0
+        _gain_columns(g, self._ref_rows, self._x, COLUMN["mean_gain_db"], self._dev_cols)
+        return self._x
+
+    def features_ref(self, history) -> np.ndarray:
+        """Plain-NumPy reference of :meth:`features` (a new array)."""
         lc = self.world.link_cell
         r = self.n_rows_rb
         fade_db = np.empty((lc.shape[0], lc.shape[1], r, self.n_lags))
         for j in range(self.n_lags):  # oldest first
             d = self.delay_ttis + (self.n_lags - 1 - j) * self.lag_ttis
             st = delayed_state(history.hist, history.head, history.count, lc, d)
-            fade_db[:, :, :, j] = 10.0 * np.log10(np.maximum(st[:, :, :r], 1e-12))
+            fade_db[:, :, :, j] = 10.0 * np.log10(np.maximum(st[:, :, :r].astype(float), 1e-12))
         fade_db = fade_db.reshape(-1, self.n_lags)
         mean = fade_db.mean(axis=1)
-        self._x[:, COLUMN["mean_gain_db"]] = self._ref_rows + mean
-        self._x[:, list(GAIN_DEV_COLUMNS)] = fade_db - mean[:, None]
-        return self._x
+        x = self._x.copy()
+        x[:, COLUMN["mean_gain_db"]] = self._ref_rows + mean
+        x[:, list(GAIN_DEV_COLUMNS)] = fade_db - mean[:, None]
+        return x
 
     def fit_predictor(self, x: np.ndarray):
         """Search the dock with the specification of ``spec_rows`` of ``x``.

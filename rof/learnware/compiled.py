@@ -20,11 +20,24 @@ children of node ``i`` must lie in ``(i, n)`` (scikit-learn numbers children aft
 their parent, which also rules out cycles, so a walk takes at most ``n`` steps),
 both children or none, feature indices in ``[0, d)`` for the task's ``d``, finite
 thresholds and values, and bounded sizes.
+
+Two kernels run the validated arrays. Ensembles of trees no deeper than
+:data:`DENSE_DEPTH` (gradient boosting's default depth 3, the shipped predictors) are
+laid out as complete binary trees (a leaf above the bottom becomes a node that always
+goes left, its value copied to every leaf below it) and evaluated without branches:
+for a block of rows every node's comparison is one contiguous, vectorised pass over a
+feature column, and selects pick each row's leaf. The comparison ``x32 <= t`` with a
+float64 threshold ``t`` equals ``x32 <= t32`` for ``t32`` the largest float32 not above
+``t``, so the pass runs in float32 without changing a decision. Deeper trees are
+walked node by node. Both add each tree's ``scale * value`` in tree order after the
+linear part ``intercept + sum_k x_k coef_k`` (k ascending), exactly the arithmetic of
+:func:`predict_ref`, so the results are equal to the last bit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numba
 import numpy as np
@@ -32,7 +45,7 @@ import numpy as np
 from rof.errors import ModelError, SecurityError
 from rof.learnware.frames import pack, unpack
 
-__all__ = ["MAX_NODES", "MAX_TREES", "CompiledModel", "predict_ref"]
+__all__ = ["DENSE_DEPTH", "MAX_NODES", "MAX_TREES", "CompiledModel", "predict_ref"]
 
 #: Largest total number of tree nodes of one model.
 MAX_NODES = 2_000_000
@@ -42,6 +55,10 @@ MAX_TREES = 10_000
 FORMAT = "rof.compiled/1"
 
 _INT_FIELDS = ("feature", "left", "right")
+#: Deepest trees run by the branch-free kernel (module docstring); deeper ones are walked.
+DENSE_DEPTH = 3
+#: Rows per block of the branch-free kernel (its feature columns stay in L1 cache).
+_BLOCK = 512
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,10 +171,16 @@ class CompiledModel:
         x = np.ascontiguousarray(X, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ModelError(f"features have shape {x.shape}; expected (n, {self.n_features})")
-        x32 = x.astype(np.float32).astype(np.float64)
+        x32 = x.astype(np.float32)
+        xl = x32.astype(np.float64) if self.linear_f32 else x
+        dense = self._dense
+        if dense is not None:
+            feat, thr, val = dense
+            xt = np.ascontiguousarray(x32.T)
+            return _predict_dense3(xl, xt, self.coef, self.intercept, self.scale, feat, thr, val)
         return _predict(
-            x32 if self.linear_f32 else x,
-            x32,
+            xl,
+            x32.astype(np.float64),
             self.coef,
             self.intercept,
             self.offsets,
@@ -168,6 +191,36 @@ class CompiledModel:
             self.threshold,
             self.value,
         )
+
+    @cached_property
+    def _dense(self):
+        """Complete depth-:data:`DENSE_DEPTH` layout ``(feature, threshold32, value)`` of
+        shapes (T, 7), (T, 7), (T, 8), or None when a tree is deeper (module docstring).
+
+        Position ``p`` has children ``2p + 1`` and ``2p + 2``; built from validated arrays.
+        """
+        t = self.scale.size
+        if t == 0:
+            return None
+        base = self.offsets[:-1, None]
+        t32 = self.threshold.astype(np.float32)
+        above = t32.astype(np.float64) > self.threshold
+        t32[above] = np.nextafter(t32[above], np.float32(-np.inf))
+        n_inner = 2**DENSE_DEPTH - 1
+        feat = np.zeros((t, n_inner), dtype=np.int32)
+        thr = np.full((t, n_inner), np.inf, dtype=np.float32)
+        cur = self.offsets[:-1, None].copy()  # global node at each position of the level
+        for level in range(DENSE_DEPTH):
+            pos = slice(2**level - 1, 2 ** (level + 1) - 1)
+            inner = self.left[cur] != -1
+            feat[:, pos] = np.where(inner, self.feature[cur], 0)
+            thr[:, pos] = np.where(inner, t32[cur], np.float32(np.inf))
+            left = np.where(inner, base + self.left[cur], cur)
+            right = np.where(inner, base + self.right[cur], cur)
+            cur = np.stack([left, right], axis=-1).reshape(t, -1)
+        if np.any(self.left[cur] != -1):
+            return None
+        return feat, thr, np.ascontiguousarray(self.value[cur])
 
     @classmethod
     def combine(cls, models, weights) -> CompiledModel:
@@ -281,11 +334,61 @@ def _predict(x, x32, coef, intercept, offsets, scale, feature, left, right, thre
     return out
 
 
+@numba.njit(cache=True)
+def _predict_dense3(x, xt, coef, intercept, scale, feat, thr, val):
+    """Branch-free kernel of complete depth-3 trees (module docstring).
+
+    x (n, d) float64 for the linear part, xt (d, n) float32 the rounded features
+    transposed; feat, thr (T, 7) and val (T, 8) from ``CompiledModel._dense``.
+    """
+    n, d = x.shape
+    out = np.empty(n)
+    for i in range(n):
+        s = intercept
+        for k in range(d):
+            s += x[i, k] * coef[k]
+        out[i] = s
+    for i0 in range(0, n, _BLOCK):
+        i1 = min(n, i0 + _BLOCK)
+        nb = i1 - i0
+        o = out[i0:i1]
+        for t in range(scale.shape[0]):
+            f = feat[t]
+            th = thr[t]
+            v = val[t]
+            sc = scale[t]
+            x0 = xt[f[0], i0:i1]
+            x1 = xt[f[1], i0:i1]
+            x2 = xt[f[2], i0:i1]
+            x3 = xt[f[3], i0:i1]
+            x4 = xt[f[4], i0:i1]
+            x5 = xt[f[5], i0:i1]
+            x6 = xt[f[6], i0:i1]
+            t0, t1, t2, t3, t4, t5, t6 = th[0], th[1], th[2], th[3], th[4], th[5], th[6]
+            v0, v1, v2, v3, v4, v5, v6, v7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+            for i in range(nb):  # every comparison computed, selects pick the leaf
+                ll = v0 if x3[i] <= t3 else v1
+                lr = v2 if x4[i] <= t4 else v3
+                rl = v4 if x5[i] <= t5 else v5
+                rr = v6 if x6[i] <= t6 else v7
+                lo = ll if x1[i] <= t1 else lr
+                hi = rl if x2[i] <= t2 else rr
+                o[i] += sc * (lo if x0[i] <= t0 else hi)
+    return out
+
+
 def predict_ref(m: CompiledModel, X) -> np.ndarray:
-    """Plain-NumPy reference of :meth:`CompiledModel.predict` (all rows at once)."""
+    """Plain-NumPy reference of :meth:`CompiledModel.predict` (all rows at once).
+
+    The linear part is summed in the kernels' order (intercept, then ``k`` ascending), so
+    the kernels agree with it exactly.
+    """
     x = np.asarray(X, dtype=np.float64)
     x32 = x.astype(np.float32).astype(np.float64)
-    out = (x32 if m.linear_f32 else x) @ m.coef + m.intercept
+    xl = x32 if m.linear_f32 else x
+    out = np.full(x.shape[0], m.intercept)
+    for k in range(m.n_features):
+        out = out + xl[:, k] * m.coef[k]
     rows = np.arange(x.shape[0])
     for t in range(m.scale.size):
         b = m.offsets[t]

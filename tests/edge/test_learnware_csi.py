@@ -132,6 +132,20 @@ def test_feature_rows_are_the_stored_fading_history_under_the_reference_gain():
     np.testing.assert_allclose(x[:, COLUMN["horizon_ms"]], 0.5)  # horizon in ms
 
 
+@pytest.mark.parametrize("pushes", [3, 14])
+def test_feature_kernel_equals_the_numpy_reference(pushes):
+    """The one-pass kernel against the per-lag NumPy path (delayed_state per lag): 20 km
+    of fiber gives fractional delays; 3 pushes leave the history partly filled."""
+    scn = _scenario(n_sites=1, ue_per_site=3, fiber_km=20.0)
+    world, delay, lw, hist = _setup(scn)
+    assert np.any(delay % 1.0 > 0.0)
+    for _ in range(pushes):
+        hist.push(world.fading.step())
+    want = lw.features_ref(hist)
+    got = lw.features(hist)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
 def test_no_fading_leaves_the_report_unchanged():
     scn = _scenario(n_sites=1, ue_per_site=2, fading="none")
     world, delay, lw, hist = _setup(scn)

@@ -1,0 +1,105 @@
+"""CompiledModel's kernels against the plain-NumPy reference walk (issue 17 item 6).
+
+The branch-free kernel of depth <= 3 ensembles (complete-tree layout, float32
+comparisons) must give exactly the reference's numbers: same leaves, same sums.
+References: :func:`rof.learnware.compiled.predict_ref` (per-tree NumPy walk with the
+float64 thresholds) and scikit-learn's own ``predict``.
+"""
+
+import numpy as np
+import pytest
+
+from rof.learnware._worker import export
+from rof.learnware.compiled import CompiledModel, predict_ref
+
+sklearn = pytest.importorskip("sklearn")
+
+
+def _data(n=3000, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    x[:, 2] = np.round(x[:, 2], 1)  # ties with thresholds placed between rounded values
+    y = np.sin(x[:, 0]) + x[:, 1] * x[:, 2] + 0.1 * rng.normal(size=n)
+    return x, y
+
+
+def _models(x, y):
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    return {
+        "gbr_ridge_init": GradientBoostingRegressor(
+            init=Ridge(alpha=1.0), n_estimators=60, max_depth=3, random_state=0
+        ).fit(x, y),
+        # min_samples_leaf makes some leaves end above the bottom level (padded)
+        "gbr_shallow_leaves": GradientBoostingRegressor(
+            n_estimators=40, max_depth=3, min_samples_leaf=600, random_state=1
+        ).fit(x, y),
+        "stump": DecisionTreeRegressor(max_depth=1).fit(x, y),
+        "tree_depth2": DecisionTreeRegressor(max_depth=2).fit(x, y),
+        "forest_depth6": RandomForestRegressor(n_estimators=8, max_depth=6, random_state=0).fit(
+            x, y
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name, dense",
+    [
+        ("gbr_ridge_init", True),
+        ("gbr_shallow_leaves", True),
+        ("stump", True),
+        ("tree_depth2", True),
+        ("forest_depth6", False),
+    ],
+)
+def test_kernels_equal_the_numpy_reference_exactly(name, dense):
+    x, y = _data()
+    model = _models(x, y)[name]
+    m = export(model, x.shape[1]).validate(x.shape[1])
+    assert (m._dense is not None) == dense
+    xq, _ = _data(n=2500, seed=5)  # 2500 rows: several 512-row blocks and a partial one
+    xq[:7] = x[:7]  # rows that sit exactly on training values (and thresholds' neighbours)
+    got = m.predict(xq)
+    np.testing.assert_array_equal(got, predict_ref(m, xq))
+    # scikit-learn's Ridge init of gradient boosting predicts in float32 on the float32
+    # input (its last bits differ); every tree decision and leaf is the same
+    atol = 1e-6 if m.linear_f32 and m.coef.any() else 1e-12
+    np.testing.assert_allclose(got, model.predict(xq), rtol=0, atol=atol)
+
+
+def test_mixture_of_boosted_models_is_one_dense_pass_equal_to_the_reference():
+    x, y = _data()
+    ms = [export(mod, x.shape[1]) for mod in list(_models(x, y).values())[:2]]
+    mix = CompiledModel.combine(ms, [0.7, 0.3])
+    assert mix._dense is not None
+    got = mix.predict(x)
+    np.testing.assert_array_equal(got, predict_ref(mix, x))
+    want = 0.7 * ms[0].predict(x) + 0.3 * ms[1].predict(x)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_float32_threshold_rounding_keeps_every_decision():
+    """A threshold between two float32 values: x32 <= t must not flip for the x32 just
+    above t when the threshold is rounded (it rounds down, never up)."""
+    t = 0.1  # not a float32: float32(0.1) > 0.1
+    assert np.float64(np.float32(t)) > t
+    n = 1
+    m = CompiledModel(
+        "hand",
+        1,
+        np.zeros(1),
+        0.0,
+        np.array([0, 3], dtype=np.int64),
+        np.ones(1),
+        np.array([0, 0, 0], dtype=np.int32),
+        np.array([1, -1, -1], dtype=np.int32),
+        np.array([2, -1, -1], dtype=np.int32),
+        np.array([t, 0.0, 0.0]),
+        np.array([0.0, -1.0, 1.0]),
+    ).validate(n)
+    x = np.array([[np.float32(t)], [np.nextafter(np.float32(t), np.float32(-1))], [-5.0], [5.0]])
+    got = m.predict(x)
+    np.testing.assert_array_equal(got, [1.0, -1.0, -1.0, 1.0])
+    np.testing.assert_array_equal(got, predict_ref(m, x))
