@@ -5,7 +5,14 @@ The link file (see ``scenarios/links/*.toml``) has the link's tables of
 device's parameters, ``[fiber]``, ``[detector]``, optional ``[amplifier]``, ``[link]``),
 built by :func:`rof.link.build_link`, plus ``[signal]`` (``rf_ghz``, ``rf_in_dbm``,
 ``bandwidth_mhz``) and ``[fronthaul]`` (``antennas``, ``bit_width``, ``oversampling``,
-``line_coding``), the CPRI comparison.
+``line_coding``), the CPRI comparison. An optional ``[remote_lo]`` (``if_ghz``,
+``multiplication``, ``lo_reference_dbm``, ``lo_wavelength_nm``,
+``reference_floor_dbc_hz``, ``reference_linewidth_hz``, ``mixer_conversion_gain_db``,
+``mixer_noise_figure_db``, ``subcarrier_spacing_khz``) makes the file an IF-over-fiber
+link with a remote LO (:class:`rof.link.remote_lo.RemoteLoLink`): the link's tables
+carry the data at ``if_ghz``, a second link of the same tables at ``lo_wavelength_nm``
+the LO reference at ``(rf_ghz - if_ghz) / multiplication``, and the report adds the
+RF carrier's figures.
 Flags override the file. This module stays light: physics imports happen in the
 handler.
 """
@@ -18,12 +25,23 @@ import sys
 
 from rof.errors import ConfigError
 
-__all__ = ["build_from_config", "register"]
+__all__ = ["build_from_config", "register", "remote_lo_from_config"]
 
 _SIGNAL = ("rf_ghz", "rf_in_dbm", "bandwidth_mhz")
 _FRONTHAUL = ("antennas", "bit_width", "oversampling", "line_coding")
 #: Top-level keys of a link file besides the link's own tables (rof.link.config).
-_FILE = ("name", "signal", "fronthaul")
+_FILE = ("name", "signal", "fronthaul", "remote_lo")
+_REMOTE_LO = (
+    "if_ghz",
+    "multiplication",
+    "lo_reference_dbm",
+    "lo_wavelength_nm",
+    "reference_floor_dbc_hz",
+    "reference_linewidth_hz",
+    "mixer_conversion_gain_db",
+    "mixer_noise_figure_db",
+    "subcarrier_spacing_khz",
+)
 
 #: flag dest -> (table, key)
 _FLAGS = {
@@ -175,11 +193,16 @@ def _run(args) -> int:
                 raise ConfigError(f"{source}: {table} must be a table")
             cfg[table][key] = value
     link, signal, fh, name = build_from_config(cfg, source)
-    budget = link.budget(**signal)
+    rlo = remote_lo_from_config(cfg, link, signal, source)
+    link_signal = signal if rlo is None else signal | {"rf_hz": rlo[0].if_hz}
+    if rlo is None:
+        budget = link.budget(**signal)
+    else:
+        budget = rlo[1].if_budget
     rate = fronthaul_rate(signal["bandwidth_hz"], **fh)
     if args.plot and not args.waveform:
         raise ConfigError("--plot needs --waveform")
-    report = _waveform(args, link, signal) if args.waveform else None
+    report = _waveform(args, link, link_signal) if args.waveform else None
     if args.json:
         out = {
             "name": name,
@@ -187,12 +210,16 @@ def _run(args) -> int:
             "budget": budget.to_dict(),
             "fronthaul": vars(rate) | {"bandwidth_hz": signal["bandwidth_hz"]},
         }
+        if rlo is not None:
+            out["remote_lo"] = _remote_lo_dict(*rlo)
         if report is not None:
             out["waveform"] = _jsonable(report)
         json.dump(_finite(out), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
-    sys.stdout.write(_table(name, link, signal, budget, rate))
+    sys.stdout.write(_table(name, link, link_signal, budget, rate))
+    if rlo is not None:
+        sys.stdout.write(_remote_lo_table(*rlo))
     if report is not None:
         from rof.link.waveform_report import format_waveform_report
 
@@ -200,6 +227,101 @@ def _run(args) -> int:
         for path in report.get("plots", []):
             sys.stdout.write(f"wrote {path}\n")
     return 0
+
+
+def remote_lo_from_config(cfg: dict, link, signal: dict, source: str = "link"):
+    """``(RemoteLoLink, RemoteLoBudget)`` of a link file's ``[remote_lo]``, or None.
+
+    The LO link is built from the same tables with the transmitter at
+    ``lo_wavelength_nm`` (default: 1 nm above the data link's); the reference is
+    ``(rf - if) / multiplication``.
+    """
+    if "remote_lo" not in cfg:
+        return None
+    from rof.link.build import build_link
+    from rof.link.remote_lo import RemoteLoLink
+
+    t = _take(cfg["remote_lo"], _REMOTE_LO, f"{source}: remote_lo")
+    for k, v in t.items():
+        ok = isinstance(v, int) if k == "multiplication" else isinstance(v, int | float)
+        if isinstance(v, bool) or not ok:
+            want = "an integer" if k == "multiplication" else "a number"
+            raise ConfigError(f"{source}: remote_lo.{k} = {v!r} is not {want}")
+    if_hz = float(t.get("if_ghz", 3.5)) * 1e9
+    n = int(t.get("multiplication", 4))
+    rf = signal["rf_hz"]
+    if not 0.0 < if_hz < rf:
+        raise ConfigError(
+            f"{source}: remote_lo.if_ghz = {if_hz / 1e9:g} is out of range; allowed: "
+            f"above 0 and below signal.rf_ghz = {rf / 1e9:g}"
+        )
+    if n < 1 or n > 64:
+        raise ConfigError(
+            f"{source}: remote_lo.multiplication = {n} is out of range; allowed: 1..64"
+        )
+    parts = {k: v for k, v in cfg.items() if k not in _FILE}
+    tx = dict(parts.get("transmitter", {}))
+    wl = float(t.get("lo_wavelength_nm", float(link.transmitter.wavelength_nm) + 1.0))
+    tx["wavelength_nm"] = wl
+    lo = build_link(parts | {"transmitter": tx}, source=f"{source}: remote_lo LO link")
+    kw = {
+        k: float(t[k])
+        for k in (
+            "lo_reference_dbm",
+            "reference_floor_dbc_hz",
+            "reference_linewidth_hz",
+            "mixer_conversion_gain_db",
+            "mixer_noise_figure_db",
+        )
+        if k in t
+    }
+    from rof.errors import ParameterError
+
+    try:
+        r = RemoteLoLink(
+            link, lo, if_hz=if_hz, lo_reference_hz=(rf - if_hz) / n, multiplication=n, **kw
+        )
+        scs = float(t.get("subcarrier_spacing_khz", 120.0 if rf > 7.125e9 else 30.0)) * 1e3
+        b = r.budget(signal["rf_in_dbm"], signal["bandwidth_hz"], subcarrier_spacing_hz=scs)
+    except ParameterError as exc:
+        msg = str(exc).replace("RemoteLoLink.budget ", "").replace("RemoteLoLink.", "")
+        raise ConfigError(f"{source}: remote_lo.{msg}") from None
+    return r, b
+
+
+def _remote_lo_dict(r, b) -> dict:
+    return {
+        "rf_hz": r.rf_hz,
+        "if_hz": r.if_hz,
+        "lo_reference_hz": r.lo_reference_hz,
+        "multiplication": r.multiplication,
+        "gain_db": float(b.gain_db),
+        "lo_phase_psd_rad2_hz": float(b.lo_phase_psd_rad2_hz),
+        "lo_linewidth_hz": float(b.lo_linewidth_hz),
+        "phase_noise_sdr_db": float(-10.0 * math.log10(float(b.pn_inv_sdr))),
+        "mixer_snr_db": float(-10.0 * math.log10(float(b.mixer_inv_snr))),
+        "sndr_db": float(b.sndr_db),
+        "evm_percent": float(b.evm_percent),
+    }
+
+
+def _remote_lo_table(r, b) -> str:
+    d = _remote_lo_dict(r, b)
+    rows = [
+        ("RF carrier (IF + N x ref)", d["rf_hz"] / 1e9, "GHz"),
+        ("LO reference", d["lo_reference_hz"] / 1e9, "GHz"),
+        ("multiplication N", d["multiplication"], ""),
+        ("RF gain (incl. mixer)", d["gain_db"], "dB"),
+        ("LO phase noise L(f)", 10.0 * math.log10(d["lo_phase_psd_rad2_hz"] / 2.0), "dBc/Hz"),
+        ("SNR (mixer noise)", d["mixer_snr_db"], "dB"),
+        ("SDR (LO phase noise)", d["phase_noise_sdr_db"], "dB"),
+        ("SNDR at RF", d["sndr_db"], "dB"),
+        ("EVM at RF", d["evm_percent"], "%"),
+    ]
+    lines = ["", "remote LO (the table above is the IF link)", ""]
+    for label, value, unit in rows:
+        lines.append(f"  {label:<26} {_fmt(value):>10}  {unit}")
+    return "\n".join(lines) + "\n"
 
 
 def _waveform(args, link, signal) -> dict:

@@ -1,6 +1,8 @@
 """IF-over-fiber with a remote LO (issue 18 item 2): the LO's phase noise from the
 LO link's noise, the N^2 law, Friis's cascade with the site mixer, bad input."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,64 @@ def test_bad_input_names_the_key(kw, match):
         RemoteLoLink(_mzm_link(), _mzm_link(wl=1551.0), **kw).budget(0.0, 400e6)
     with pytest.raises(RofError, match="data_link"):
         RemoteLoLink("mzm", _mzm_link())
+
+
+LINK_FILE = "scenarios/links/remote_lo_28ghz_10km.toml"
+
+
+def _repo_file(rel):
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parents[2] / rel)
+
+
+def test_link_file_reports_the_rf_carrier(capsys):
+    """`rof link` on a [remote_lo] file: the IF link's table at 3.5 GHz, then the RF
+    figures at 28 GHz, the same as the Python budget of the same two links."""
+    import json
+    import tomllib
+
+    from rof.cli import main
+    from rof.link.cli import build_from_config, remote_lo_from_config
+
+    assert main(["link", "--config", _repo_file(LINK_FILE)]) == 0
+    out = capsys.readouterr().out
+    assert "RF carrier                       3.50" in out
+    assert "RF carrier (IF + N x ref)       28.00" in out
+    assert main(["link", "--config", _repo_file(LINK_FILE), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)["remote_lo"]
+    cfg = tomllib.loads(open(_repo_file(LINK_FILE)).read())
+    link, signal, _, _ = build_from_config(cfg)
+    r, b = remote_lo_from_config(cfg, link, signal)
+    assert r.lo_reference_hz == pytest.approx(6.125e9)
+    assert r.lo_link.transmitter.wavelength_nm == 1551
+    assert d["evm_percent"] == pytest.approx(float(b.evm_percent), rel=1e-12)
+    direct = RemoteLoLink(link, r.lo_link, lo_reference_dbm=6.0).budget(0.0, 400e6)
+    assert d["sndr_db"] == pytest.approx(float(direct.sndr_db), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        ({"if_ghz": 30.0}, "remote_lo.if_ghz = 30 is out of range; allowed: above 0 and below"),
+        ({"multiplication": 0}, r"remote_lo.multiplication = 0 .*1\.\.64"),
+        ({"multiplication": 2.0}, "remote_lo.multiplication = 2.0 is not an integer"),
+        ({"mixer_gain": 1.0}, "remote_lo.mixer_gain is not a known key"),
+        ({"mixer_noise_figure_db": 99.0}, "remote_lo.mixer_noise_figure_db"),
+    ],
+)
+def test_link_file_bad_remote_lo_exits_2_with_one_line(tmp_path, capsys, edit, match):
+    import tomllib
+
+    import tomli_w
+
+    from rof.cli import main
+
+    cfg = tomllib.loads(open(_repo_file(LINK_FILE)).read())
+    cfg["remote_lo"].update(edit)
+    f = tmp_path / "bad.toml"
+    f.write_text(tomli_w.dumps(cfg))
+    assert main(["link", "--config", str(f)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert re.search(match, err), err
