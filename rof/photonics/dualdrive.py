@@ -54,7 +54,7 @@ import numpy as np
 from rof._validate import check_range
 from rof.errors import ParameterError
 from rof.photonics.laser import CWLaser
-from rof.photonics.protocols import SmallSignal, sideband_fading
+from rof.photonics.protocols import SmallSignal, external_modulator_small_signal, sideband_fading
 from rof.units import db_to_lin
 
 __all__ = ["FORMATS", "DualDriveMZM", "tone_harmonic_w"]
@@ -324,19 +324,8 @@ class DualDriveMZM:
                 "0 or pi and unequal drive phases"
             )
         chirp_free_dsb = abs(w_f - 1.0) < 1e-12 and abs(ph) < 1e-12
-        return SmallSignal(
-            wavelength_nm=self.wavelength_nm,
-            mean_power_w=self.mean_power_w(),
-            input_impedance_ohm=self.input_impedance_ohm,
-            taylor_w_per_vn=self.taylor_w_per_vn(),
-            slope_w_per_v=self.slope_w_per_v,
-            drive_response=self.modulation_response,
-            envelope_response_w=self.envelope_response_w,
-            full_scale_v=self.v_pi_v,
-            chirp_alpha=0.0,
-            rin_db_per_hz=self.rin_db_per_hz,
-            rin_fades=True,
-            linewidth_hz=self.laser.linewidth_hz,
+        return external_modulator_small_signal(
+            self,
             distortion="dispersed_drive" if chirp_free_dsb else "link_tone",
             sideband_fading=None if chirp_free_dsb else (w_f, ph, c_f),
             tone_field=None if chirp_free_dsb else self.tone_field,

@@ -10,7 +10,7 @@ import numpy as np
 from rof._validate import check_range
 from rof.errors import ParameterError
 from rof.photonics.laser import CWLaser
-from rof.photonics.protocols import SmallSignal
+from rof.photonics.protocols import SmallSignal, external_modulator_small_signal
 from rof.units import db_to_lin
 
 __all__ = ["MachZehnderModulator"]
@@ -154,19 +154,9 @@ class MachZehnderModulator:
         :func:`rof.link.dispersed.dispersed_drive_distortion`); a chirped one keeps the
         back-to-back AM/AM curve (``"envelope"``).
         """
-        return SmallSignal(
-            wavelength_nm=self.wavelength_nm,
-            mean_power_w=self.mean_power_w(),
-            input_impedance_ohm=self.input_impedance_ohm,
-            taylor_w_per_vn=self.taylor_w_per_vn(),
-            slope_w_per_v=self.slope_w_per_v,
-            drive_response=self.modulation_response,
-            envelope_response_w=self.envelope_response_w,
-            full_scale_v=self.v_pi_v,
+        return external_modulator_small_signal(
+            self,
             chirp_alpha=float(self.chirp_alpha),
-            rin_db_per_hz=self.rin_db_per_hz,
-            rin_fades=True,
-            linewidth_hz=self.laser.linewidth_hz,
             distortion="dispersed_drive" if self.chirp_alpha == 0.0 else "envelope",
         )
 

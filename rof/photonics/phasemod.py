@@ -29,7 +29,7 @@ import numpy as np
 from rof._validate import check_range
 from rof.errors import ParameterError
 from rof.photonics.laser import CWLaser
-from rof.photonics.protocols import SmallSignal
+from rof.photonics.protocols import SmallSignal, external_modulator_small_signal
 from rof.units import db_to_lin
 
 __all__ = ["PhaseModulator"]
@@ -119,19 +119,8 @@ class PhaseModulator:
 
     def small_signal(self) -> SmallSignal:
         """The link-budget contract (see the class docstring)."""
-        return SmallSignal(
-            wavelength_nm=self.wavelength_nm,
-            mean_power_w=self.mean_power_w(),
-            input_impedance_ohm=self.input_impedance_ohm,
-            taylor_w_per_vn=self.taylor_w_per_vn(),
-            slope_w_per_v=self.slope_w_per_v,
-            drive_response=self.modulation_response,
-            envelope_response_w=self.envelope_response_w,
-            full_scale_v=self.v_pi_v,
-            chirp_alpha=0.0,
-            rin_db_per_hz=self.laser.rin_db_per_hz,
-            rin_fades=True,
-            linewidth_hz=self.laser.linewidth_hz,
+        return external_modulator_small_signal(
+            self,
             distortion="dispersed_drive",
             sideband_fading=(1.0, 0.5 * math.pi, 0.0),
             dispersed_drive_sin=True,

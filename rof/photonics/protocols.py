@@ -30,7 +30,13 @@ import numpy as np
 
 from rof.errors import ParameterError
 
-__all__ = ["DISTORTION_MODELS", "SmallSignal", "Transmitter", "sideband_fading"]
+__all__ = [
+    "DISTORTION_MODELS",
+    "SmallSignal",
+    "Transmitter",
+    "external_modulator_small_signal",
+    "sideband_fading",
+]
 
 #: How the budget finds a transmitter's in-band distortion (see :class:`SmallSignal`).
 DISTORTION_MODELS = ("envelope", "dispersed_drive", "link_tone")
@@ -194,6 +200,34 @@ class SmallSignal:
         if self.drive_response is None:
             return np.ones_like(rf)
         return np.asarray(self.drive_response(rf), dtype=float) ** 2
+
+
+def external_modulator_small_signal(device, **fields) -> SmallSignal:
+    r"""The contract of an external modulator of a CW laser (MZM, dual-drive MZM, PM).
+
+    What these share: the laser's wavelength, RIN and linewidth (its RIN fades,
+    ``rin_fades``: the intensity noise multiplies every arm alike and carries no
+    phase, Wang & Petermann 1992), the electrode ahead of the transfer
+    (``drive_response = device.modulation_response``), full scale :math:`V_\pi`, and
+    the device's mean power, impedance, Taylor coefficients, slope and envelope
+    response. ``fields`` gives the rest (``chirp_alpha``, ``distortion``,
+    ``sideband_fading``, ...), and may override any of these.
+    """
+    base = dict(
+        wavelength_nm=device.laser.wavelength_nm,
+        mean_power_w=device.mean_power_w(),
+        input_impedance_ohm=device.input_impedance_ohm,
+        taylor_w_per_vn=device.taylor_w_per_vn(),
+        slope_w_per_v=device.slope_w_per_v,
+        drive_response=device.modulation_response,
+        envelope_response_w=device.envelope_response_w,
+        full_scale_v=device.v_pi_v,
+        chirp_alpha=0.0,
+        rin_db_per_hz=device.laser.rin_db_per_hz,
+        rin_fades=True,
+        linewidth_hz=device.laser.linewidth_hz,
+    )
+    return SmallSignal(**(base | fields))
 
 
 def sideband_fading(upper, lower) -> tuple[float, float, float, float]:
