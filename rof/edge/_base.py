@@ -18,9 +18,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rof.radio.rates import mcs_table
+from rof.edge.rate_model import RateModel, rate_model
 
-__all__ = ["RATE_GAP_DB", "RATE_SE_MAX", "RATE_SE_MIN", "Scheduler", "SchedulingInput"]
+__all__ = ["DEFAULT_LINK", "Scheduler", "SchedulingInput"]
+
+#: Link abstraction, MCS table, BLER target and CQI quantisation of the rate model when
+#: a :class:`SchedulingInput` names none: the scenario schema's defaults.
+DEFAULT_LINK = ("eesm", "qam256", 0.1, True)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class SchedulingInput:
         ``snr_fh`` in the rate estimate.
     rng : numpy.random.Generator
         Random source for randomised schedulers (WMMSE random starts).
+    rate : rof.edge.rate_model.RateModel, optional
+        The rate per RB of the link abstraction in use (:mod:`rof.edge.rate_model`);
+        left out, that of :data:`DEFAULT_LINK` for ``n_rb`` RBs.
     """
 
     link_cell: np.ndarray
@@ -84,6 +91,7 @@ class SchedulingInput:
     doppler_hz: np.ndarray
     rng: np.random.Generator = field(repr=False)
     use_fronthaul: bool = False
+    rate: RateModel | None = field(default=None, repr=False)
 
     @property
     def n_ue(self) -> int:
@@ -105,30 +113,25 @@ class SchedulingInput:
             self.background_gain, dtype=np.float64
         ) * self.background_power_w + np.asarray(self.noise_w, dtype=np.float64)
 
+    def rate_model(self) -> RateModel:
+        """The rate per RB the schedulers estimate with (``rate`` or the default's)."""
+        if self.rate is not None:
+            return self.rate
+        abstraction, table, target, cqi = DEFAULT_LINK
+        return rate_model(abstraction, table, self.n_rb, target, cqi)
+
     def with_(self, **changes) -> SchedulingInput:
         """A copy with some fields replaced."""
         return replace(self, **changes)
 
 
-#: SNR gap of the schedulers' rate model, dB: the implementation margin of the
-#: MCS thresholds in :mod:`rof.radio.rates` (10 % BLER 2 dB from capacity).
-RATE_GAP_DB = 2.0
-_SE_256QAM = mcs_table("qam256").spectral_efficiency
-#: Floor of the schedulers' rate model, bit/s/Hz: MCS 0 of TS 38.214 Table 5.1.3.1-2
-#: (QPSK, R = 120/1024, 0.2344); a UE estimated below it cannot decode anything.
-RATE_SE_MIN = float(_SE_256QAM.min())
-#: Cap of the schedulers' rate model, bit/s/Hz: top of TS 38.214 Table 5.1.3.1-2 (7.4063).
-RATE_SE_MAX = float(_SE_256QAM.max())
-
-
 class Scheduler(ABC):
     """Base class of the schedulers; subclasses implement :meth:`__call__`.
 
-    Rate estimates use ``r = min(log2(1 + SINR / gap), se_max)``, 0 below
-    ``se_min``, with :data:`RATE_GAP_DB`, :data:`RATE_SE_MAX` and
-    :data:`RATE_SE_MIN` (SNR-gap approximation, Goldsmith,
-    *Wireless Communications*, 2005, eq. (9.7)), so a scheduler does not value
-    SINR beyond what the highest MCS can carry.
+    Rate estimates are :meth:`SchedulingInput.rate_model`: the spectral efficiency of
+    the MCS link adaptation would send on the RB at the estimated SINR, 0 below the
+    link abstraction's MCS-0 threshold (:mod:`rof.edge.rate_model`), so a scheduler
+    values an RB exactly as link adaptation will use it.
 
     Attributes
     ----------

@@ -6,6 +6,7 @@ Gains arrive as ``(n_rb, n_ue, K)`` so that each RB's slab is contiguous. The
 kernel's inputs come as two NamedTuples, :class:`Problem` (the TTI's channel and
 weights) and :class:`RateModel`; inside, the search state is one more
 (:class:`_State`), so the helpers take three tuples instead of twenty arguments.
+The rate model is :mod:`rof.edge.rate_model`'s (the MCS link adaptation would choose).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
+
+from rof.edge.rate_model import RateModel, step_rate
 
 __all__ = ["Problem", "RateModel", "coordinated_kernel"]
 
@@ -38,22 +41,6 @@ class Problem(NamedTuple):
     cell_ues: np.ndarray
 
 
-class RateModel(NamedTuple):
-    """``r = min(log2(1 + SINR gap_inv), se_max)``, 0 below ``se_min``."""
-
-    gap_inv: float
-    se_max: float
-    se_min: float
-
-
-class _Rate(NamedTuple):
-    gap_inv: float
-    se_max: float
-    se_min: float
-    x_hi: float  # 2^se_max - 1: above it the rate is saturated
-    x_lo: float  # 2^se_min - 1: below it the rate is 0
-
-
 class _State(NamedTuple):
     """Search state of one RB: interference and cached rate per UE, serving cell per
     UE and served UE per cell (-1 none), transmit factor per cell, and the victim
@@ -72,14 +59,8 @@ class _State(NamedTuple):
 
 @numba.njit(cache=True)
 def _rate(sinr, r):
-    """``min(log2(1 + x), se_max)``, 0 below ``se_min``, with ``x = sinr * gap_inv``;
-    ``x_hi`` and ``x_lo`` skip the logarithm when saturated."""
-    x = sinr * r.gap_inv
-    if x >= r.x_hi:
-        return r.se_max
-    if x < r.x_lo:
-        return 0.0
-    return np.log2(1.0 + x)
+    """The rate model ``r`` (:class:`rof.edge.rate_model.RateModel`) at ``sinr``."""
+    return step_rate(sinr, r.gap_inv, r.thr, r.se)
 
 
 @numba.njit(cache=True)
@@ -237,9 +218,7 @@ def coordinated_kernel(p, rate, start, assign):
     """
     n_rb, n_ue, n_k = p.gain.shape
     n_cells = p.cell_ptr.shape[0] - 1
-    r = _Rate(
-        rate.gap_inv, rate.se_max, rate.se_min, 2.0**rate.se_max - 1.0, 2.0**rate.se_min - 1.0
-    )
+    r = rate
     n_ent = n_cells * n_k + 1
     st = _State(
         np.zeros(n_ue),

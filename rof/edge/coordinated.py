@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rof.edge._base import RATE_GAP_DB, RATE_SE_MAX, RATE_SE_MIN, Scheduler, SchedulingInput
-from rof.edge._coordinated_kernels import Problem, RateModel, coordinated_kernel
+from rof.edge._base import Scheduler, SchedulingInput
+from rof.edge._coordinated_kernels import Problem, coordinated_kernel
 from rof.edge.percell import (
     _eligible_by_cell,
     full_power_rate,
@@ -50,6 +50,7 @@ from rof.edge.percell import (
     pf_assign,
     pf_assign_ref,
 )
+from rof.edge.rate_model import SHANNON, RateModel, rate_se
 
 __all__ = ["CoordinatedPF", "coordinated_assign", "coordinated_assign_ref"]
 
@@ -65,9 +66,7 @@ def coordinated_assign(
     weight,
     n_cells,
     *,
-    gap_db: float = 0.0,
-    se_max: float = np.inf,
-    se_min: float = 0.0,
+    rate: RateModel = SHANNON,
 ):
     """Joint greedy PF assignment with muting (see the module docstring).
 
@@ -87,10 +86,9 @@ def coordinated_assign(
     weight : ndarray (n_ue,)
         PF weights; <= 0 marks UEs without data.
     n_cells : int
-    gap_db, se_max, se_min : float
-        Rate model ``r = min(log2(1 + SINR / gap), se_max)``, 0 below ``se_min``
-        (SNR-gap approximation, Goldsmith, *Wireless Communications*, 2005, eq. (9.7),
-        truncated like TR 36.942 A.2); the defaults give plain Shannon.
+    rate : rof.edge.rate_model.RateModel
+        Rate per RB (:mod:`rof.edge.rate_model`; the schedulers pass the link
+        abstraction's MCS staircase); default plain Shannon ``log2(1 + SINR)``.
 
     Returns
     -------
@@ -100,10 +98,9 @@ def coordinated_assign(
         choice + prune; so the objective is never below per-cell PF's.
     """
     weight = np.ascontiguousarray(weight, dtype=np.float64)
-    gap_inv = 10.0 ** (-gap_db / 10.0)
     cell_ptr, cell_ues = _eligible_by_cell(serving, weight, n_cells)
-    rate = full_power_rate(link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_db, se_max, se_min)
-    start = pf_assign(serving, rate, weight, n_cells)
+    r_full = full_power_rate(link_cell, gain, serve_k, floor_w, fh_inv, p_w, rate)
+    start = pf_assign(serving, r_full, weight, n_cells)
     assign = np.full((n_cells, gain.shape[2]), -1, dtype=np.int32)
     problem = Problem(
         gain=np.ascontiguousarray(np.moveaxis(gain, 2, 0)),  # (n_rb, n_ue, K): a slab per RB
@@ -116,17 +113,11 @@ def coordinated_assign(
         cell_ptr=cell_ptr,
         cell_ues=cell_ues,
     )
-    rate_model = RateModel(gap_inv, float(se_max), float(se_min))
-    coordinated_kernel(problem, rate_model, start.astype(np.int64), assign)
+    coordinated_kernel(problem, rate, start.astype(np.int64), assign)
     return assign
 
 
-def _rate_np(sinr, gap_inv, se_max, se_min):
-    r = np.log2(1.0 + sinr * gap_inv)
-    return np.where(r < se_min, 0.0, np.minimum(r, se_max))
-
-
-def _utility_dense(g, floor_w, fh_inv, p_w, weight, act, gap_inv, se_max, se_min):
+def _utility_dense(g, floor_w, fh_inv, p_w, weight, act, rate):
     """PF-weighted sum rate of the (cell -> UE) map ``act`` on one RB, dense (n_ue, n_cells)."""
     on = act >= 0
     tx = np.where(on, p_w * (1.0 + fh_inv), 0.0)
@@ -136,7 +127,7 @@ def _utility_dense(g, floor_w, fh_inv, p_w, weight, act, gap_inv, se_max, se_min
         u = act[c]
         s = g[u, c] * p_w
         sinr = s / (total[u] - s + floor_w[u])
-        util += weight[u] * _rate_np(sinr, gap_inv, se_max, se_min)
+        util += weight[u] * rate_se(sinr, rate)
     return util
 
 
@@ -151,23 +142,18 @@ def coordinated_assign_ref(
     weight,
     n_cells,
     *,
-    gap_db=0.0,
-    se_max=np.inf,
-    se_min=0.0,
+    rate: RateModel = SHANNON,
 ):
     """Plain-NumPy reference of :func:`coordinated_assign`: same search, but every
     candidate is scored by re-evaluating the full objective on a dense gain matrix."""
     n_ue, n_k, n_rb = gain.shape
-    gap_inv = 10.0 ** (-gap_db / 10.0)
     assign = np.full((n_cells, n_rb), -1, dtype=np.int32)
     rows = np.repeat(np.arange(n_ue), n_k)
-    rate = full_power_rate_ref(
-        link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_db, se_max, se_min
-    )
-    start = pf_assign_ref(serving, rate, weight, n_cells)
+    r_full = full_power_rate_ref(link_cell, gain, serve_k, floor_w, fh_inv, p_w, rate)
+    start = pf_assign_ref(serving, r_full, weight, n_cells)
 
     def util(g, act):
-        return _utility_dense(g, floor_w, fh_inv, p_w, weight, act, gap_inv, se_max, se_min)
+        return _utility_dense(g, floor_w, fh_inv, p_w, weight, act, rate)
 
     def prune(g, act, cur, order):
         for c in order:
@@ -190,7 +176,7 @@ def coordinated_assign_ref(
             if cands[c].size:
                 s = g[cands[c], c] * p_w
                 sinr = s / (s * fh_inv[c] + floor_w[cands[c]])
-                r = _rate_np(sinr, gap_inv, se_max, se_min)
+                r = rate_se(sinr, rate)
                 metric[c] = -np.max(weight[cands[c]] * r)
         order = np.argsort(metric, kind="mergesort")
         act = np.full(n_cells, -1)
@@ -233,8 +219,6 @@ class CoordinatedPF(Scheduler):
             inp.p_max_w,
             inp.weight,
             inp.n_cells,
-            gap_db=RATE_GAP_DB,
-            se_max=RATE_SE_MAX,
-            se_min=RATE_SE_MIN,
+            rate=inp.rate_model(),
         )
         return assign, np.where(assign >= 0, inp.p_max_w, 0.0)

@@ -34,7 +34,14 @@ import numpy as np
 
 from rof._validate import check_range
 
-__all__ = ["CQI_TABLE_OF_MCS", "OuterLoop", "cqi_mcs", "cqi_sinr_db", "scheduled_mcs"]
+__all__ = [
+    "CQI_TABLE_OF_MCS",
+    "OuterLoop",
+    "cqi_mcs",
+    "cqi_sinr_db",
+    "link_mcs",
+    "scheduled_mcs",
+]
 
 #: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1).
 CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2"}
@@ -113,6 +120,69 @@ def scheduled_mcs(mcs, reported_sinr_db, mcs_table: str = "qam256") -> np.ndarra
     m = np.asarray(mcs, dtype=np.int64)
     cqi = np.asarray(rates.select_cqi(reported_sinr_db, CQI_TABLE_OF_MCS[mcs_table]))
     return np.where(cqi > 0, np.maximum(m, 0), m)
+
+
+def link_mcs(
+    rep_db,
+    n_rb,
+    offset_db,
+    *,
+    link_abstraction: str,
+    table: str,
+    n_rb_max: int,
+    bler_target: float = 0.1,
+    cqi_quantised: bool = True,
+) -> np.ndarray:
+    """MCS of the transport block link adaptation sends each scheduled UE.
+
+    ``"se_gap"``: the reported capacity-mapped SINR, quantised to the UE's CQI
+    (:func:`cqi_sinr_db`), minus the offset, through :func:`rof.radio.rates.select_mcs`.
+    ``"eesm"``: the highest MCS whose EESM SINR (its own beta) minus the offset reaches
+    its block's 10 %-BLER SINR (:func:`rof.edge.rate_model.allocation_thresholds_db`),
+    quantised through the CQI (:func:`cqi_mcs`). Both then send at least MCS 0 while the
+    CQI is in range (:func:`scheduled_mcs`; for EESM the CQI is read on the SE-gap
+    rule's scale shifted by the gap between the two rules' MCS 0, 5G-LENA's MCS 0
+    needing ~4.8 dB more). The schedulers' rate per RB (:mod:`rof.edge.rate_model`) is
+    this function's choice for a one-RB block at zero offset.
+
+    Parameters
+    ----------
+    rep_db : ndarray
+        Reported effective SINR, dB: shape (n,) for ``"se_gap"``, (n_mcs, n) for
+        ``"eesm"`` (row ``m`` with MCS ``m``'s beta).
+    n_rb : ndarray of int, shape (n,)
+        RBs of each block.
+    offset_db : ndarray, shape (n,)
+        Outer-loop offsets.
+    link_abstraction : {"eesm", "se_gap"}
+    table : {"qam64", "qam256"}
+    n_rb_max : int
+        RBs of the carrier.
+    bler_target : float
+    cqi_quantised : bool
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        MCS index, -1 where nothing is sent (CQI 0).
+    """
+    from rof.edge.rate_model import allocation_thresholds_db
+    from rof.radio import bler_curves, rates
+
+    rep_db = np.asarray(rep_db, dtype=np.float64)
+    n_rb = np.asarray(n_rb, dtype=np.int64)
+    offset_db = np.asarray(offset_db, dtype=np.float64)
+    if link_abstraction == "se_gap":
+        if cqi_quantised:  # the 4-bit CQI the UE reports
+            rep_db = cqi_sinr_db(rep_db, table)
+        mcs = rates.select_mcs(rep_db - offset_db, table, bler_target)
+        return scheduled_mcs(mcs, rep_db, table)
+    thr = allocation_thresholds_db("eesm", table, int(n_rb_max), bler_target)
+    mcs = bler_curves.select_mcs_eesm(rep_db, n_rb, offset_db, thr)
+    if cqi_quantised:
+        mcs = cqi_mcs(mcs, table)
+    shift_db = thr[0, n_rb] - rates.sinr_threshold_db(table, bler_target)[0]
+    return scheduled_mcs(mcs, rep_db[0] - shift_db, table)
 
 
 @dataclass

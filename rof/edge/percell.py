@@ -2,7 +2,8 @@
 
 Each cell schedules only the UEs attached to it, at full power, assuming every
 other cell transmits at full power too (it cannot know their decisions). The
-rate estimate is the Shannon rate of the full-power SINR
+rate estimate is the rate model of :mod:`rof.edge.rate_model` (the MCS link
+adaptation would choose) at the full-power SINR
 
 .. math::
 
@@ -25,7 +26,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from rof.edge._base import RATE_GAP_DB, RATE_SE_MAX, RATE_SE_MIN, Scheduler, SchedulingInput
+from rof.edge._base import Scheduler, SchedulingInput
+from rof.edge.rate_model import SHANNON, RateModel, rate_se, step_rate
 
 __all__ = [
     "ProportionalFair",
@@ -40,9 +42,7 @@ __all__ = [
 
 
 @numba.njit(cache=True)
-def _full_power_rate_kernel(
-    link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_inv, se_max, se_min, out
-):
+def _full_power_rate_kernel(link_cell, gain, serve_k, floor_w, fh_inv, p_w, rate, out):
     n_ue, n_k, n_rb = gain.shape
     for u in range(n_ue):
         ks = serve_k[u]
@@ -53,14 +53,13 @@ def _full_power_rate_kernel(
             for k in range(n_k):
                 if k != ks:
                     den += gain[u, k, b] * p_w * (1.0 + fh_inv[link_cell[u, k]])
-            r = np.log2(1.0 + gap_inv * s / den)
-            out[u, b] = 0.0 if r < se_min else min(r, se_max)
+            out[u, b] = step_rate(s / den, rate.gap_inv, rate.thr, rate.se)
 
 
 def full_power_rate(
-    link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_db=0.0, se_max=np.inf, se_min=0.0
+    link_cell, gain, serve_k, floor_w, fh_inv, p_w, rate: RateModel = SHANNON
 ) -> np.ndarray:
-    """Shannon rate estimate, bit/s/Hz, of each UE on each RB with all cells at full power.
+    """Rate estimate, bit/s/Hz, of each UE on each RB with all cells at full power.
 
     Parameters
     ----------
@@ -75,10 +74,9 @@ def full_power_rate(
         ``1 / SNR_fh`` per cell (0 for an ideal fronthaul).
     p_w : float
         Power per cell per RB, W.
-    gap_db, se_max, se_min : float
-        SNR gap, cap and floor of the rate model ``min(log2(1 + SINR / gap), se_max)``,
-        0 below ``se_min`` (Goldsmith, *Wireless Communications*, 2005, eq. (9.7);
-        truncation as in TR 36.942 A.2); defaults: Shannon.
+    rate : rof.edge.rate_model.RateModel
+        The rate per RB (:mod:`rof.edge.rate_model`: the MCS link adaptation would
+        choose); default plain Shannon ``log2(1 + SINR)``.
 
     Returns
     -------
@@ -93,16 +91,14 @@ def full_power_rate(
         np.ascontiguousarray(floor_w, dtype=np.float64),
         np.ascontiguousarray(fh_inv, dtype=np.float64),
         float(p_w),
-        10.0 ** (-gap_db / 10.0),
-        float(se_max),
-        float(se_min),
+        rate,
         out,
     )
     return out
 
 
 def full_power_rate_ref(
-    link_cell, gain, serve_k, floor_w, fh_inv, p_w, gap_db=0.0, se_max=np.inf, se_min=0.0
+    link_cell, gain, serve_k, floor_w, fh_inv, p_w, rate: RateModel = SHANNON
 ) -> np.ndarray:
     """Plain-NumPy reference of :func:`full_power_rate`."""
     g = np.asarray(gain, dtype=np.float64) * p_w
@@ -112,8 +108,7 @@ def full_power_rate_ref(
     total = np.sum(g * (1.0 + fh)[:, :, None], axis=1)
     own = s * (1.0 + fh[rows, serve_k])[:, None]
     den = total - own + floor_w[:, None] + s * fh[rows, serve_k][:, None]
-    r = np.log2(1.0 + 10.0 ** (-gap_db / 10.0) * s / den)
-    return np.where(r < se_min, 0.0, np.minimum(r, se_max))
+    return rate_se(s / den, rate)
 
 
 @numba.njit(cache=True)
@@ -263,9 +258,7 @@ class ProportionalFair(Scheduler):
             inp.interference_floor_w(),
             inp.fh_factor(),
             inp.p_max_w,
-            RATE_GAP_DB,
-            RATE_SE_MAX,
-            RATE_SE_MIN,
+            inp.rate_model(),
         )
         assign = pf_assign(inp.serving, rate, inp.weight, inp.n_cells)
         return assign, _full_power(assign, inp.p_max_w)

@@ -22,9 +22,11 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    minus the outer-loop offset (:mod:`rof.edge.link_adaptation`), at least MCS 0 while the
    UE's CQI is in range (:func:`~rof.edge.link_adaptation.scheduled_mcs`); the block fails
    with the BLER at the true effective SINR, drawn from the run's generator. With
-   ``radio.link_abstraction = "eesm"`` the effective SINR is EESM and the BLER
+   ``radio.link_abstraction = "eesm"`` (default) the effective SINR is EESM and the BLER
    5G-LENA's link-level curve of the MCS and block size (:mod:`rof.radio.bler_curves`);
-   with ``"se_gap"`` (default) the capacity-mapped SINR and :func:`rof.radio.rates.bler`; the
+   with ``"se_gap"`` the capacity-mapped SINR and :func:`rof.radio.rates.bler`
+   (:func:`rof.edge.link_adaptation.link_mcs`); the schedulers value each RB at the MCS
+   this choice gives it (:mod:`rof.edge.rate_model`); the
    TB size is TS 38.214 Sec. 5.1.3.2
    (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With
    ``rate_model = "shannon"`` the block carries the attenuated Shannon rate of TR
@@ -55,7 +57,8 @@ from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
-from rof.edge.link_adaptation import OuterLoop, cqi_mcs, cqi_sinr_db, scheduled_mcs
+from rof.edge.link_adaptation import OuterLoop, link_mcs
+from rof.edge.rate_model import rate_model
 from rof.edge.registry import make_scheduler
 from rof.edge.result import Result
 from rof.edge.traffic import Traffic
@@ -255,6 +258,9 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         wmmse_starts=edge.wmmse_starts,
         wmmse_polish_levels=edge.wmmse_polish_levels,
     )
+    rate = rate_model(
+        scn.radio.link_abstraction, scn.radio.mcs_table, n_rb, edge.bler_target, edge.cqi_quantised
+    )  # the schedulers' rate per RB: the MCS link adaptation would choose
     traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
     olla = OuterLoop(n_ue, bler_target=edge.bler_target)
     avg = np.full(n_ue, PF_INITIAL_BPS)
@@ -295,6 +301,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
             csi_age_s=age_s,
             doppler_hz=world.doppler_hz,
             rng=rng,
+            rate=rate,
         )
         t0 = time.perf_counter()
         assign, power = scheduler(inp)
@@ -339,7 +346,7 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
     from rof.radio import rates
     from rof.radio.effective_sinr import effective_sinr_per_ue
 
-    radio, edge = scn.radio, scn.edge
+    radio = scn.radio
     if radio.rate_model == "mcs" and radio.link_abstraction == "eesm":
         return _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr)
     n_ue = olla.offset_db.shape[0]
@@ -349,10 +356,7 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
     if radio.rate_model == "mcs":
         eff_rep, _ = effective_sinr_per_ue(assign, reported_sinr(), n_ue)
         rep_db = 10.0 * np.log10(eff_rep[ue])
-        if edge.cqi_quantised:  # the 4-bit CQI the UE reports
-            rep_db = cqi_sinr_db(rep_db, radio.mcs_table)
-        mcs = rates.select_mcs(rep_db - olla.offset_db[ue], radio.mcs_table, edge.bler_target)
-        mcs = scheduled_mcs(mcs, rep_db, radio.mcs_table)  # MCS 0 while CQI >= 1
+        mcs = link_mcs(rep_db, nrb[ue], olla.offset_db[ue], **_link(scn, assign.shape[1]))
         err = rng.random(ue.size) < rates.bler(true_db, mcs, radio.mcs_table)
         tb = rates.tb_bits(mcs, nrb[ue], DATA_SYMBOLS, radio.mcs_table)
         bits_ue = np.where(err, 0.0, tb)
@@ -375,10 +379,10 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     the curve's BLER at the true EESM SINR."""
     from rof.radio import bler_curves, rates
 
-    radio, edge = scn.radio, scn.edge
+    radio = scn.radio
     table = radio.mcs_table
     n_ue = olla.offset_db.shape[0]
-    thr10, curves = bler_curves.allocation_curves(table, assign.shape[1], DATA_SYMBOLS)
+    _, curves = bler_curves.allocation_curves(table, assign.shape[1], DATA_SYMBOLS)
     beta = bler_curves.eesm_beta(table)
     on = assign >= 0
     ue_rb = assign[on]
@@ -387,13 +391,7 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     nrb = nrb_all[ue]
     with np.errstate(divide="ignore"):
         rep_db = 10.0 * np.log10(bler_curves.eesm_per_ue(ue_rb, reported_sinr()[on], n_ue, beta))
-    mcs = bler_curves.select_mcs_eesm(rep_db[:, ue], nrb, olla.offset_db[ue], thr10)
-    if edge.cqi_quantised:
-        mcs = cqi_mcs(mcs, table)
-    # MCS 0 while CQI >= 1: the EESM SINR referred to the CQI thresholds of the SE-gap
-    # rule by the gap between the two rules' MCS 0 (5G-LENA's sits ~4.8 dB higher)
-    shift_db = thr10[0, nrb] - rates.sinr_threshold_db(table, edge.bler_target)[0]
-    mcs = scheduled_mcs(mcs, rep_db[0, ue] - shift_db, table)
+    mcs = link_mcs(rep_db[:, ue], nrb, olla.offset_db[ue], **_link(scn, assign.shape[1]))
     true_all = bler_curves.eesm_per_ue(ue_rb, sinr_true[on], n_ue, beta)
     true_db = 10.0 * np.log10(true_all[np.maximum(mcs, 0), ue])
     p_err = np.ones(ue.size)
@@ -405,6 +403,17 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     sent = mcs >= 0
     olla.update(ue[sent], err[sent])
     return _Blocks(ue, true_db, np.where(err, 0.0, tb), err, sent)
+
+
+def _link(scn, n_rb: int) -> dict:
+    """The link-adaptation settings of :func:`rof.edge.link_adaptation.link_mcs`."""
+    return dict(
+        link_abstraction=scn.radio.link_abstraction,
+        table=scn.radio.mcs_table,
+        n_rb_max=int(n_rb),
+        bler_target=scn.edge.bler_target,
+        cqi_quantised=scn.edge.cqi_quantised,
+    )
 
 
 class _Tally:

@@ -32,8 +32,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from rof.edge._base import RATE_GAP_DB, RATE_SE_MAX, RATE_SE_MIN, Scheduler, SchedulingInput
+from rof.edge._base import Scheduler, SchedulingInput
 from rof.edge.percell import full_power_rate, pf_assign
+from rof.edge.rate_model import SHANNON, RateModel, rate_se, step_rate
 
 __all__ = ["WMMSE", "wmmse_power", "wmmse_power_ref"]
 
@@ -56,17 +57,14 @@ def _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, c, gap_inv):
 
 @numba.njit(cache=True)
 def _wsr(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm):
-    """Weighted sum of ``log2(1 + SINR / gap)``; with ``rm[3] = 1`` the rate model's cap
-    ``rm[1]`` and floor ``rm[2]`` apply (``rm = (gap_inv, se_max, se_min, capped)``)."""
+    """Weighted sum rate under ``rm`` (:class:`rof.edge.rate_model.RateModel`): the MCS
+    staircase, or ``log2(1 + SINR / gap)`` when ``rm.thr`` is empty (the surrogate)."""
     total = 0.0
     for c in range(sel.shape[0]):
-        x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, c, rm[0])
+        x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, c, rm.gap_inv)
         if x <= 0.0:
             continue
-        r = np.log2(1.0 + x)
-        if rm[3] > 0.0:
-            r = 0.0 if r < rm[2] else min(r, rm[1])
-        total += alpha[sel[c]] * r
+        total += alpha[sel[c]] * step_rate(x / rm.gap_inv, rm.gap_inv, rm.thr, rm.se)
     return total
 
 
@@ -76,12 +74,12 @@ def _trim(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, rm, mute_floor):
     ``mute_floor``) mute each link below the floor: neither lowers that link's capped
     rate, and both lower the interference on the others, so the capped weighted sum
     rate never falls."""
-    x_hi = 2.0 ** rm[1] - 1.0
-    x_lo = 2.0 ** rm[2] - 1.0
+    x_hi = rm.thr[-1] * rm.gap_inv  # the cap's SINR / gap
+    x_lo = rm.thr[0] * rm.gap_inv  # the floor's
     for _ in range(sel.shape[0]):
         changed = False
         for c in range(sel.shape[0]):
-            x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, c, rm[0])
+            x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, c, rm.gap_inv)
             if x <= 0.0:
                 continue
             if x > x_hi * (1.0 + 1e-9):
@@ -101,7 +99,7 @@ def _polish(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm, p_m
     it (each set to the power that just reaches the cap, within ``p_max``); a move is
     kept only if it raises the objective, so the objective never falls."""
     n = sel.shape[0]
-    x_hi = 2.0 ** rm[1] - 1.0
+    x_hi = rm.thr[-1] * rm.gap_inv
     best_p = p.copy()
     at_cap = np.zeros(n, dtype=np.bool_)
     cur = _wsr(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm)
@@ -111,7 +109,7 @@ def _polish(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm, p_m
             if sel[c] < 0:
                 continue
             for j in range(n):
-                x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, best_p, b, j, rm[0])
+                x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, best_p, b, j, rm.gap_inv)
                 at_cap[j] = j != c and x >= x_hi * (1.0 - 1e-6)
             base = best_p.copy()
             for lv in range(levels):
@@ -120,7 +118,8 @@ def _polish(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm, p_m
                 for _pass in range(3):  # the saturated links follow the move
                     for j in range(n):
                         if at_cap[j] and p[j] > 0.0:
-                            x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, j, rm[0])
+                            x = _x(link_cell, gain, serve_k, floor_w, fh_inv, sel, p, b, j,
+                                   rm.gap_inv)  # fmt: skip
                             p[j] = min(p_max, p[j] * x_hi / x * (1.0 + 1e-12))
                 val = _wsr(link_cell, gain, serve_k, floor_w, fh_inv, alpha, sel, p, b, rm)
                 if val > cur * (1.0 + 1e-12):
@@ -159,8 +158,9 @@ def _wmmse_kernel(
     den = np.zeros(n_cells)
     p = np.zeros(n_cells)
     vmax = np.sqrt(p_max)
-    gi = rm[0]
-    shannon = np.array([gi, np.inf, 0.0, 0.0])  # the objective the iterations ascend
+    gi = rm.gap_inv
+    shannon = RateModel(gi, rm.thr[:0], rm.se[:0])  # the objective the iterations ascend
+    capped = rm.thr.shape[0] > 0
     for b in range(n_rb):
         best = -1.0
         selb = sel[:, b]
@@ -220,7 +220,7 @@ def _wmmse_kernel(
                     break
             for it in range(last + 1, n_iter + 1):
                 trace[st, it, b] = cur
-            if rm[3] > 0.0:  # the rate model: trim to the cap, mute below the floor
+            if capped:  # the rate model: trim to the cap, mute below the floor
                 _trim(link_cell, gain, serve_k, floor_w, fh_inv, selb, p, b, rm, polish[0] <= 1)
             if polish[0] > 1:
                 _polish(link_cell, gain, serve_k, floor_w, fh_inv, alpha, selb, p, b, rm, p_max,
@@ -230,11 +230,12 @@ def _wmmse_kernel(
                 best = final
                 for c in range(n_cells):
                     out_p[c, b] = p[c]
-
-
-def _rate_model(gap_db, se_max, se_min) -> np.ndarray:
-    capped = float(np.isfinite(se_max) or se_min > 0.0)
-    return np.array([10.0 ** (-gap_db / 10.0), float(se_max), float(se_min), capped])
+        if capped:  # the winner (a start may be one) sends no link below the floor
+            for c in range(n_cells):
+                p[c] = out_p[c, b]
+            _trim(link_cell, gain, serve_k, floor_w, fh_inv, selb, p, b, rm, True)
+            for c in range(n_cells):
+                out_p[c, b] = p[c]
 
 
 def wmmse_power(
@@ -250,19 +251,18 @@ def wmmse_power(
     n_iter=20,
     tol=1e-6,
     *,
-    gap_db=0.0,
-    se_max=np.inf,
-    se_min=0.0,
+    rate: RateModel = SHANNON,
     polish_levels=0,
     polish_sweeps=2,
 ):
     """Multi-start WMMSE power control per RB under the schedulers' rate model.
 
-    The iterations ascend ``sum_c a_c log2(1 + SINR_c / gap)``: the WMMSE of the module
-    docstring on the channel whose direct gains are ``S_c / gap`` (the gap scales the
-    signal, not the interference). Each start's result is then fitted to the rate model
-    ``min(log2(1 + SINR / gap), se_max)``, 0 below ``se_min`` (the one
-    :func:`rof.edge.percell.full_power_rate` and coordinated PF use): a saturated link's
+    The iterations ascend ``sum_c a_c log2(1 + SINR_c / gap)`` with the surrogate gap of
+    ``rate`` (:mod:`rof.edge.rate_model`): the WMMSE of the module docstring on the
+    channel whose direct gains are ``S_c / gap`` (the gap scales the signal, not the
+    interference). Each start's result is then fitted to the rate model ``rate``, the
+    MCS staircase :func:`rof.edge.percell.full_power_rate` and coordinated PF use (its
+    cap the top MCS's threshold, its floor MCS 0's): a saturated link's
     power is lowered to where it just reaches the cap and, without polish, a link below
     the floor is muted (neither lowers the capped weighted sum rate); with
     ``polish_levels > 1``,
@@ -271,7 +271,9 @@ def wmmse_power(
     capped objective is not concave, so WMMSE alone can stop short of it), and the
     start with the highest capped weighted sum rate wins (each start's own point is a
     candidate too, so the result is never worse than the best start, e.g. coordinated
-    PF's on/off decision).
+    PF's on/off decision). The winner is trimmed once more, so no link below the floor
+    transmits (a start such as full power may have some; muting them only lowers the
+    others' interference).
 
     Parameters
     ----------
@@ -296,8 +298,9 @@ def wmmse_power(
         Maximum iterations per start.
     tol : float
         Relative change of the weighted sum rate that stops a start early.
-    gap_db, se_max, se_min : float
-        Rate model: SNR gap (dB), cap and floor (bit/s/Hz); defaults: Shannon.
+    rate : rof.edge.rate_model.RateModel
+        Rate model: the surrogate's gap and the MCS staircase; default plain Shannon
+        (no gap, cap or floor).
     polish_levels, polish_sweeps : int
         Coordinate-ascent polish of each start (0: none).
 
@@ -325,7 +328,7 @@ def wmmse_power(
         init_p,
         int(n_iter),
         float(tol),
-        _rate_model(gap_db, se_max, se_min),
+        rate,
         np.array([int(polish_levels), int(polish_sweeps)], dtype=np.int64),
         out_p,
         trace,
@@ -346,14 +349,12 @@ def wmmse_power_ref(
     n_iter=20,
     tol=1e-6,
     *,
-    gap_db=0.0,
-    se_max=np.inf,
-    se_min=0.0,
+    rate: RateModel = SHANNON,
     polish_levels=0,
     polish_sweeps=2,
 ):
     """Plain-NumPy reference of :func:`wmmse_power` on a dense cell x cell gain matrix."""
-    gi, _, _, capped = _rate_model(gap_db, se_max, se_min)
+    gi, capped = rate.gap_inv, rate.thr.size > 0
     n_starts, n_cells, n_rb = init_p.shape
     n_ue, n_k = link_cell.shape
     out_p = np.zeros((n_cells, n_rb))
@@ -375,10 +376,26 @@ def wmmse_power_ref(
             return np.where(pw > 0, s * pw / (a_mat @ pw + sig - s * pw), 0.0)
 
         def wsr(pw, cap=False, al=al):
-            r = np.log2(1.0 + x_of(pw))
-            if cap:
-                r = np.where(r < se_min, 0.0, np.minimum(r, se_max))
-            return float(np.sum(al * r))
+            x = x_of(pw)
+            r = rate_se(x / gi, rate) if cap else np.log2(1.0 + x)
+            return float(np.sum(np.where(x > 0, al * r, 0.0)))
+
+        def trim(pw, mute, x_of=x_of):
+            x_hi, x_lo = rate.thr[-1] * gi, rate.thr[0] * gi
+            for _ in range(pw.size):  # one cell at a time, as the kernel
+                changed = False
+                for c in range(pw.size):
+                    x = x_of(pw)[c]
+                    if x <= 0.0:
+                        continue
+                    if x > x_hi * (1.0 + 1e-9):
+                        pw[c] *= x_hi / x * (1.0 + 1e-12)
+                        changed = True
+                    elif mute and x < x_lo:
+                        pw[c] = 0.0
+                        changed = True
+                if not changed:
+                    break
 
         best = -1.0
         for st in range(n_starts):
@@ -406,23 +423,9 @@ def wmmse_power_ref(
             trace[st, last + 1 :, b] = cur
             pw = v**2
             if capped:
-                x_hi, x_lo = 2.0**se_max - 1.0, 2.0**se_min - 1.0
-                for _ in range(idx.size):  # one cell at a time, as the kernel
-                    changed = False
-                    for c in range(idx.size):
-                        x = x_of(pw)[c]
-                        if x <= 0.0:
-                            continue
-                        if x > x_hi * (1.0 + 1e-9):
-                            pw[c] *= x_hi / x * (1.0 + 1e-12)
-                            changed = True
-                        elif polish_levels <= 1 and x < x_lo:  # polish handles the floor
-                            pw[c] = 0.0
-                            changed = True
-                    if not changed:
-                        break
+                trim(pw, polish_levels <= 1)  # polish handles the floor
             if polish_levels > 1:
-                x_hi = 2.0**se_max - 1.0
+                x_hi = rate.thr[-1] * gi
                 cur_c = wsr(pw, cap=True)
                 for _ in range(polish_sweeps):
                     improved = False
@@ -445,6 +448,10 @@ def wmmse_power_ref(
                 best = final
                 out_p[:, b] = 0.0
                 out_p[idx, b] = pw
+        if capped:  # the winner sends no link below the floor
+            pw = out_p[idx, b].copy()
+            trim(pw, True)
+            out_p[idx, b] = pw
     return out_p, trace
 
 
@@ -461,7 +468,8 @@ class WMMSE(Scheduler):
         cells restarted at 1 % of the maximum since zero power is a fixed point of the
         update; a random start on the first TTI), then random uniform powers. Users
         are coordinated PF's where it serves, per-cell PF's elsewhere; the rate model
-        is the other schedulers' (gap, MCS cap, floor; :func:`wmmse_power`).
+        is the other schedulers' (the MCS staircase of :mod:`rof.edge.rate_model`;
+        :func:`wmmse_power`).
     wmmse_polish_levels : int
         Powers each cell tries in the coordinate-ascent polish of :func:`wmmse_power`
         (0: none; 5 costs about ten times the scheduler time and gained 1 % mean
@@ -493,7 +501,7 @@ class WMMSE(Scheduler):
 
         fh_inv = inp.fh_factor()
         floor_w = inp.interference_floor_w()
-        model = {"gap_db": RATE_GAP_DB, "se_max": RATE_SE_MAX, "se_min": RATE_SE_MIN}
+        model = {"rate": inp.rate_model()}
         rate = full_power_rate(
             inp.link_cell, inp.gain, inp.serve_k, floor_w, fh_inv, inp.p_max_w, **model
         )

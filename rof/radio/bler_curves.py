@@ -209,13 +209,14 @@ def eesm_per_ue(ue_of_rb, sinr_rb, n_ue: int, beta) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def allocation_curves(table: str, n_rb_max: int, n_symbols: int = 12):
-    """Per (MCS, allocated RBs): the 10 %-BLER SINR (dB) and the code-block curve.
+def allocation_curves(table: str, n_rb_max: int, n_symbols: int = 12, target: float = 0.1):
+    """Per (MCS, allocated RBs): the SINR (dB) at ``target`` BLER and the code-block curve.
 
     Returns
     -------
     thr10_db : ndarray, shape (n_mcs, n_rb_max + 1)
-        :func:`tb_sinr_at_bler_db` of the TB of that MCS and allocation.
+        :func:`tb_sinr_at_bler_db` of the TB of that MCS and allocation at ``target``
+        (10 % by default; column 0 is ``inf``).
     curves : dict
         ``(mcs, n_rb) -> (sinr_db, bler, C)`` of its code blocks.
     """
@@ -233,7 +234,7 @@ def allocation_curves(table: str, n_rb_max: int, n_symbols: int = 12):
             c, kp = code_blocks(a, bg)
             s, b = _curve(table, bg, m, float(kp))
             curves[(m, nrb)] = (s, b, int(c))
-            thr[m, nrb] = float(tb_sinr_at_bler_db(m, a, table))
+            thr[m, nrb] = float(tb_sinr_at_bler_db(m, a, table, target))
     return thr, curves
 
 

@@ -135,9 +135,9 @@ class Radio(Section):
     rate_model: Literal["mcs", "shannon"] = "mcs"
     #: ``"eesm"``: EESM effective SINR and 5G-LENA's link-level BLER curves per MCS and
     #: code block (rof.radio.bler_curves); ``"se_gap"``: the capacity-mapped SINR and a
-    #: logistic BLER 2 dB from Shannon (rof.radio.rates.bler). The default stays
-    #: ``"se_gap"`` until the schedulers' rate model (gap, floor) follows the curves.
-    link_abstraction: Literal["eesm", "se_gap"] = "se_gap"
+    #: logistic BLER 2 dB from Shannon (rof.radio.rates.bler). Link adaptation and the
+    #: schedulers' rate per RB both follow it (rof.edge.rate_model).
+    link_abstraction: Literal["eesm", "se_gap"] = "eesm"
     #: BS antenna preset (rof.radio.arrays.BS_PRESETS): "element" is one Table 7.3-1
     #: element tilted 12 deg, "config1_10x1" TR 38.901 Table 7.8-1's calibration panel.
     bs_antenna: Literal[tuple(BS_PRESETS)] = "element"

@@ -4,8 +4,8 @@ import dataclasses
 
 import numpy as np
 
-from rof.edge._base import RATE_SE_MAX, RATE_SE_MIN, SchedulingInput
-from rof.radio.rates import mcs_table
+from rof.edge._base import SchedulingInput
+from rof.radio import bler_curves, rates
 
 
 def _inp(**changes):
@@ -50,9 +50,17 @@ def test_interference_floor_is_background_power_plus_noise():
     np.testing.assert_allclose(inp.interference_floor_w(), want, rtol=1e-15)
 
 
-def test_rate_model_bounds_are_the_mcs_table_ends():
-    """The schedulers' rate floor and cap are MCS 0 and the top MCS of TS 38.214
-    Table 5.1.3.1-2 (256QAM), as printed there: 0.2344 and 7.4063 bit/s/Hz."""
-    assert (RATE_SE_MIN, RATE_SE_MAX) == (0.2344, 7.4063)
-    se = mcs_table("qam256").spectral_efficiency
-    assert (RATE_SE_MIN, RATE_SE_MAX) == (se[0], se[-1])
+def test_default_rate_model_is_5g_lena_mcs_staircase():
+    """Without a rate model the schedulers use the default link abstraction's (EESM on
+    5G-LENA's curves): floor the highest MCS-0 10 %-BLER SINR of any allocation of the
+    carrier, cap the top MCS of TS 38.214 Table 5.1.3.1-2 (Qm R = 8 x 948 / 1024)."""
+    inp = _inp()
+    model = inp.rate_model()
+    floor_db = max(
+        float(bler_curves.tb_sinr_at_bler_db(0, rates.tb_bits(0, n, 12, "qam256"), "qam256"))
+        for n in range(1, inp.n_rb + 1)
+    )
+    assert abs(10 * np.log10(model.thr[0]) - floor_db) < 1e-9
+    assert model.se[0] == 2 * 120 / 1024
+    assert model.se[-1] == 8 * 948 / 1024
+    assert np.all(np.diff(model.thr) >= 0) and np.all(np.diff(model.se) >= 0)

@@ -3,6 +3,7 @@ import itertools
 import numpy as np
 
 from rof.edge.coordinated import coordinated_assign, coordinated_assign_ref
+from rof.edge.rate_model import rate_model
 
 
 def _args(d):
@@ -105,7 +106,7 @@ def test_kernel_matches_reference_with_truncated_rate_model(instance):
     for seed in range(3):
         rng = np.random.default_rng(50 + seed)
         d = instance(rng, n_cells=6, n_ue=25, k=4, n_rb=3, spread_db=30.0)
-        kw = {"gap_db": 2.0, "se_max": 5.0, "se_min": 0.5}
+        kw = {"rate": rate_model("se_gap", "qam64", 3)}
         a = coordinated_assign(*_args(d), **kw)
         np.testing.assert_array_equal(a, coordinated_assign_ref(*_args(d), **kw))
 
@@ -118,24 +119,16 @@ def test_objective_never_below_uncoordinated_pf(instance):
     for seed in range(5):
         rng = np.random.default_rng(70 + seed)
         d = instance(rng, n_cells=9, n_ue=40, k=5, n_rb=4, spread_db=12.0)
-        kw = {"gap_db": 2.0, "se_max": 7.4, "se_min": 0.23}
+        kw = {"rate": rate_model("eesm", "qam256", 4)}
         a = coordinated_assign(*_args(d), **kw)
         rate = full_power_rate(
-            d["link_cell"],
-            d["gain"],
-            d["serve_k"],
-            d["floor_w"],
-            d["fh_inv"],
-            d["p_w"],
-            2.0,
-            7.4,
-            0.23,
+            d["link_cell"], d["gain"], d["serve_k"], d["floor_w"], d["fh_inv"], d["p_w"], kw["rate"]
         )
         pf = pf_assign(d["serving"], rate, d["weight"], d["n_cells"])
         for b in range(4):
             g = np.zeros((40, 9))
             g[np.repeat(np.arange(40), 5), d["link_cell"].ravel()] = d["gain"][:, :, b].ravel()
             args = (g, d["floor_w"], d["fh_inv"], d["p_w"], d["weight"])
-            u_co = _utility_dense(*args, a[:, b], 10**-0.2, 7.4, 0.23)
-            u_pf = _utility_dense(*args, pf[:, b], 10**-0.2, 7.4, 0.23)
+            u_co = _utility_dense(*args, a[:, b], kw["rate"])
+            u_pf = _utility_dense(*args, pf[:, b], kw["rate"])
             assert u_co >= u_pf - 1e-12

@@ -84,9 +84,10 @@ def test_result_contents():
     assert not any(k.startswith("scheduler_time") for k in r.kpis)
 
 
-def _single_link(rate_model):
+def _single_link(rate_model, link_abstraction="se_gap"):
     return scenario(
         **{
+            "radio.link_abstraction": link_abstraction,
             "deployment.n_sites": 1,
             "deployment.sectors": 1,
             "deployment.wraparound": False,
@@ -126,7 +127,8 @@ def test_single_link_shannon_rate_is_exact():
 
 def test_single_link_follows_mcs_table_with_outer_loop():
     """Throughput of one interference-free link against a plain re-implementation of
-    link adaptation on TS 38.214's table (rates module) at the simulated SINR."""
+    link adaptation on TS 38.214's table (rates module) at the simulated SINR, under the
+    SE-gap rule (radio.link_abstraction = "se_gap")."""
     r = simulate(_single_link("mcs"))
     sinr_db = _expected_sinr_db(r)
     print(f"single link: SINR {sinr_db:.2f} dB, {r.ue_throughput_bps[0] / 1e6:.2f} Mbit/s")
@@ -314,7 +316,9 @@ def test_per_ue_sinr_and_edge_position_for_maps():
     r = simulate(scenario(**{"fronthaul.edge_location": [120.0, -40.0]}))
     assert r.arrays["ue_sinr_db"].shape == r.ue_throughput_bps.shape
     served = np.isfinite(r.arrays["ue_sinr_db"])
-    assert served.mean() > 0.9
+    # on 5G-LENA's curves (default) MCS 0 needs ~-0.5 dB: a UE below it on every RB of
+    # these 50 TTIs is never scheduled (NaN), under the SE-gap rule (-5.5 dB) few are
+    assert served.mean() > 0.75
     # a UE's mean SINR lies inside the range of all measured SINR samples
     lo, hi = r.sinr_db.min(), r.sinr_db.max()
     assert np.all(

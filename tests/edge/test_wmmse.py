@@ -109,19 +109,24 @@ def test_multistart_wmmse_reaches_97_percent_of_grid_optimum(n_instances):
     assert ratios.min() > 0.5
 
 
-# --- the schedulers' rate model (issue 15 item 4): gap, MCS cap, floor -----------------
+# --- the schedulers' rate model (issue 15): the MCS staircase of the link abstraction ---
 
-from rof.edge._base import RATE_GAP_DB, RATE_SE_MAX, RATE_SE_MIN  # noqa: E402
+from rof.edge.rate_model import rate_model  # noqa: E402
 
-MODEL = {"gap_db": RATE_GAP_DB, "se_max": RATE_SE_MAX, "se_min": RATE_SE_MIN}
+MODEL = {"rate": rate_model("eesm", "qam256", 1)}
+_THR_DB = 10 * np.log10(MODEL["rate"].thr)
+_SE = MODEL["rate"].se
 
 
 def _capped_wsr(g, p, sigma, w):
-    """sum_c w_c min(log2(1 + SINR_c / gap), se_max), 0 below se_min, written out here."""
+    """sum_c w_c SE(highest step whose SINR threshold the link reaches), 0 below the
+    first, written out here (a loop over the steps, not the kernels' search)."""
     s = np.diagonal(g)[None, :] * p
     interf = p @ g.T - s
-    r = np.log2(1 + 10 ** (-RATE_GAP_DB / 10) * s / (interf + sigma))
-    r = np.where(r < RATE_SE_MIN, 0.0, np.minimum(r, RATE_SE_MAX))
+    sinr_db = 10 * np.log10(np.maximum(s, 1e-300) / (interf + sigma))
+    r = np.zeros_like(sinr_db)
+    for t, se in zip(_THR_DB, _SE, strict=True):
+        r = np.where(sinr_db >= t, se, r)
     return np.sum(w * r, axis=-1)
 
 
