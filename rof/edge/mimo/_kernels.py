@@ -8,7 +8,13 @@ import numpy as np
 
 from rof.photonics._common import FAST_MATH
 
-__all__ = ["precoder_kernel", "sus_kernel"]
+__all__ = ["PARALLEL_MIN_ITEMS", "precoder_kernel", "precoder_kernel_serial", "sus_kernel"]
+
+#: Fewer independent items (precoder groups, evaluated RB x stream pairs) than this run
+#: on one thread: on the shared 2-core machine the OpenMP fork/join and spin-wait of a
+#: parallel region cost more than the work (one RB of the 57-cell bench: 191 groups,
+#: 0.6 ms on one thread, 28-36 ms on two under load).
+PARALLEL_MIN_ITEMS = 20_000
 
 _MRT, _ZF, _RZF = 0, 1, 2
 
@@ -147,6 +153,10 @@ def precoder_kernel(h, inv_sd, pos, user, tx, users, q, alpha_per_w, kind, order
                 for t in range(n_ant):
                     out[b, k, c, t] = w[c * n_ant + t] * sc
     return failed.sum()
+
+
+#: The same kernel compiled without threads (``prange`` runs as ``range``).
+precoder_kernel_serial = numba.njit(cache=True, fastmath=FAST_MATH)(precoder_kernel.py_func)
 
 
 @numba.njit(cache=True)

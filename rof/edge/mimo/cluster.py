@@ -291,7 +291,11 @@ def precoders(
             f"mimo.precoder = {precoder!r} is not known; allowed: "
             + ", ".join(repr(p) for p in PRECODERS)
         )
-    from rof.edge.mimo._kernels import precoder_kernel
+    from rof.edge.mimo._kernels import (
+        PARALLEL_MIN_ITEMS,
+        precoder_kernel,
+        precoder_kernel_serial,
+    )
 
     h = np.asarray(h_report, dtype=np.complex128)
     _, n_ue, k_links, n_ant = h.shape
@@ -308,7 +312,8 @@ def precoders(
     pos[uu, link_cell[uu, kk]] = kk
     order, ptr = _groups(plan, n_sites)
     w = np.empty((*plan.user.shape, plan.tx.shape[-1], n_ant), dtype=np.complex128)
-    precoder_kernel(
+    kernel = precoder_kernel if ptr.size - 1 >= PARALLEL_MIN_ITEMS else precoder_kernel_serial
+    kernel(
         h,
         1.0 / np.sqrt(np.asarray(noise_w, dtype=float)),
         pos,
@@ -489,6 +494,10 @@ def _evaluate_kernel(h, link_cell, user, tx, w, fh_w, out_sig, out_int, out_fh):
             out_fh[b, j] = fh
 
 
+#: :func:`_evaluate_kernel` without threads, for small batches (``PARALLEL_MIN_ITEMS``).
+_evaluate_kernel_serial = numba.njit(cache=True)(_evaluate_kernel.py_func)
+
+
 def _finish(plan, sig, itf, fh, noise_w, extra_w) -> Evaluation:
     u = np.maximum(plan.user, 0)
     den = itf + fh + np.asarray(noise_w, float)[u] + np.broadcast_to(extra_w, noise_w.shape)[u]
@@ -528,7 +537,10 @@ def evaluate(plan: StreamPlan, w, h_true, link_cell, noise_w, fh_w=None, extra_w
     fh_w = np.ascontiguousarray(fh_w, dtype=np.float64)
     shape = plan.user.shape
     sig, itf, fh = np.empty(shape), np.empty(shape), np.empty(shape)
-    _evaluate_kernel(
+    from rof.edge.mimo._kernels import PARALLEL_MIN_ITEMS
+
+    kernel = _evaluate_kernel if plan.user.size >= PARALLEL_MIN_ITEMS else _evaluate_kernel_serial
+    kernel(
         h,
         lc,
         np.ascontiguousarray(plan.user, dtype=np.int64),

@@ -54,7 +54,7 @@ from rof.edge.mimo.reporting import ReportClock
 from rof.edge.mimo.sus import sus
 from rof.errors import ConfigError
 
-__all__ = ["simulate_mimo"]
+__all__ = ["MimoDrop", "select_users", "selection_clusters", "simulate_mimo"]
 
 #: Data symbols per slot counted in the bits of an RB (as rof.edge.simulate).
 DATA_SYMBOLS = 12
@@ -194,76 +194,113 @@ def _subbands(n_rb: int, size: int, flat: bool):
     return start + width // 2, np.arange(n_rb) // size
 
 
-def _run_drop(scn, ss: np.random.SeedSequence, index: int):
-    from rof.edge.mimo.outcome import DropTally
-    from rof.edge.precoding import quantise
-    from rof.edge.world import build_world
-    from rof.radio import rates
+#: Compute a flat channel's identical RBs once (module docstring); tests turn it off to
+#: check that the per-RB computation gives the same result.
+REDUCE_FLAT = True
 
-    m, edge, run = scn.mimo, scn.edge, scn.run
-    world_ss, _, loop_ss = ss.spawn(3)
-    world = build_world(scn, np.random.default_rng(world_ss))
-    rng = np.random.default_rng(loop_ss)
-    model, k_db = _fading(scn)
-    chan = ArrayChannel(
-        world,
-        m.n_ant,
-        rng,
-        spacing_wavelengths=m.spacing_wavelengths,
-        rician_k_db=k_db,
-        model=model,
-    )
-    branches = _branches(scn, world, rng)
-    clock = ReportClock(scn, world)
-    cells = _cells(world)
-    n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
-    lc = world.link_cell.astype(np.int64)
-    site_xy = np.asarray(world.deployment.site_xy_m)[world.deployment.cell_site]
-    clusters = selection_clusters(m.scheme, site_xy, m.cluster_size)
-    rep_rb, sb_of = _subbands(n_rb, m.subband_prbs, model == "rayleigh")
-    per_rb = n_rb if model == "rayleigh" else 1  # RBs each evaluated stream stands for
-    extra = world.background_gain * world.p_rb_w
-    avg = np.full(n_ue, PF_INITIAL_BPS)
-    beta = 1.0 / edge.pf_window_ttis
-    n_sched = min(m.streams_per_cell, m.n_ant)
-    n_meas = run.ttis - run.warmup_ttis
-    stride = max(1, -(-n_meas * n_cells * n_rb * run.drops // MAX_SINR_SAMPLES))
-    tally = DropTally(world, n_meas)
-    for t in range(run.ttis):
+
+class MimoDrop:
+    """One drop of the loop (module docstring): its world, channels, branches and PF state.
+
+    ``step(t)`` runs TTI ``t``; ``stages`` accumulates wall-clock seconds per stage
+    (``channel``, ``selection``, ``precoders``, ``evaluation``) for the benchmarks.
+    """
+
+    def __init__(self, scn, ss: np.random.SeedSequence):
+        from rof.edge.mimo.outcome import DropTally
+        from rof.edge.world import build_world
+
+        m, run = scn.mimo, scn.run
+        self.scn = scn
+        world_ss, _, loop_ss = ss.spawn(3)
+        self.world = world = build_world(scn, np.random.default_rng(world_ss))
+        rng = np.random.default_rng(loop_ss)
+        model, k_db = _fading(scn)
+        self.chan = ArrayChannel(
+            world,
+            m.n_ant,
+            rng,
+            spacing_wavelengths=m.spacing_wavelengths,
+            rician_k_db=k_db,
+            model=model,
+        )
+        self.branches = _branches(scn, world, rng)
+        self.clock = ReportClock(scn, world)
+        self.cells = _cells(world)
+        self.lc = world.link_cell.astype(np.int64)
+        self.site_xy = np.asarray(world.deployment.site_xy_m)[world.deployment.cell_site]
+        self.clusters = selection_clusters(m.scheme, self.site_xy, m.cluster_size)
+        flat = model == "rayleigh" and REDUCE_FLAT
+        self.rep_rb, self.sb_of = _subbands(world.n_rb, m.subband_prbs, flat)
+        self.per_rb = world.n_rb if flat else 1  # RBs each evaluated stream stands for
+        self.extra = world.background_gain * world.p_rb_w
+        self.avg = np.full(world.deployment.n_ue, PF_INITIAL_BPS)
+        self.n_sched = min(m.streams_per_cell, m.n_ant)
+        n_meas = run.ttis - run.warmup_ttis
+        self.stride = max(
+            1, -(-n_meas * world.n_cells * world.n_rb * run.drops // MAX_SINR_SAMPLES)
+        )
+        self.tally = DropTally(world, n_meas)
+        self.stages = dict.fromkeys(("channel", "selection", "precoders", "evaluation"), 0.0)
+
+    def step(self, t: int):
+        """TTI ``t`` (steps 1-6 of the module docstring); returns its Evaluation."""
+        from rof.edge.precoding import quantise
+        from rof.radio import rates
+
+        m, world, lc = self.scn.mimo, self.world, self.lc
+        n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
         t0 = time.perf_counter()
-        h_true = chan.at(t * world.tti_s)
-        h_rep = clock.reported(chan, t, lc)[rep_rb]
+        h_true = self.chan.at(t * world.tti_s)
+        h_rep = self.clock.reported(self.chan, t, lc)[self.rep_rb]
         if m.csi_bits:
             h_rep = quantise(h_rep, m.csi_bits)
-        sched = select_users(
-            h_rep, cells, clusters, world.serving, lc, 1.0 / avg, n_sched, m.sus_epsilon
-        )
-        plan = plan_streams(
-            m.scheme, sched, lc, cluster_size=m.cluster_size, site_xy_m=site_xy, n_ant=m.n_ant
-        )
         t1 = time.perf_counter()
-        w = precoders(plan, h_rep, lc, world.noise_w, world.p_rb_w, n_cells, m.precoder)
+        sched = select_users(
+            h_rep, self.cells, self.clusters, world.serving, lc, 1.0 / self.avg, self.n_sched,
+            m.sus_epsilon,
+        )  # fmt: skip
+        plan = plan_streams(
+            m.scheme, sched, lc, cluster_size=m.cluster_size, site_xy_m=self.site_xy,
+            n_ant=m.n_ant,
+        )  # fmt: skip
         t2 = time.perf_counter()
-        if per_rb == 1 and rep_rb.size != n_rb:  # subband decisions onto their RBs
-            plan = type(plan)(*(x[sb_of] for x in plan))
-            w, sched = w[sb_of], sched[sb_of]
+        w = precoders(plan, h_rep, lc, world.noise_w, world.p_rb_w, n_cells, m.precoder)
+        t3 = time.perf_counter()
+        if self.per_rb == 1 and self.rep_rb.size != n_rb:  # subband decisions onto their RBs
+            plan = type(plan)(*(x[self.sb_of] for x in plan))
+            w, sched = w[self.sb_of], sched[self.sb_of]
         else:
             h_true = h_true[: plan.user.shape[0]]
-        w = branches.radiate(w, plan.tx)
-        ev = evaluate(plan, w, h_true, lc, world.noise_w, branches.noise_w(w, plan.tx), extra)
+        w = self.branches.radiate(w, plan.tx)
+        fh = self.branches.noise_w(w, plan.tx)
+        ev = evaluate(plan, w, h_true, lc, world.noise_w, fh, self.extra)
         on = plan.user >= 0
         se = rates.shannon_attenuated(
             10.0 * np.log10(np.maximum(ev.sinr[on], 1e-30)), se_max=rates.SE_MAX_NR_256QAM
         )
-        rb_bits = np.floor(se * 12 * DATA_SYMBOLS) * per_rb
+        rb_bits = np.floor(se * 12 * DATA_SYMBOLS) * self.per_rb
         bits = np.bincount(plan.user[on], weights=rb_bits, minlength=n_ue)
-        avg = (1.0 - beta) * avg + beta * bits / world.tti_s
-        dt = time.perf_counter() - t0
-        if t >= run.warmup_ttis:
-            sample = (t - run.warmup_ttis) % stride == 0
-            tally.record(bits, plan.user[on], ev.sinr[on], sched, per_rb, dt, t2 - t1, sample)
-    tally.csi_delay_ttis = clock.age_ttis_mean()
-    return tally
+        beta = 1.0 / self.scn.edge.pf_window_ttis
+        self.avg = (1.0 - beta) * self.avg + beta * bits / world.tti_s
+        t4 = time.perf_counter()
+        for k, dt in zip(self.stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            self.stages[k] += dt
+        warm = self.scn.run.warmup_ttis
+        if t >= warm:
+            sample = (t - warm) % self.stride == 0
+            self.tally.record(
+                bits, plan.user[on], ev.sinr[on], sched, self.per_rb, t4 - t0, t3 - t2, sample
+            )
+        return ev
+
+
+def _run_drop(scn, ss: np.random.SeedSequence, index: int):
+    drop = MimoDrop(scn, ss)
+    for t in range(scn.run.ttis):
+        drop.step(t)
+    drop.tally.csi_delay_ttis = drop.clock.age_ttis_mean()
+    return drop.tally
 
 
 def simulate_mimo(scenario):

@@ -63,7 +63,16 @@ def test_cluster_of_one_is_single_site_precoding(scheme, precoder):
             np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * np.abs(ref).max())
 
 
-def test_kernel_matches_numpy_reference():
+@pytest.fixture(params=["serial", "threads"])
+def threads(request, monkeypatch):
+    """Run the kernels on one thread (small batches) and on numba's threads (large)."""
+    import rof.edge.mimo._kernels as kernels
+
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_ITEMS", 0 if request.param == "threads" else 10**9)
+    return request.param
+
+
+def test_kernel_matches_numpy_reference(threads):
     rng = np.random.default_rng(2)
     h, lc, sched, xy, noise, _ = world(rng, n_sites=5, per_site=5, k=3, n_ant=4)
     fh = rng.uniform(0, 1e-3, (5, 4))
@@ -78,7 +87,7 @@ def test_kernel_matches_numpy_reference():
 
 
 @pytest.mark.parametrize("precoder", ["zf", "rzf", "mrt"])
-def test_precoder_kernel_matches_numpy_reference(precoder):
+def test_precoder_kernel_matches_numpy_reference(precoder, threads):
     rng = np.random.default_rng(7)
     h, lc, sched, xy, noise, _ = world(rng, n_sites=6, per_site=4, k=4, n_ant=4)
     sched[1, 2, 1] = -1  # a site with one stream on one RB
