@@ -198,12 +198,15 @@ class OuterLoop:
         Offset increase after a block error, dB.
     max_offset_db : float
         Bound on the magnitude of the offset, dB.
+    enabled : bool
+        False keeps every offset at 0 (inner loop only: the MCS follows the CQI).
     """
 
     n_ue: int
     bler_target: float = 0.1
     step_up_db: float = 0.5
     max_offset_db: float = 10.0
+    enabled: bool = True
     offset_db: np.ndarray = field(init=False)
 
     def __post_init__(self):
@@ -219,5 +222,7 @@ class OuterLoop:
 
     def update(self, ue: np.ndarray, error: np.ndarray) -> None:
         """Apply the ACK/NACK of the blocks sent to ``ue`` (int array) this TTI."""
+        if not self.enabled:
+            return
         off = self.offset_db[ue] + np.where(error, self.step_up_db, -self.step_down_db)
         self.offset_db[ue] = np.clip(off, -self.max_offset_db, self.max_offset_db)

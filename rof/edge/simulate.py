@@ -262,7 +262,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         scn.radio.link_abstraction, scn.radio.mcs_table, n_rb, edge.bler_target, edge.cqi_quantised
     )  # the schedulers' rate per RB: the MCS link adaptation would choose
     traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
-    olla = OuterLoop(n_ue, bler_target=edge.bler_target)
+    olla = OuterLoop(n_ue, bler_target=edge.bler_target, enabled=edge.outer_loop)
     avg = np.full(n_ue, PF_INITIAL_BPS)
     beta = 1.0 / edge.pf_window_ttis
 

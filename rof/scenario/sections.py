@@ -241,6 +241,8 @@ class Edge(Section):
     arrival_rate_per_s: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
     file_size_bits: Annotated[float, Field(gt=0.0, le=1e12)] = 4e6
     bler_target: Annotated[float, Field(gt=0.0, le=0.5)] = 0.1
+    #: Outer-loop link adaptation (rof.edge.link_adaptation.OuterLoop); false: MCS from the CQI.
+    outer_loop: bool = True
     fronthaul_aware: bool = False
     fronthaul_noise: bool = True
     csi_ageing: bool = True
