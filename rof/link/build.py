@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from collections.abc import Mapping
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rof.errors import ConfigError, RofError
 from rof.link.config import TRANSMITTERS, LinkParts, LinkTable
@@ -59,6 +60,11 @@ def error_parts(err: dict) -> tuple[str, object, str, str]:
         tag = value.get("type") if isinstance(value, Mapping) else value
         return f"{path}.type", tag, "is not known", ", ".join(repr(k) for k in TRANSMITTERS)
     if kind == "extra_forbidden":
+        if model is None and len(loc) == 2:  # [fiber], [detector], [amplifier], [link]
+            held = LinkTable.model_fields.get(loc[0])
+            args = typing.get_args(held.annotation) if held is not None else ()
+            tables = [a for a in (held.annotation, *args) if isinstance(a, type)]
+            model = next((a for a in tables if issubclass(a, BaseModel)), None)
         known = [k for k in (model.model_fields if model else ()) if k != "type"]
         near = difflib.get_close_matches(loc[-1], known, n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""

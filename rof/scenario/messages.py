@@ -69,6 +69,8 @@ def _kind(tp) -> str:
         return "one of " + ", ".join(repr(x) for x in typing.get_args(tp))
     if origin is list:
         return "[x_m, y_m] (two numbers, metres)"
+    if origin is tuple:
+        return "a list of numbers" if float in typing.get_args(tp) else "a list"
     return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(
         tp, "a table"
     )
@@ -107,6 +109,38 @@ def bound(model: type[BaseModel], field: str, which: str):
     return found[0] if found else None
 
 
+def _nested(model: type[BaseModel], parts: list[str]):
+    """``(model owning the last key, key names)`` along a nested error location
+    (union tags that are not keys skipped), or ``(None, [])``."""
+    names = []
+    for i, part in enumerate(parts):
+        if i == len(parts) - 1:  # the key itself (an unknown one for extra_forbidden)
+            return model, [*names, part]
+        if part not in model.model_fields:
+            continue  # a union member's tag in pydantic's location
+        names.append(part)
+        held = _models_of(model.model_fields[part].annotation)
+        found = [m for m in held if any(p in m.model_fields for p in parts[i + 1 :])]
+        if not found and len(held) != 1:
+            return None, []
+        model = (found or held)[0]
+    return None, []
+
+
+def _models_of(ann) -> list[type[BaseModel]]:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    return [m for a in typing.get_args(ann) for m in _models_of(a)]
+
+
+def _table_keys(model: type[BaseModel] | None, field: str) -> list[str]:
+    """The keys of the one table ``model.field`` holds ([] for none or a union)."""
+    if model is None or field not in model.model_fields:
+        return []
+    found = _models_of(model.model_fields[field].annotation)
+    return list(found[0].model_fields) if len(found) == 1 else []
+
+
 def near_key(key: str, known: list[str], *, exclude: str = "") -> str | None:
     """The known key a mistyped ``key`` most likely means (never ``exclude`` itself)."""
     candidates = [k for k in known if k != exclude]
@@ -138,7 +172,14 @@ def describe(
     loc = [str(p) for p in err["loc"]]
     in_table = len(loc) >= 2 and loc[0] in sections
     model, field = (sections[loc[0]], loc[1]) if in_table else (top, loc[0] if loc else "")
-    path = f"{loc[0]}.{loc[1]}" if in_table else field
+    if in_table and len(loc) > 2:  # a key of a nested table: name it, not the table
+        inner, names = _nested(model, loc[1:])
+        if inner is not None:
+            model, field, loc = inner, names[-1], [loc[0], *names]
+    path = ".".join(loc[:2]) if in_table and len(loc) == 2 else field
+    if in_table and len(loc) > 2:
+        path = ".".join(loc)
+        loc = [".".join(loc[:-1]), loc[-1]]
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
@@ -162,7 +203,9 @@ def describe(
     if kind == "missing":
         return f"{path} is required; allowed: {allowed(model, field)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"{path} = {show(value)} is not allowed; allowed: a table [{path}] of keys"
+        keys = _table_keys(model, field) if len(loc) == 2 else []
+        listed = f" with keys {', '.join(keys)}" if keys else " of keys"
+        return f"{path} = {show(value)} is not allowed; allowed: a table [{path}]{listed}"
     if kind.startswith(("greater", "less")):
         problem = "is out of range"
     elif wrong_literal_type(err):

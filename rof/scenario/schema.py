@@ -270,6 +270,8 @@ def key_rows() -> list[tuple[str, str, str]]:
                 value = None
             shown = "-" if value is None or isinstance(value, BaseModel) else show_toml(value)
             text = allowed(owner, field)
+            if sec == "fronthaul" and path == "transmitter":
+                text = "a table: type and that device's keys (fronthaul.transmitter.*)"
             if path == "transmitter.type":  # the discriminator: one value per table
                 from rof.link.config import TRANSMITTERS
 
@@ -304,10 +306,10 @@ def _resolve(model, inst, parts):
 def _check_path(key: str, source: str) -> list[str]:
     if not isinstance(key, str) or key not in _field_path_set():
         known = field_paths()
+        below = [k for k in known if isinstance(key, str) and k.startswith(key + ".")]
         near = near_key(str(key), known)
-        if near is None and isinstance(key, str) and key in _SECTIONS:
-            example = next(k for k in known if k.startswith(key + "."))
-            hint = f"; name a key of [{key}], e.g. {example!r}"
+        if below:  # a table named as if it were a key
+            hint = f"; name a key of [{key}], e.g. {below[0]!r}"
         else:
             hint = f"; did you mean {near!r}?" if near else ""
         raise ConfigError(

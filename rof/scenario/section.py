@@ -6,6 +6,7 @@ path; :class:`CrossFieldError` carries that path to :meth:`rof.scenario.Scenario
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,11 +37,31 @@ class Section(BaseModel):
 
     @classmethod
     def key_paths(cls) -> list[str]:
-        """The settable keys of this table, dotted below it (nested tables override)."""
-        return list(cls.model_fields)
+        """The settable keys of this table, dotted below it: a nested table's keys
+        each (``learnware.threshold``), not the table itself (a table whose keys are
+        not one fixed model, like ``[fronthaul]``'s, overrides this)."""
+        return _paths(cls)
 
     def _bad(self, key: str, allowed: str, problem: str = ""):
         raise CrossFieldError(self.section, key, getattr(self, key), allowed, problem)
 
 
 Pos = Annotated[float, Field(gt=0)]
+
+
+def _paths(model: type[BaseModel]) -> list[str]:
+    out = []
+    for name, info in model.model_fields.items():
+        nested = _models(info.annotation)
+        if len(nested) == 1:
+            out += [f"{name}.{k}" for k in _paths(nested[0])]
+        else:
+            out.append(name)
+    return out
+
+
+def _models(ann) -> list[type[BaseModel]]:
+    """The pydantic models an annotation may hold (through Optional, Union, Annotated)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    return [m for a in typing.get_args(ann) for m in _models(a)]
