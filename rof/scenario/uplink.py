@@ -32,6 +32,11 @@ class Uplink(Section):
     (``"none"``: single-site reception). ``scheduler = "pf"``: per-cell
     proportional fair; ``"coordinated"``: the edge then mutes users whose interference
     costs the neighbours more than they gain (:mod:`rof.edge.uplink.schedule`).
+    ``n_ant`` receive antennas per cell, a horizontal uniform linear array
+    (:class:`rof.radio.PanelArray` ``(1, n_ant)``, element spacing
+    ``spacing_wavelengths``; channels of :class:`rof.edge.mimo.channel.ArrayChannel`),
+    each with its own LNA and ``[fronthaul]`` link; the edge combines every branch of a
+    user's cluster (with ``combining = "none"`` the serving cell's antennas, by MMSE).
     """
 
     section: ClassVar[str] = "uplink"
@@ -48,6 +53,8 @@ class Uplink(Section):
     combining: Literal["none", "mrc", "mmse"] = "mmse"
     scheduler: Literal["pf", "coordinated"] = "pf"
     max_rb_per_ue: Annotated[int, Field(ge=1, le=275)] = 275
+    n_ant: Annotated[int, Field(ge=1, le=64)] = 1
+    spacing_wavelengths: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
 
     @field_validator("alpha")
     @classmethod

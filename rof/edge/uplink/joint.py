@@ -3,13 +3,18 @@
 The edge holds every site's received signal (analog fronthaul carries the waveform), so
 a user served by cell :math:`c` on RB :math:`b` is combined over its cluster: cell
 :math:`c` plus the next strongest cells of its link table, up to ``cluster_size``
-branches. Every other user scheduled on the RB (any cell) interferes on each branch with
-its own complex channel where the branch's cell is in its link table; where it is not,
-its background share (:mod:`rof.radio.uplink`) adds power on that branch's diagonal
-(uncorrelated). Each branch's noise is its site's floor :math:`N_c + F_c + D_c` (thermal,
-fronthaul, intermodulation; :mod:`rof.radio.uplink`) plus that uncorrelated background;
-MRC weighs each branch by its channel over this noise. Combining: MRC or MMSE
-(:mod:`rof.edge.uplink.combining`); ``cluster_size = 1`` is single-site reception.
+cells; where the sites have several receive antennas (``[uplink] n_ant``), each cell
+contributes one branch per antenna, each with its own LNA and analog link. Every other
+user scheduled on the RB (any cell) interferes on each branch with its own complex
+channel where the branch's cell is in its link table; where it is not, its background
+share (:mod:`rof.radio.uplink`) adds power on that branch's diagonal (uncorrelated).
+Each branch's noise is its site's floor :math:`N_c + F_c + D_c` (thermal, fronthaul,
+intermodulation; :mod:`rof.radio.uplink`) plus that uncorrelated background; MRC weighs
+each branch by its channel over this noise. Combining: MRC or MMSE
+(:mod:`rof.edge.uplink.combining`); ``cluster_size = 1`` is single-site reception (over
+the site's own antennas). For i.i.d. antenna channels and noise only, MRC over
+:math:`N` antennas gives :math:`p\\sum_a |h_a|^2/\\sigma^2`, an SNR gain of :math:`N`
+on average (Brennan 1959).
 
 :func:`joint_sinr` is the Numba kernel's wrapper; :func:`joint_sinr_reference` the
 plain-NumPy twin built on :func:`~rof.edge.uplink.combining.mrc_sinr` and
@@ -87,22 +92,45 @@ def _hermitian_solve(r, h, n, x, low):
 
 @numba.njit(cache=True)
 def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, sinr):
-    """Per RB: the covariance of every scheduled user over all cells (sparse outer
-    products over each user's K cells), then each served user's cluster block minus its
-    own term; the background shares on the diagonal likewise."""
+    """Per RB: the covariance of every scheduled user over the (cell, antenna) branches
+    that some served user's cluster needs (sparse outer products over each user's K
+    cells), then each served user's cluster block minus its own term; the background
+    shares on the diagonal likewise. ``h`` is (n_ue, K, n_ant, n_rb or 1)."""
     n_cells, n_rb = assign.shape
     k = link_cell.shape[1]
-    cov = np.zeros((n_cells, n_cells), dtype=np.complex128)
+    n_ant = h.shape[2]
+    flat = h.shape[3] == 1
+    nb = cluster * n_ant
+    cov = np.zeros((n_cells * n_ant, n_cells * n_ant), dtype=np.complex128)
+    need = np.zeros((n_cells, n_cells), dtype=np.bool_)
+    pairs = np.zeros((n_cells * cluster * cluster, 2), dtype=np.int64)
     dbg = np.zeros(n_cells)
     br = np.zeros(cluster, dtype=np.int64)
-    r = np.zeros((cluster, cluster), dtype=np.complex128)
-    low = np.zeros((cluster, cluster), dtype=np.complex128)
-    hv = np.zeros(cluster, dtype=np.complex128)
-    x = np.zeros(cluster, dtype=np.complex128)
-    dn = np.zeros(cluster)
+    r = np.zeros((nb, nb), dtype=np.complex128)
+    low = np.zeros((nb, nb), dtype=np.complex128)
+    hv = np.zeros(nb, dtype=np.complex128)
+    x = np.zeros(nb, dtype=np.complex128)
+    dn = np.zeros(nb)
     own = np.zeros(cluster, dtype=np.bool_)
     for b in range(n_rb):
-        cov[:, :] = 0.0
+        hb = 0 if flat else b
+        n_pairs = 0
+        for c in range(n_cells):
+            u = assign[c, b]
+            if u < 0:
+                continue
+            n = _branches(link_cell, u, c, cluster, br)
+            for i in range(n):
+                for j in range(n):
+                    y, y2 = br[i], br[j]
+                    if not need[y, y2]:
+                        need[y, y2] = True
+                        pairs[n_pairs, 0] = y
+                        pairs[n_pairs, 1] = y2
+                        n_pairs += 1
+                        for a in range(n_ant):
+                            for a2 in range(n_ant):
+                                cov[y * n_ant + a, y2 * n_ant + a2] = 0.0
         dbg[:] = 0.0
         tot_share = 0.0
         for c0 in range(n_cells):
@@ -116,49 +144,62 @@ def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, s
                 if y < 0:
                     continue
                 dbg[y] -= share
-                a = p_w[v] * h[v, j, b]
                 for j2 in range(k):
                     y2 = link_cell[v, j2]
-                    if y2 >= 0:
-                        cov[y, y2] += a * np.conj(h[v, j2, b])
+                    if y2 >= 0 and need[y, y2]:
+                        for a in range(n_ant):
+                            s = p_w[v] * h[v, j, a, hb]
+                            for a2 in range(n_ant):
+                                cov[y * n_ant + a, y2 * n_ant + a2] += s * np.conj(h[v, j2, a2, hb])
         for c in range(n_cells):
             u = assign[c, b]
             if u < 0:
                 sinr[c, b] = 0.0
                 continue
             n = _branches(link_cell, u, c, cluster, br)
+            m = n * n_ant
             for i in range(n):
-                hv[i] = 0.0
                 own[i] = False
+                for a in range(n_ant):
+                    hv[i * n_ant + a] = 0.0
                 for j in range(k):
                     if link_cell[u, j] == br[i]:
-                        hv[i] = h[u, j, b]
+                        for a in range(n_ant):
+                            hv[i * n_ant + a] = h[u, j, a, hb]
                         own[i] = True
                         break
             share_u = bg_share[u] * p_w[u]
             for i in range(n):
-                dn[i] = floor_w[br[i]] + tot_share + dbg[br[i]]
-                if not own[i]:
-                    dn[i] -= share_u
-                for j in range(n):
-                    r[i, j] = cov[br[i], br[j]] - p_w[u] * hv[i] * np.conj(hv[j])
-                r[i, i] = r[i, i].real + dn[i]
+                for a in range(n_ant):
+                    ii = i * n_ant + a
+                    dn[ii] = floor_w[br[i], a] + tot_share + dbg[br[i]]
+                    if not own[i]:
+                        dn[ii] -= share_u
+                    for j in range(n):
+                        for a2 in range(n_ant):
+                            jj = j * n_ant + a2
+                            r[ii, jj] = cov[br[i] * n_ant + a, br[j] * n_ant + a2] - p_w[u] * hv[
+                                ii
+                            ] * np.conj(hv[jj])
+                    r[ii, ii] = r[ii, ii].real + dn[ii]
             if mmse:
-                _hermitian_solve(r, hv, n, x, low)
+                _hermitian_solve(r, hv, m, x, low)
                 acc = 0.0
-                for i in range(n):
+                for i in range(m):
                     acc += (np.conj(hv[i]) * x[i]).real
                 sinr[c, b] = p_w[u] * acc
             else:
-                for i in range(n):
+                for i in range(m):
                     x[i] = hv[i] / dn[i]
                 num = 0.0 + 0.0j
                 den = 0.0 + 0.0j
-                for i in range(n):
+                for i in range(m):
                     num += np.conj(x[i]) * hv[i]
-                    for j in range(n):
+                    for j in range(m):
                         den += np.conj(x[i]) * r[i, j] * x[j]
                 sinr[c, b] = p_w[u] * abs(num) ** 2 / den.real
+        for q in range(n_pairs):
+            need[pairs[q, 0], pairs[q, 1]] = False
 
 
 def _check(combining: str, cluster_size: int) -> tuple[int, bool]:
@@ -174,27 +215,49 @@ def _check(combining: str, cluster_size: int) -> tuple[int, bool]:
     return (1 if combining == "none" else int(cluster_size)), combining == "mmse"
 
 
+def _as_branches(h, floor_w, n_cells):
+    """``h`` as (n_ue, K, n_ant, n_rb) and ``floor_w`` as (n_cells, n_ant)."""
+    h = np.asarray(h)
+    if h.ndim == 3:
+        h = h[:, :, None, :]
+    if h.ndim != 4:
+        raise ParameterError(
+            f"joint_sinr.h has shape {h.shape}; allowed: (n_ue, K, n_rb) or (n_ue, K, n_ant, n_rb)"
+        )
+    floor = np.asarray(floor_w, dtype=np.float64)
+    floor = floor[:, None] if floor.ndim == 1 else floor
+    return h, np.ascontiguousarray(np.broadcast_to(floor, (n_cells, h.shape[2])))
+
+
 def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, combining="mmse"):
     """Per-(cell, RB) SINR of the user each cell serves, combined over its cluster.
+
+    The branches are the cluster's cells times each cell's antennas; with one antenna
+    per cell this is the site-level joint reception of the module docstring.
 
     Parameters
     ----------
     link_cell : int array (n_ue, K)
         Each UE's cells by descending gain (-1: unused).
-    h : complex array (n_ue, K, n_rb)
-        Complex channel UE -> cell, large-scale included (:math:`|h|^2` the power gain).
+    h : complex array (n_ue, K, n_rb) or (n_ue, K, n_ant, n_rb)
+        Complex channel UE -> cell (-> each receive antenna), large-scale included
+        (:math:`|h|^2` the power gain); the RB axis may be 1 (flat fading), and the
+        array may be a strided view.
     bg_share : float array (n_ue,)
-        Power gain to each cell outside the UE's table (background spread evenly).
+        Power gain to each cell outside the UE's table (background spread evenly; each
+        antenna receives it, uncorrelated).
     assign : int array (n_cells, n_rb)
         UE each cell serves on each RB, -1 none.
     p_w : float array (n_ue,)
         Transmit power per RB, W.
-    floor_w : float array (n_cells,)
-        Each site's noise per RB referred to its antenna (thermal, fronthaul,
+    floor_w : float array (n_cells,) or (n_cells, n_ant)
+        Each branch's noise per RB referred to its antenna (thermal, fronthaul,
         intermodulation), W.
     cluster_size : int
-        Branches per user (1 to 16; with ``"none"`` always 1).
+        Cells per user (1 to 16; with ``"none"`` always 1: the serving cell's antennas).
     combining : {"none", "mrc", "mmse"}
+        ``"none"`` combines the serving cell's antennas by MMSE (one antenna: the
+        single-site SINR).
 
     Returns
     -------
@@ -203,16 +266,19 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
     """
     cluster, mmse = _check(combining, cluster_size)
     a = np.ascontiguousarray(assign, dtype=np.int64)
+    h, floor = _as_branches(h, floor_w, a.shape[0])
+    if h.dtype != np.complex128:
+        h = h.astype(np.complex128)
     sinr = np.zeros(a.shape)
     _joint_kernel(
         np.ascontiguousarray(link_cell, dtype=np.int64),
-        np.ascontiguousarray(h, dtype=np.complex128),
+        h,
         np.ascontiguousarray(bg_share, dtype=np.float64),
         a,
         np.ascontiguousarray(p_w, dtype=np.float64),
-        np.ascontiguousarray(floor_w, dtype=np.float64),
+        floor,
         cluster,
-        mmse,
+        mmse or combining == "none",
         sinr,
     )
     return sinr
@@ -223,30 +289,33 @@ def joint_sinr_reference(
 ):
     """Plain-NumPy twin of :func:`joint_sinr` through :mod:`rof.edge.uplink.combining`."""
     cluster, mmse = _check(combining, cluster_size)
+    mmse = mmse or combining == "none"
     lc = np.asarray(link_cell)
     n_cells, n_rb = np.shape(assign)
+    h, floor = _as_branches(h, floor_w, n_cells)
+    n_ant = h.shape[2]
     sinr = np.zeros((n_cells, n_rb))
     for b in range(n_rb):
+        hb = 0 if h.shape[3] == 1 else b
         for c in range(n_cells):
             u = assign[c, b]
             if u < 0:
                 continue
-            br = [c, *[x for x in lc[u] if x >= 0 and x != c][: cluster - 1]]
+            cells = [c, *[x for x in lc[u] if x >= 0 and x != c][: cluster - 1]]
 
-            def chan(v, br=br, b=b):
-                out = np.zeros(len(br), complex)
-                extra = np.zeros(len(br))
-                for i, y in enumerate(br):
+            def chan(v, cells=cells, hb=hb):
+                out = np.zeros((len(cells), n_ant), complex)
+                extra = np.zeros((len(cells), n_ant))
+                for i, y in enumerate(cells):
                     hit = np.flatnonzero(lc[v] == y)
                     if hit.size:
-                        out[i] = h[v, hit[0], b]
+                        out[i] = h[v, hit[0], :, hb]
                     else:
                         extra[i] = bg_share[v] * p_w[v]
-                return out, extra
+                return out.ravel(), extra.ravel()
 
             hu, _ = chan(u)
-            noise = np.array([floor_w[y] for y in br], dtype=float)
-            sig_noise = noise.copy()
+            sig_noise = np.concatenate([floor[y] for y in cells])
             gs, qs = [], []
             for c0 in range(n_cells):
                 v = assign[c0, b]
@@ -255,8 +324,8 @@ def joint_sinr_reference(
                 gv, extra = chan(v)
                 gs.append(gv)
                 qs.append(p_w[v])
-                sig_noise += extra
-            g = np.array(gs).reshape(len(gs), len(br))
+                sig_noise = sig_noise + extra
+            g = np.array(gs).reshape(len(gs), hu.size)
             q = np.array(qs, dtype=float)
             combine = mmse_sinr if mmse else mrc_sinr
             sinr[c, b] = combine(hu, p_w[u], g, q, sig_noise)

@@ -194,12 +194,42 @@ class UplinkTti:
         self.serving = world.serving.astype(np.int64)
         self.sites = sites
         self.floor = sites.noise_w + sites.fh_w
+        self.n_ant = int(self.ul.n_ant)
 
     def __call__(self, h, weight, in_cell_w) -> TtiOutcome:
-        from rof.radio.uplink import olpc_power_dbm, uplink_sinr
+        from rof.radio.uplink import uplink_sinr
 
         ul, sites, n_rb = self.ul, self.sites, self.n_rb
+        if self.n_ant > 1:
+            return self._array(h, weight, in_cell_w)
         g = channel_power(h)
+        assign, count, p_w, p_dbm = self._schedule(g, weight, in_cell_w)
+        sinr, p_tot = uplink_sinr(
+            self.lc, g, self.bg, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
+        )
+        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
+        if ul.combining != "none":  # a cluster of one runs the kernel too (tested equal)
+            sinr_c = joint_sinr(
+                self.lc,
+                h,
+                self.bg_share,
+                assign,
+                p_w,
+                self.floor + im3,
+                ul.cluster_size,
+                ul.combining,
+            )
+        else:
+            sinr_c = sinr
+        uu = np.where(assign >= 0, assign, 0)
+        signal = np.where(assign >= 0, g[uu, 0, np.arange(n_rb)[None, :]] * p_w[uu], 0.0)
+        return TtiOutcome(assign, count, p_w, p_dbm, sinr, sinr_c, im3, signal)
+
+    def _schedule(self, g, weight, in_cell_w):
+        """Steps 2-3: the RBs of each cell and each scheduled user's power."""
+        from rof.radio.uplink import olpc_power_dbm
+
+        ul = self.ul
         if ul.scheduler == "coordinated":
             assign, count = coordinated_pf_uplink(
                 self.serving,
@@ -229,26 +259,75 @@ class UplinkTti:
             ul.p0_dbm, ul.alpha, self.pl_db[on], count[on], mu=self.mu, p_cmax_dbm=ul.p_cmax_dbm
         )
         p_w[on] = dbm_to_w(p_dbm) / count[on]
-        sinr, p_tot = uplink_sinr(
-            self.lc, g, self.bg, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
-        )
-        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
-        if ul.combining != "none":  # a cluster of one runs the kernel too (tested equal)
-            sinr_c = joint_sinr(
+        return assign, count, p_w, p_dbm
+
+    def _array(self, h, weight, in_cell_w) -> TtiOutcome:
+        """Steps 2-4 with ``n_ant`` receive antennas per cell, ``h`` (n_ue, K, n_ant, n_rb
+        or 1). The scheduler sees each link's array gain :math:`\\sum_a |h_a|^2` (the
+        MRC gain; the cell's interference-plus-noise estimate is per antenna); each
+        antenna's LNA and link see their own composite power (their own third-order
+        products); the site's SINR is the sum over its antennas of each branch's SINR
+        (MRC with uncorrelated interference), the scheduler's estimate."""
+        from rof.radio.uplink import uplink_sinr
+
+        ul, sites, n_rb = self.ul, self.sites, self.n_rb
+        g_ant = channel_power(h)  # (n_ue, K, n_ant, n_rb')
+        g_ant = np.broadcast_to(g_ant, (*g_ant.shape[:3], n_rb))
+        g = np.ascontiguousarray(g_ant.sum(axis=2))
+        assign, count, p_w, p_dbm = self._schedule(g, weight, in_cell_w)
+        im3 = np.empty((self.n_cells, self.n_ant))
+        sinr = np.zeros(assign.shape)
+        for a in range(self.n_ant):
+            s_a, p_tot = uplink_sinr(
                 self.lc,
-                h,
-                self.bg_share,
+                g_ant[:, :, a, :],
+                self.bg,
                 assign,
                 p_w,
-                self.floor + im3,
-                ul.cluster_size,
-                ul.combining,
+                sites.noise_w,
+                sites.fh_w,
+                sites.iip3_w,
             )
-        else:
-            sinr_c = sinr
+            sinr += s_a
+            im3[:, a] = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
+        cluster = ul.cluster_size if ul.combining != "none" else 1
+        sinr_c = joint_sinr(
+            self.lc,
+            h,
+            self.bg_share,
+            assign,
+            p_w,
+            self.floor[:, None] + im3,
+            cluster,
+            ul.combining,
+        )
         uu = np.where(assign >= 0, assign, 0)
         signal = np.where(assign >= 0, g[uu, 0, np.arange(n_rb)[None, :]] * p_w[uu], 0.0)
-        return TtiOutcome(assign, count, p_w, p_dbm, sinr, sinr_c, im3, signal)
+        return TtiOutcome(assign, count, p_w, p_dbm, sinr, sinr_c, im3.mean(axis=1), signal)
+
+
+def _array_channel(scn, world, loop_ss):
+    """Per-antenna channels of the drop's links (:class:`rof.edge.mimo.channel.ArrayChannel`):
+    the ``[radio]`` fading's scattered model (flat or TDL) and its K factor on LOS links,
+    from its own child of the loop's seed."""
+    from rof.edge.mimo.channel import ArrayChannel
+    from rof.errors import ConfigError
+
+    radio = scn.radio
+    if radio.fading == "none":
+        raise ConfigError(
+            "radio.fading = 'none' is not supported with uplink.n_ant > 1; "
+            "allowed: 'rayleigh', 'rician', 'tdl'"
+        )
+    k_db = -np.inf if radio.fading == "rayleigh" else float(radio.rician_k_db)
+    return ArrayChannel(
+        world,
+        int(scn.uplink.n_ant),
+        np.random.default_rng(loop_ss.spawn(1)[0]),
+        spacing_wavelengths=scn.uplink.spacing_wavelengths,
+        rician_k_db=k_db,
+        model="tdl" if radio.fading == "tdl" else "rayleigh",
+    )
 
 
 def _run_drop(scn, ss, ideal: bool) -> _Drop:
@@ -283,8 +362,13 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
     spreads, limited = [], []
     sqrt_ls = np.sqrt(world.large_scale.astype(np.float64))[:, :, None]
     fading = world.fading
+    array = _array_channel(scn, world, loop_ss) if ul.n_ant > 1 else None
     for t in range(run.ttis):
-        h = sqrt_ls * fading.complex_gain(fading.time_s)
+        if array is None:
+            h = sqrt_ls * fading.complex_gain(fading.time_s)
+        else:
+            h = array.at(fading.time_s)  # (n_rb or broadcast, n_ue, K, n_ant)
+            h = np.moveaxis(h[:1] if h.strides[0] == 0 else h, 0, 3)
         fading.time_s += fading.tti_s
         t0 = time.perf_counter()
         out = tti(h, 1.0 / avg, in_est)
@@ -368,6 +452,7 @@ def _result(scn, drops: list[_Drop], ci_seed) -> Result:
         ul_sfdr_db_min=float(min(d.sites.sfdr_db.min() for d in drops)),
         ul_rx_spread_db_p95=float(np.percentile(spread, 95)) if spread.size else 0.0,
         ul_power_limited_share=float(np.mean([d.power_limited for d in drops])),
+        ul_n_ant=float(scn.uplink.n_ant),
         fiber_km_mean=float(np.mean([d.world.fiber_km.mean() for d in drops])),
         drops=float(len(drops)),
     )

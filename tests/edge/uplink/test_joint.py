@@ -81,3 +81,65 @@ def test_bad_combining():
 def test_channel_power_matches_numpy():
     h = _problem(1)[1]
     np.testing.assert_allclose(channel_power(h), np.abs(h) ** 2, rtol=1e-14)
+
+
+def _antennas(seed, n_ant, **kw):
+    """The problem of _problem with n_ant i.i.d. antennas per cell (same large scale)."""
+    lc, h, share, bg, a, p, floor = _problem(seed, **kw)
+    rng = np.random.default_rng(seed + 1)
+    amp = np.abs(h[:, :, :1])[:, :, None, :]  # (n_ue, K, 1, 1)
+    shape = (*h.shape[:2], n_ant, h.shape[2])
+    g = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+    fl = floor[:, None] * rng.uniform(0.5, 2.0, size=(floor.size, n_ant))
+    return lc, amp * g, share, bg, a, p, fl
+
+
+@pytest.mark.parametrize("combining", ["none", "mrc", "mmse"])
+@pytest.mark.parametrize(("n_ant", "cluster"), [(2, 1), (2, 3), (3, 2)])
+def test_antenna_kernel_matches_reference(combining, n_ant, cluster):
+    lc, h, share, _, a, p, floor = _antennas(5, n_ant)
+    got = joint_sinr(lc, h, share, a, p, floor, cluster, combining)
+    ref = joint_sinr_reference(lc, h, share, a, p, floor, cluster, combining)
+    np.testing.assert_allclose(got, ref, rtol=1e-9)
+    # a strided view (RB axis first, as the array channel stores it) gives the same
+    view = np.moveaxis(np.ascontiguousarray(np.moveaxis(h, 3, 0)), 0, 3)
+    np.testing.assert_array_equal(joint_sinr(lc, view, share, a, p, floor, cluster, combining), got)
+
+
+@pytest.mark.parametrize("combining", ["mrc", "mmse"])
+def test_one_antenna_axis_is_todays_joint_reception(combining):
+    """(n_ue, K, 1, n_rb) channels and (n_cells, 1) floors: bit for bit the site-level run."""
+    lc, h, share, _, a, p, floor = _problem(9)
+    site = joint_sinr(lc, h, share, a, p, floor, 3, combining)
+    ant = joint_sinr(lc, h[:, :, None, :], share, a, p, floor[:, None], 3, combining)
+    np.testing.assert_array_equal(ant, site)
+    ref = joint_sinr_reference(lc, h, share, a, p, floor, 3, combining)
+    np.testing.assert_allclose(site, ref, rtol=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31), st.integers(2, 4))
+def test_mmse_never_loses_to_mrc_over_sites_and_antennas(seed, n_ant):
+    lc, h, share, _, a, p, floor = _antennas(seed, n_ant)
+    mrc = joint_sinr(lc, h, share, a, p, floor, 3, "mrc")
+    mmse = joint_sinr(lc, h, share, a, p, floor, 3, "mmse")
+    one = joint_sinr(lc, h, share, a, p, floor, 1, "mmse")
+    assert np.all(mmse >= mrc * (1 - 1e-9))
+    assert np.all(mmse >= one * (1 - 1e-9))
+
+
+@pytest.mark.parametrize("n_ant", [1, 2, 4, 8])
+def test_mrc_over_iid_antennas_noise_only_is_the_closed_form(n_ant):
+    """One cell, one user, no interference: MRC SINR = p sum_a |h_a|^2 / sigma^2 on every
+    RB, and over i.i.d. CN(0, 1) antennas its mean is N times one antenna's (Brennan 1959)."""
+    n_rb, p, sigma2 = 4000, 2e-3, 1e-12
+    rng = np.random.default_rng(n_ant)
+    h = rng.standard_normal((1, 1, n_ant, n_rb)) + 1j * rng.standard_normal((1, 1, n_ant, n_rb))
+    h *= 1e-5 / np.sqrt(2)
+    lc = np.zeros((1, 1), dtype=np.int64)
+    assign = np.zeros((1, n_rb), dtype=np.int64)
+    got = joint_sinr(lc, h, np.zeros(1), assign, np.array([p]), np.full(1, sigma2), 1, "mrc")
+    closed = p * np.sum(np.abs(h[0, 0]) ** 2, axis=0) / sigma2
+    np.testing.assert_allclose(got[0], closed, rtol=1e-12)
+    mean_one = p * 1e-10 / sigma2  # E|h|^2 = 1e-10
+    assert got.mean() / mean_one == pytest.approx(n_ant, rel=4 / np.sqrt(n_rb * n_ant))

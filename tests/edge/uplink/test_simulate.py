@@ -124,3 +124,75 @@ def test_study_rows(scn):
             g, (glo, ghi) = r.gain["ue_throughput_mean_bps"]
             assert glo <= g <= ghi
     assert "JR gain" in format_rows(rows)
+
+
+def test_one_antenna_per_site_is_todays_run(scn):
+    """``uplink.n_ant = 1`` given explicitly is the run without the key, bit for bit."""
+    base = _run(scn)
+    one = _run(scn.with_overrides({"uplink.n_ant": 1}))
+    np.testing.assert_array_equal(one.ue_throughput_bps, base.ue_throughput_bps)
+    np.testing.assert_array_equal(one.sinr_db, base.sinr_db)
+
+
+def test_receive_antennas_per_site(scn):
+    """Two antennas per cell, each with its own LNA and link: reproducible, more
+    throughput than one (array gain and diversity on a power-limited uplink), MMSE over
+    sites and antennas at least the single site's antennas on average."""
+    two = scn.with_overrides({"uplink.n_ant": 2})
+    a, b = _run(two), _run(two)
+    np.testing.assert_array_equal(a.ue_throughput_bps, b.ue_throughput_bps)
+    assert a.kpis["ul_n_ant"] == 2.0
+    one = _run(scn)
+    assert a.kpis["ue_throughput_mean_bps"] > one.kpis["ue_throughput_mean_bps"]
+    site = _run(two.with_overrides({"uplink.combining": "none"}))
+    assert a.kpis["ue_throughput_mean_bps"] >= site.kpis["ue_throughput_mean_bps"]
+
+
+def test_antenna_tti_combines_per_antenna_branches(scn):
+    """One TTI with 3 antennas: the SINR after combining equals the NumPy twin over the
+    (cell, antenna) branches with each branch's floor (its own IM3)."""
+    from rof.edge.mimo.channel import ArrayChannel
+    from rof.edge.uplink.joint import joint_sinr_reference
+    from rof.edge.uplink.simulate import UplinkTti
+    from rof.radio.uplink import uplink_sinr
+
+    s3 = scn.with_overrides({"uplink.n_ant": 3})
+    world = build_world(s3, np.random.default_rng(1))
+    sites = uplink_sites(s3, world)
+    chan = ArrayChannel(world, 3, np.random.default_rng(2))
+    h = np.moveaxis(chan.at(0.0)[:1], 0, 3)
+    tti = UplinkTti(s3, world, sites)
+    rng = np.random.default_rng(3)
+    out = tti(h, 1.0 / rng.uniform(1e5, 1e6, world.deployment.n_ue), tti.floor.copy())
+    assert out.sinr.shape == (world.n_cells, world.n_rb) and np.any(out.assign >= 0)
+    g = np.abs(h) ** 2
+    p_tot = np.zeros((world.n_cells, 3))
+    for a in range(3):
+        _, p_tot[:, a] = uplink_sinr(
+            tti.lc,
+            np.broadcast_to(g[:, :, a], (*g.shape[:2], world.n_rb)),
+            tti.bg,
+            out.assign,
+            out.p_w,
+            sites.noise_w,
+            sites.fh_w,
+            sites.iip3_w,
+        )
+    floor = tti.floor[:, None] + (4 / 3) * p_tot**3 / sites.iip3_w[:, None] ** 2 / world.n_rb
+    ref = joint_sinr_reference(
+        tti.lc, h, tti.bg_share, out.assign, out.p_w, floor, s3.uplink.cluster_size, "mmse"
+    )
+    np.testing.assert_allclose(out.sinr, ref, rtol=1e-9)
+
+
+def test_bad_antenna_count_names_the_key():
+    from rof.errors import ConfigError
+
+    bad = dict(SMALL, uplink={"n_ant": 0})
+    with pytest.raises(ConfigError, match=r"uplink\.n_ant"):
+        Scenario.from_dict(bad)
+    flat = Scenario.from_dict(dict(SMALL, uplink={"n_ant": 2})).with_overrides(
+        {"radio.fading": "none"}
+    )
+    with pytest.raises(ConfigError, match=r"radio\.fading = 'none' is not supported"):
+        _run(flat)
