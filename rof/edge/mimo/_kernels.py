@@ -160,9 +160,10 @@ precoder_kernel_serial = numba.njit(cache=True, fastmath=FAST_MATH)(precoder_ker
 
 
 @numba.njit(cache=True)
-def sus_kernel(h, weight, n_select, epsilon, group, cap, out):
+def sus_kernel(h, weight, n_select, epsilon, group, cap, rate, out):
     """SUS of every batch entry: ``h`` (n_batch, n_cand, n_tx), ``weight`` (n_batch,
-    n_cand), ``group`` (n_batch, n_cand) int64 in ``[0, n_cand)``: once ``cap`` users of a
+    n_cand); metric ``weight ||g||^2`` or, with ``rate``, ``weight log2(1 + ||g||^2)``;
+    ``group`` (n_batch, n_cand) int64 in ``[0, n_cand)``: once ``cap`` users of a
     group are chosen its other candidates leave; ``out`` (n_batch, n_select) int64
     written (-1: none)."""
     n_b, n_cand, n_tx = h.shape
@@ -187,7 +188,7 @@ def sus_kernel(h, weight, n_select, epsilon, group, cap, out):
                     s = 0.0
                     for t in range(n_tx):
                         s += g[k, t].real ** 2 + g[k, t].imag ** 2
-                    m = weight[bb, k] * s
+                    m = weight[bb, k] * (np.log2(1.0 + s) if rate else s)
                     if m > best_m:
                         best_m = m
                         best = k

@@ -9,7 +9,10 @@
    CSI timeline's measurement by default, its age a per-cell sawtooth), the report
    optionally quantised (``mimo.csi_bits``);
 2. user selection by semi-orthogonal user selection on the reported channels with PF
-   weights ``1 / R_u`` (:func:`rof.edge.mimo.sus`): per cell for ``single`` and ``cb``;
+   weights ``1 / R_u``, ranking by the weighted rate ``log2(1 + SNR_u) / R_u`` of each
+   candidate's channel scaled to its stream power over its noise plus the interference
+   of the cells outside its cluster (:func:`selection_scale`, :func:`rof.edge.mimo.sus`):
+   per cell for ``single`` and ``cb``;
    for ``jt_static`` and ``jt_user`` over the union of the users of each static cluster
    of ``cluster_size`` cells (:func:`rof.edge.mimo.cluster.static_clusters`), on their
    channels to all the cluster's antennas, at most ``streams_per_cell`` per serving cell
@@ -54,7 +57,13 @@ from rof.edge.mimo.reporting import ReportClock
 from rof.edge.mimo.sus import sus
 from rof.errors import ConfigError
 
-__all__ = ["MimoDrop", "select_users", "selection_clusters", "simulate_mimo"]
+__all__ = [
+    "MimoDrop",
+    "select_users",
+    "selection_clusters",
+    "selection_scale",
+    "simulate_mimo",
+]
 
 #: Data symbols per slot counted in the bits of an RB (as rof.edge.simulate).
 DATA_SYMBOLS = 12
@@ -130,7 +139,29 @@ def selection_clusters(scheme: str, site_xy_m, cluster_size: int) -> np.ndarray:
     return np.unique(static_clusters(xy, cluster_size), axis=0)
 
 
-def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, epsilon):
+def selection_scale(world, clusters, n_sched: int) -> np.ndarray:
+    """``sqrt(P / L / (sigma^2 + I_out))`` per user: the factor that turns its reported
+    channel into the SNR-scaled one of the rate metric (:func:`rof.edge.mimo.sus`).
+
+    ``P / L`` is a stream's share of its cell's per-RB power; ``I_out`` the mean power of
+    the cells outside the user's selection cluster at full power (``beta P`` per link
+    of the link table, plus the background of cells outside it), ``sigma^2`` its noise.
+    """
+    n_cells = world.n_cells
+    member = np.zeros((n_cells + 1, n_cells + 1), dtype=bool)  # member[c, c']: same cluster
+    for row in clusters:
+        r = row[row >= 0]
+        member[np.ix_(r, r)] = True
+    lc = world.link_cell
+    own = world.serving
+    inside = member[own[:, None], np.where(lc >= 0, lc, n_cells)]
+    ls = np.asarray(world.large_scale, dtype=float)
+    out_w = np.sum(np.where(inside | (lc < 0), 0.0, ls), axis=1) * world.p_rb_w
+    den = world.noise_w + world.background_gain * world.p_rb_w + out_w
+    return np.sqrt(world.p_rb_w / n_sched / den)
+
+
+def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, epsilon, scale=None):
     """Step 2 of the module docstring: the users each cell schedules per RB.
 
     Parameters
@@ -148,6 +179,9 @@ def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, ep
         Streams per cell.
     epsilon : float
         SUS threshold.
+    scale : ndarray (n_ue,), optional
+        :func:`selection_scale`: SUS then ranks by the weighted rate ``w log2(1 +
+        ||g||^2)`` of the scaled channels; without it by ``w ||g||^2``.
 
     Returns
     -------
@@ -158,7 +192,7 @@ def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, ep
     n_cells = cells.shape[0]
     n_cl, c = clusters.shape
     h_ext = np.zeros((n_rb, n_ue + 1, k + 1, n_ant), dtype=np.complex128)
-    h_ext[:, :n_ue, :k] = h_rep
+    h_ext[:, :n_ue, :k] = h_rep if scale is None else h_rep * scale[:, None, None]
     pos = np.full((n_ue + 1, n_cells + 1), k, dtype=np.int64)
     uu, kk = np.nonzero(link_cell >= 0)
     pos[uu, link_cell[uu, kk]] = kk
@@ -169,7 +203,8 @@ def select_users(h_rep, cells, clusters, serving, link_cell, weight, n_sched, ep
     slot = pos[cand[:, :, None], mem[:, None, :]]  # (n_cl, CU, C)
     hc = h_ext[:, cand[:, :, None], slot].reshape(n_rb, n_cl, cand.shape[1], c * n_ant)
     wt = np.r_[weight, 0.0][cand]
-    sel = sus(hc, wt[None], n_sched * c, epsilon, group[None], n_sched)
+    metric = "gain" if scale is None else "rate"
+    sel = sus(hc, wt[None], n_sched * c, epsilon, group[None], n_sched, metric)
     users = np.where(sel >= 0, cand[np.arange(n_cl)[None, :, None], np.maximum(sel, 0)], -1)
     sched = np.full((n_rb, n_cells + 1, n_sched), -1, dtype=np.int64)
     count = np.zeros((n_rb, n_cells + 1), dtype=np.int64)
@@ -230,12 +265,13 @@ class MimoDrop:
         self.lc = world.link_cell.astype(np.int64)
         self.site_xy = np.asarray(world.deployment.site_xy_m)[world.deployment.cell_site]
         self.clusters = selection_clusters(m.scheme, self.site_xy, m.cluster_size)
+        self.n_sched = min(m.streams_per_cell, m.n_ant)
+        self.scale = selection_scale(world, self.clusters, self.n_sched)
         flat = model == "rayleigh" and REDUCE_FLAT
         self.rep_rb, self.sb_of = _subbands(world.n_rb, m.subband_prbs, flat)
         self.per_rb = world.n_rb if flat else 1  # RBs each evaluated stream stands for
         self.extra = world.background_gain * world.p_rb_w
         self.avg = np.full(world.deployment.n_ue, PF_INITIAL_BPS)
-        self.n_sched = min(m.streams_per_cell, m.n_ant)
         n_meas = run.ttis - run.warmup_ttis
         self.stride = max(
             1, -(-n_meas * world.n_cells * world.n_rb * run.drops // MAX_SINR_SAMPLES)
@@ -258,7 +294,7 @@ class MimoDrop:
         t1 = time.perf_counter()
         sched = select_users(
             h_rep, self.cells, self.clusters, world.serving, lc, 1.0 / self.avg, self.n_sched,
-            m.sus_epsilon,
+            m.sus_epsilon, self.scale,
         )  # fmt: skip
         plan = plan_streams(
             m.scheme, sched, lc, cluster_size=m.cluster_size, site_xy_m=self.site_xy,

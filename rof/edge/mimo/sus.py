@@ -7,7 +7,13 @@ from all candidates, repeatedly
 1. project every remaining channel ``h_k`` on the orthogonal complement of the
    channels chosen so far, ``g_k = h_k (I - sum_j g_j^H g_j / ||g_j||^2)``;
 2. choose the candidate with the largest ``lambda_k ||g_k||^2`` (``lambda_k`` the PF
-   weight ``1 / R_k``; all ones is the paper's rule);
+   weight ``1 / R_k``; all ones is the paper's rule) or, with ``metric = "rate"`` and
+   channels whitened by each user's noise plus interference and scaled by the stream
+   power, the largest weighted rate ``lambda_k log2(1 + ||g_k||^2)`` (the rate user k gets
+   from a ZF beam along ``g_k``: the proportional-fair form of the greedy weighted-rate
+   selection, Dimic & Sidiropoulos, "On downlink beamforming with greedy user
+   selection", IEEE Trans. Signal Process. 53(10), 2005, Sec. IV; with ``||g||^2``
+   instead, PF weights favour strong users far more than PF does);
 3. keep only candidates semi-orthogonal to it,
    ``|h_k g_pi^H| / (||h_k|| ||g_pi||) < epsilon``,
 
@@ -27,7 +33,10 @@ from rof.errors import ParameterError
 __all__ = ["sus", "sus_numpy", "sus_reference"]
 
 
-def _check(h, weight, n_select, epsilon, group=None, cap=None):
+METRICS = ("gain", "rate")
+
+
+def _check(h, weight, n_select, epsilon, group=None, cap=None, metric="gain"):
     h = np.asarray(h)
     if h.ndim < 2:
         raise ParameterError(f"sus.h has shape {h.shape}; allowed: (..., n_cand, n_tx)")
@@ -41,6 +50,8 @@ def _check(h, weight, n_select, epsilon, group=None, cap=None):
     w = np.broadcast_to(np.asarray(weight, dtype=float), h.shape[:-1])
     if np.any(~(w >= 0)):
         raise ParameterError("sus.weight holds a negative or NaN value; allowed: >= 0")
+    if metric not in METRICS:
+        raise ParameterError(f"sus.metric = {metric!r} is not known; allowed: 'gain', 'rate'")
     n_cand = h.shape[-2]
     if group is None:
         grp = np.zeros(h.shape[:-1], dtype=np.int64)
@@ -55,7 +66,13 @@ def _check(h, weight, n_select, epsilon, group=None, cap=None):
 
 
 def sus(
-    h, weight=1.0, n_select: int = 1, epsilon: float = 0.4, group=None, cap: int | None = None
+    h,
+    weight=1.0,
+    n_select: int = 1,
+    epsilon: float = 0.4,
+    group=None,
+    cap: int | None = None,
+    metric: str = "gain",
 ) -> np.ndarray:
     """Indices of the users SUS selects (module docstring), in the order chosen.
 
@@ -73,6 +90,8 @@ def sus(
         Group of each candidate, 0 to ``n_cand - 1`` (default: one group).
     cap : int, optional
         Most users chosen from one group (>= 1; needed with ``group``).
+    metric : {"gain", "rate"}
+        ``lambda ||g||^2`` (the paper's) or ``lambda log2(1 + ||g||^2)`` (module docstring).
 
     Returns
     -------
@@ -81,7 +100,7 @@ def sus(
     """
     from rof.edge.mimo._kernels import sus_kernel
 
-    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap)
+    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap, metric)
     batch = h.shape[:-2]
     out = np.empty((int(np.prod(batch)), n_select), dtype=np.int64)
     sus_kernel(
@@ -91,16 +110,23 @@ def sus(
         float(epsilon),
         np.ascontiguousarray(grp.reshape(-1, grp.shape[-1])),
         cap,
+        metric == "rate",
         out,
     )
     return out.reshape(*batch, n_select)
 
 
 def sus_numpy(
-    h, weight=1.0, n_select: int = 1, epsilon: float = 0.4, group=None, cap: int | None = None
+    h,
+    weight=1.0,
+    n_select: int = 1,
+    epsilon: float = 0.4,
+    group=None,
+    cap: int | None = None,
+    metric: str = "gain",
 ) -> np.ndarray:
     """Vectorised NumPy twin of :func:`sus` (the kernel's reference)."""
-    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap)
+    h, w, grp, cap = _check(h, weight, n_select, epsilon, group, cap, metric)
     taken = np.zeros((*h.shape[:-2], h.shape[-2]), dtype=np.int64)
     batch = h.shape[:-2]
     g = h.copy()
@@ -108,9 +134,10 @@ def sus_numpy(
     ok = (w > 0) & (hn > 0)
     out = np.full((*batch, n_select), -1, dtype=np.int64)
     for i in range(n_select):
-        metric = np.where(ok, w * np.sum(np.abs(g) ** 2, axis=-1), -1.0)
-        pick = np.argmax(metric, axis=-1)
-        valid = np.take_along_axis(metric, pick[..., None], -1)[..., 0] > 0
+        gg = np.sum(np.abs(g) ** 2, axis=-1)
+        score = np.where(ok, w * (np.log2(1.0 + gg) if metric == "rate" else gg), -1.0)
+        pick = np.argmax(score, axis=-1)
+        valid = np.take_along_axis(score, pick[..., None], -1)[..., 0] > 0
         out[..., i] = np.where(valid, pick, -1)
         gp = np.take_along_axis(g, pick[..., None, None], -2)  # (..., 1, n_tx)
         gn2 = np.maximum(np.sum(np.abs(gp) ** 2, axis=-1), 1e-300)  # (..., 1)
@@ -125,7 +152,9 @@ def sus_numpy(
     return out
 
 
-def sus_reference(h, weight, n_select: int, epsilon: float, group=None, cap=None) -> list[int]:
+def sus_reference(
+    h, weight, n_select: int, epsilon: float, group=None, cap=None, metric="gain"
+) -> list[int]:
     """One batch entry, as the paper states it (explicit projector on the chosen span),
     with the group cap of the module docstring."""
     h = np.asarray(h, dtype=complex)
@@ -140,7 +169,9 @@ def sus_reference(h, weight, n_select: int, epsilon: float, group=None, cap=None
         for gj in gs:
             proj -= np.outer(gj.conj(), gj) / np.vdot(gj, gj).real
         g = {k: h[k] @ proj for k in cand}
-        best = max(cand, key=lambda k: (w[k] * np.vdot(g[k], g[k]).real, -k))
+        gg = {k: np.vdot(g[k], g[k]).real for k in cand}
+        score = {k: w[k] * (np.log2(1.0 + gg[k]) if metric == "rate" else gg[k]) for k in cand}
+        best = max(cand, key=lambda k: (score[k], -k))
         chosen.append(best)
         gs.append(g[best])
         gb = g[best]

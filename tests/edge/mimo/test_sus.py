@@ -51,17 +51,18 @@ def test_bad_input(kw, words):
         assert w in str(exc.value)
 
 
+@pytest.mark.parametrize("metric", ["gain", "rate"])
 @pytest.mark.parametrize("cap", [1, 2, 3])
-def test_group_cap_matches_paper_loop(cap):
+def test_group_cap_matches_paper_loop(cap, metric):
     """A cluster-wide selection: at most ``cap`` users of one site (group)."""
     rng = np.random.default_rng(7)
     h = rayleigh(rng, (30, 12, 8)) * rng.uniform(0.1, 3, (30, 12, 1))
     wt = rng.uniform(0, 1, (30, 12))
     grp = rng.integers(0, 3, (30, 12))
-    got = sus(h, wt, 6, 0.6, grp, cap)
-    np.testing.assert_array_equal(sus_numpy(h, wt, 6, 0.6, grp, cap), got)
+    got = sus(h, wt, 6, 0.6, grp, cap, metric)
+    np.testing.assert_array_equal(sus_numpy(h, wt, 6, 0.6, grp, cap, metric), got)
     for i in range(30):
-        ref = sus_reference(h[i], wt[i], 6, 0.6, grp[i], cap)
+        ref = sus_reference(h[i], wt[i], 6, 0.6, grp[i], cap, metric)
         assert got[i].tolist() == ref + [-1] * (6 - len(ref))
         chosen = got[i][got[i] >= 0]
         assert np.bincount(grp[i][chosen], minlength=3).max() <= cap
@@ -70,3 +71,15 @@ def test_group_cap_matches_paper_loop(cap):
     assert any(
         np.bincount(grp[i][free[i][free[i] >= 0]], minlength=3).max() > cap for i in range(30)
     )
+
+
+def test_rate_metric_is_proportional_fair_for_one_antenna():
+    """One antenna, one stream: the rate metric picks argmax log2(1 + SNR_k) / R_k (PF);
+    the gain metric picks argmax SNR_k / R_k, which a strong user wins at a PF ratio that
+    PF would give the weak one."""
+    h = np.array([[10.0], [1.0]], dtype=complex)  # SNR 100 (20 dB) and 1 (0 dB)
+    wt = np.array([1.0, 5.0])  # the strong user has had 5x the rate
+    # PF: log2(101) / 1 = 6.66 > log2(2) * 5 = 5 -> strong; at weight 7: 7 > 6.66 -> weak
+    assert sus(h, wt, 1, 0.4, metric="rate").tolist() == [0]
+    assert sus(h, np.array([1.0, 7.0]), 1, 0.4, metric="rate").tolist() == [1]
+    assert sus(h, np.array([1.0, 7.0]), 1, 0.4).tolist() == [0]  # gain: 100 > 7
