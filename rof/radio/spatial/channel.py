@@ -166,6 +166,16 @@ def _resolve(ant, presets):
     return presets(ant) if isinstance(ant, str) else ant
 
 
+def _panel(bs_array) -> PanelArray:
+    bs = _resolve(bs_array, bs_antenna)
+    if not isinstance(bs, PanelArray):
+        raise ParameterError(
+            f"bs_array = {bs_array!r} is not a panel; allowed: a PanelArray or one of "
+            f"{sorted(n for n, v in BS_PRESETS.items() if isinstance(v, PanelArray))}"
+        )
+    return bs
+
+
 def spatial_channel(
     deployment: Deployment,
     table: LinkTable,
@@ -224,12 +234,7 @@ def spatial_channel(
     )
     speed = float(check_range("ue_speed_kmh", ue_speed_kmh, 0.0, 500.0)) / 3.6
     tti_s = float(check_range("tti_s", tti_s, 0.0, 1.0, lo_open=True))
-    bs = _resolve(bs_array, bs_antenna)
-    if not isinstance(bs, PanelArray):
-        raise ParameterError(
-            f"bs_array = {bs_array!r} is not a panel; allowed: a PanelArray or one of "
-            f"{sorted(n for n, v in BS_PRESETS.items() if isinstance(v, PanelArray))}"
-        )
+    bs = _panel(bs_array)
     ue = None if ue_array in (None, "omni") else _resolve(ue_array, ue_antenna)
     if ue is not None and not isinstance(ue, PanelArray):
         raise ParameterError(
@@ -368,7 +373,7 @@ def spatial_drop(
         raise ParameterError(
             f"k = {k!r} is out of range; allowed: an integer in 1..{n_cells} (the number of cells)"
         )
-    bs = _resolve(bs_array, bs_antenna)
+    bs = _panel(bs_array)
     table = build_link_table(
         deployment,
         scenario=scenario,
