@@ -357,12 +357,14 @@ def _fit_reduced_set(xs, reduced_size, gamma, rng, n_alt, z_steps, kmeans_iters,
     z, _, counts = kern.kmeans_lloyd(xs, seeds, kmeans_iters)
     z = _no_raw_rows(z, xs, counts)
     beta = counts / counts.sum()
-    _, c = kern.z_gradient(z, beta, xs, gamma)  # c depends on Z only
+    # the data part of the gradient and c depend on Z only: one pass over the data per
+    # new Z, none per new beta
+    data, c = kern.z_data(z, xs, gamma)
     kzz = kern.gauss_kernel(z, z, gamma)
     max_move = 1.0 / np.sqrt(2.0 * gamma)
     for _ in range(n_alt):
         beta = kern.simplex_qp(kzz, c, beta, 300, 1e-10)
-        grad, c = kern.z_gradient(z, beta, xs, gamma)
+        grad = -4.0 * gamma * beta[:, None] * (kern.z_model(z, beta, kzz) - data)
         f_old = _objective(kzz, c, beta)
         eta = 1.0
         for _ in range(z_steps):
@@ -375,7 +377,7 @@ def _fit_reduced_set(xs, reduced_size, gamma, rng, n_alt, z_steps, kmeans_iters,
             step *= np.minimum(1.0, max_move / np.maximum(norm, 1e-300))[:, None]
             while True:
                 z_new = z - eta * step
-                grad_new, c_new = kern.z_gradient(z_new, beta, xs, gamma)
+                data_new, c_new = kern.z_data(z_new, xs, gamma)
                 kzz_new = kern.gauss_kernel(z_new, z_new, gamma)
                 f_new = _objective(kzz_new, c_new, beta)
                 if f_new <= f_old or eta < 1e-3:
@@ -383,7 +385,8 @@ def _fit_reduced_set(xs, reduced_size, gamma, rng, n_alt, z_steps, kmeans_iters,
                 eta *= 0.5
             if f_new > f_old:
                 break
-            z, grad, c, kzz, f_old = z_new, grad_new, c_new, kzz_new, f_new
+            z, data, c, kzz, f_old = z_new, data_new, c_new, kzz_new, f_new
+            grad = -4.0 * gamma * beta[:, None] * (kern.z_model(z, beta, kzz) - data)
     beta = kern.simplex_qp(kzz, c, beta, 500, 1e-12)
     beta = np.maximum(beta, 0.0)
     z = _no_raw_rows(z, xs, None)

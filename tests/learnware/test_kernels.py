@@ -42,6 +42,26 @@ def test_z_gradient_matches_reference_and_finite_differences(data):
         assert g[j, k] == pytest.approx((f(zp) - f(zm)) / (2 * h), rel=1e-5, abs=1e-10)
 
 
+def test_z_data_and_z_model_match_their_sums_written_out(data):
+    """The two parts of the gradient the fit keeps apart (the data part is reused when
+    only beta changes), against the sums of the docstring entry by entry."""
+    x, z, beta = data
+    gamma = 0.2
+    d, c = kn.z_data(z, x, gamma)
+    d_ref, c_ref = kn.z_data_ref(z, x, gamma)
+    np.testing.assert_allclose(d, d_ref, rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(c, c_ref, rtol=1e-12)
+    kzz = kn.gauss_kernel(z, z, gamma)
+    mo = kn.z_model(z, beta, kzz)
+    np.testing.assert_allclose(mo, kn.z_model_ref(z, beta, kzz), rtol=1e-11, atol=1e-15)
+    for j in (0, 17, 39):
+        kj = np.exp(-gamma * ((z[j] - x) ** 2).sum(1))
+        assert c[j] == pytest.approx(kj.mean(), rel=1e-13)
+        np.testing.assert_allclose(d[j], (kj[:, None] * (z[j] - x)).mean(0), rtol=1e-11)
+        kb = np.exp(-gamma * ((z[j] - z) ** 2).sum(1))
+        np.testing.assert_allclose(mo[j], ((beta * kb)[:, None] * (z[j] - z)).sum(0), rtol=1e-11)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(-10, 10), min_size=1, max_size=30))
 def test_simplex_projection_is_the_euclidean_projection(v):
