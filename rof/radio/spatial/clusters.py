@@ -189,9 +189,7 @@ def draw_clusters(
     c_zsd = (3.0 / 8.0) * 10.0**lsp.mu_lgzsd
     zod_r = _fold_zenith(zod[:, :, None] + c_zsd[:, None, None] * alpha)
     # step 8: random coupling against the AoA rays
-    for arr in (aod_r, zoa_r, zod_r):
-        perm = np.argsort(rng.random((n_l, n, m)), axis=2)
-        arr[...] = np.take_along_axis(arr, perm, axis=2)
+    aod_r, zoa_r, zod_r = (rng.permuted(a, axis=2) for a in (aod_r, zoa_r, zod_r))
     # steps 9 and 10
     xpr = 10.0 ** (rng.normal(p.mu_xpr_db, p.sigma_xpr_db, (n_l, n, m)) / 10.0)
     phase = rng.uniform(-np.pi, np.pi, (n_l, n, m, 4))

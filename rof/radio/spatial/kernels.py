@@ -186,7 +186,9 @@ def ray_terms_kernel(rays, bs, ue, coef, step_h, step_v, omega):
             rt, rp = _element_field(ue, rays.zoa[l, r], phi_r)
             k = 1.0 / math.sqrt(rays.xpr[l, r])
             # F_rx^T [[e_tt, k e_tp], [k e_pt, e_pp]] F_tx (eq. 7.5-28)
-            c0 = rt * (_cis(rays.phase[l, r, 0]) * tt + k * _cis(rays.phase[l, r, 1]) * tp)
+            c0 = rt * tt * _cis(rays.phase[l, r, 0])
+            if tp != 0.0:
+                c0 += rt * k * tp * _cis(rays.phase[l, r, 1])
             if rp != 0.0:
                 c0 += rp * (k * _cis(rays.phase[l, r, 2]) * tt + _cis(rays.phase[l, r, 3]) * tp)
             th_r = rays.zoa[l, r] * deg
