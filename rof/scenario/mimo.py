@@ -37,6 +37,11 @@ class Mimo(Section):
     own analog link (the ``[fronthaul]`` link), with uncalibrated gain and phase errors
     of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a WDM
     node carrying one wavelength per antenna (:mod:`rof.edge.mimo.branches`).
+    ``csi_feedback``: ``"full"`` (the edge knows each antenna's reported channel) or
+    ``"type1"`` (each UE reports a TS 38.214 Type I single-panel PMI per cell and the
+    edge precodes from the codebook vectors, :mod:`rof.edge.mimo.codebook`), with
+    ``codebook_n1 x codebook_n2`` dual-polarised pairs (default ``n_ant / 2 x 1``;
+    ``2 N1 N2 = n_ant``).
     """
 
     section: ClassVar[str] = "mimo"
@@ -53,6 +58,9 @@ class Mimo(Section):
     gain_mismatch_db: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     phase_mismatch_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 0.0
     branch_crosstalk: Literal["none", "wdm"] = "none"
+    csi_feedback: Literal["full", "type1"] = "full"
+    codebook_n1: Annotated[int, Field(ge=1, le=16)] | None = None
+    codebook_n2: Annotated[int, Field(ge=1, le=16)] | None = None
 
     @model_validator(mode="after")
     def _streams(self):
@@ -62,6 +70,20 @@ class Mimo(Section):
                 f"1 to mimo.n_ant = {self.n_ant} (no more streams than antennas)",
                 problem="is out of range",
             )
+        if self.csi_feedback == "type1":
+            from rof.edge.mimo.codebook import SUPPORTED
+
+            n1 = self.codebook_n1 if self.codebook_n1 is not None else self.n_ant // 2
+            n2 = self.codebook_n2 if self.codebook_n2 is not None else 1
+            if 2 * n1 * n2 != self.n_ant or (n1, n2) not in SUPPORTED:
+                pairs = ", ".join(f"({a}, {b})" for a, b in SUPPORTED)
+                self._bad(
+                    "csi_feedback",
+                    f"'full', or 'type1' with 2 N1 N2 = n_ant and (N1, N2) one of {pairs} "
+                    f"(TS 38.214 Table 5.2.2.2.1-2); here n_ant = {self.n_ant}, "
+                    f"(N1, N2) = ({n1}, {n2})",
+                    problem="does not fit the antennas",
+                )
         if self.branch_crosstalk == "wdm" and self.n_ant < 2:
             self._bad("branch_crosstalk", "'none' with n_ant = 1", problem="needs n_ant >= 2")
         return self

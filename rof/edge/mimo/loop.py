@@ -7,7 +7,9 @@
 1. the per-antenna channels (:class:`rof.edge.mimo.channel.ArrayChannel`) at ``t``
    (true) and as last reported (:class:`rof.edge.mimo.reporting.ReportClock`: the NR
    CSI timeline's measurement by default, its age a per-cell sawtooth), the report
-   optionally quantised (``mimo.csi_bits``);
+   optionally quantised (``mimo.csi_bits``) or, with ``mimo.csi_feedback = "type1"``,
+   replaced by the channel the edge rebuilds from each UE's Type I PMI and CQI gain per
+   cell (:mod:`rof.edge.mimo.codebook`; rank 1, the UEs have one antenna);
 2. user selection by semi-orthogonal user selection on the reported channels with PF
    weights ``1 / R_u``, ranking by the weighted rate ``log2(1 + SNR_u) / R_u`` of each
    candidate's channel scaled to its stream power over its noise plus the interference
@@ -277,6 +279,12 @@ class MimoDrop:
             1, -(-n_meas * world.n_cells * world.n_rb * run.drops // MAX_SINR_SAMPLES)
         )
         self.tally = DropTally(world, n_meas)
+        self.codebook = None
+        if m.csi_feedback == "type1":
+            from rof.edge.mimo.codebook import type1_codebook
+
+            n1 = m.codebook_n1 if m.codebook_n1 is not None else m.n_ant // 2
+            self.codebook = type1_codebook(n1, m.codebook_n2 or 1, rank=1)[0]
         self.stages = dict.fromkeys(("channel", "selection", "precoders", "evaluation"), 0.0)
 
     def step(self, t: int):
@@ -291,6 +299,10 @@ class MimoDrop:
         h_rep = self.clock.reported(self.chan, t, lc)[self.rep_rb]
         if m.csi_bits:
             h_rep = quantise(h_rep, m.csi_bits)
+        if self.codebook is not None:  # Type I PMI per cell: the edge's rebuilt channel
+            from rof.edge.mimo.codebook import type1_report
+
+            h_rep = type1_report(h_rep[..., None, :], self.codebook)[1][..., 0, :]
         t1 = time.perf_counter()
         sched = select_users(
             h_rep, self.cells, self.clusters, world.serving, lc, 1.0 / self.avg, self.n_sched,
