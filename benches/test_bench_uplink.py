@@ -3,7 +3,9 @@
 Run with ``pytest benches/test_bench_uplink.py -s``. One TTI is the per-cell PF
 schedule, TS 38.213 power control, the per-site SINR behind the fronthaul and MMSE (or
 MRC) joint reception over clusters of 3 (:class:`rof.edge.uplink.simulate.UplinkTti`);
-the fading draw is the downlink's and benched there. Goal: under 10 ms per TTI.
+the fading draw is the downlink's and benched there. Goal: under 10 ms per TTI (one
+antenna per cell, as the issue states it); with 2 and 4 receive antennas per cell the
+figure is reported without a goal.
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ def case():
     return scn, world, sites, h, weight, in_est
 
 
+@pytest.fixture(scope="module")
+def array_h(case):
+    """Per-antenna channels (n_ue, K, n_ant, n_rb) of the same world, by antenna count."""
+    from rof.edge.mimo.channel import ArrayChannel
+
+    world = case[1]
+    out = {}
+    for n_ant in (2, 4):
+        chan = ArrayChannel(world, n_ant, np.random.default_rng(3), model="tdl", rician_k_db=9.0)
+        out[n_ant] = np.moveaxis(chan.at(0.0), 0, 3)
+    return out
+
+
 @pytest.mark.parametrize(
     ("combining", "scheduler"),
     [("mmse", "pf"), ("mrc", "pf"), ("none", "pf"), ("mmse", "coordinated")],
@@ -65,3 +80,19 @@ def test_bench_uplink_tti(benchmark, case, combining, scheduler):
     print(f"\nuplink TTI ({combining}, {scheduler}, 57 cells, 570 UEs, 52 PRBs): {t * 1e3:.2f} ms")
     if combining != "none":
         assert t < GOAL_S
+
+
+@pytest.mark.parametrize("n_ant", [2, 4])
+@pytest.mark.parametrize("combining", ["mmse", "mrc"])
+def test_bench_uplink_tti_receive_antennas(benchmark, case, array_h, combining, n_ant):
+    """The same TTI with ``n_ant`` receive antennas per cell (sites x antennas combined);
+    no goal is stated for it (reported beside the single-antenna one)."""
+    scn, world, sites, _, weight, in_est = case
+    scn = scn.with_overrides({"uplink.combining": combining, "uplink.n_ant": n_ant})
+    tti = UplinkTti(scn, world, sites)
+    h = array_h[n_ant]
+    tti(h, weight, in_est)
+    out = benchmark(tti, h, weight, in_est)
+    assert np.count_nonzero(out.assign >= 0) > 0.5 * out.assign.size
+    t = benchmark.stats.stats.median
+    print(f"\nuplink TTI ({combining}, {n_ant} antennas per cell, 57 cells): {t * 1e3:.2f} ms")

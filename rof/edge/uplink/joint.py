@@ -91,7 +91,90 @@ def _hermitian_solve(r, h, n, x, low):
 
 
 @numba.njit(cache=True)
-def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, sinr):
+def _combine(r, hv, dn, m, mmse, p, x, low):
+    """SINR of power ``p`` with channel ``hv`` over the leading ``m`` branches of the
+    interference-plus-noise covariance ``r``: MMSE :math:`p h^H R^{-1} h`, or MRC with
+    weights :math:`h_i / d_i` (``dn``: each branch's uncorrelated noise)."""
+    if mmse:
+        _hermitian_solve(r, hv, m, x, low)
+        acc = 0.0
+        for i in range(m):
+            acc += (np.conj(hv[i]) * x[i]).real
+        return p * acc
+    for i in range(m):
+        x[i] = hv[i] / dn[i]
+    num = 0.0 + 0.0j
+    den = 0.0 + 0.0j
+    for i in range(m):
+        num += np.conj(x[i]) * hv[i]
+        for j in range(m):
+            den += np.conj(x[i]) * r[i, j] * x[j]
+    return p * abs(num) ** 2 / den.real
+
+
+@numba.njit(cache=True)
+def _joint_kernel_sites(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, sinr):
+    """One antenna per cell. Per RB: the covariance of every scheduled user over all
+    cells (sparse outer products over each user's K cells), then each served user's
+    cluster block minus its own term; the background shares on the diagonal likewise."""
+    n_cells, n_rb = assign.shape
+    k = link_cell.shape[1]
+    cov = np.zeros((n_cells, n_cells), dtype=np.complex128)
+    dbg = np.zeros(n_cells)
+    br = np.zeros(cluster, dtype=np.int64)
+    r = np.zeros((cluster, cluster), dtype=np.complex128)
+    low = np.zeros((cluster, cluster), dtype=np.complex128)
+    hv = np.zeros(cluster, dtype=np.complex128)
+    x = np.zeros(cluster, dtype=np.complex128)
+    dn = np.zeros(cluster)
+    own = np.zeros(cluster, dtype=np.bool_)
+    for b in range(n_rb):
+        cov[:, :] = 0.0
+        dbg[:] = 0.0
+        tot_share = 0.0
+        for c0 in range(n_cells):
+            v = assign[c0, b]
+            if v < 0:
+                continue
+            share = bg_share[v] * p_w[v]
+            tot_share += share
+            for j in range(k):
+                y = link_cell[v, j]
+                if y < 0:
+                    continue
+                dbg[y] -= share
+                a = p_w[v] * h[v, j, b]
+                for j2 in range(k):
+                    y2 = link_cell[v, j2]
+                    if y2 >= 0:
+                        cov[y, y2] += a * np.conj(h[v, j2, b])
+        for c in range(n_cells):
+            u = assign[c, b]
+            if u < 0:
+                sinr[c, b] = 0.0
+                continue
+            n = _branches(link_cell, u, c, cluster, br)
+            for i in range(n):
+                hv[i] = 0.0
+                own[i] = False
+                for j in range(k):
+                    if link_cell[u, j] == br[i]:
+                        hv[i] = h[u, j, b]
+                        own[i] = True
+                        break
+            share_u = bg_share[u] * p_w[u]
+            for i in range(n):
+                dn[i] = floor_w[br[i]] + tot_share + dbg[br[i]]
+                if not own[i]:
+                    dn[i] -= share_u
+                for j in range(n):
+                    r[i, j] = cov[br[i], br[j]] - p_w[u] * hv[i] * np.conj(hv[j])
+                r[i, i] = r[i, i].real + dn[i]
+            sinr[c, b] = _combine(r, hv, dn, n, mmse, p_w[u], x, low)
+
+
+@numba.njit(cache=True)
+def _joint_kernel_antennas(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, sinr):
     """Per RB: the covariance of every scheduled user over the (cell, antenna) branches
     that some served user's cluster needs (sparse outer products over each user's K
     cells), then each served user's cluster block minus its own term; the background
@@ -105,6 +188,8 @@ def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, s
     need = np.zeros((n_cells, n_cells), dtype=np.bool_)
     pairs = np.zeros((n_cells * cluster * cluster, 2), dtype=np.int64)
     dbg = np.zeros(n_cells)
+    hc = np.zeros(k * n_ant, dtype=np.complex128)
+    hs = np.zeros(k * n_ant, dtype=np.complex128)
     br = np.zeros(cluster, dtype=np.int64)
     r = np.zeros((nb, nb), dtype=np.complex128)
     low = np.zeros((nb, nb), dtype=np.complex128)
@@ -141,16 +226,25 @@ def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, s
             tot_share += share
             for j in range(k):
                 y = link_cell[v, j]
+                if y >= 0:
+                    dbg[y] -= share
+                for a in range(n_ant):
+                    hc[j * n_ant + a] = np.conj(h[v, j, a, hb])
+                    hs[j * n_ant + a] = p_w[v] * h[v, j, a, hb]
+            for j in range(k):
+                y = link_cell[v, j]
                 if y < 0:
                     continue
-                dbg[y] -= share
                 for j2 in range(k):
                     y2 = link_cell[v, j2]
-                    if y2 >= 0 and need[y, y2]:
-                        for a in range(n_ant):
-                            s = p_w[v] * h[v, j, a, hb]
-                            for a2 in range(n_ant):
-                                cov[y * n_ant + a, y2 * n_ant + a2] += s * np.conj(h[v, j2, a2, hb])
+                    if y2 < 0 or not need[y, y2]:
+                        continue
+                    for a in range(n_ant):
+                        s = hs[j * n_ant + a]
+                        row = y * n_ant + a
+                        col = y2 * n_ant
+                        for a2 in range(n_ant):
+                            cov[row, col + a2] += s * hc[j2 * n_ant + a2]
         for c in range(n_cells):
             u = assign[c, b]
             if u < 0:
@@ -182,22 +276,7 @@ def _joint_kernel(link_cell, h, bg_share, assign, p_w, floor_w, cluster, mmse, s
                                 ii
                             ] * np.conj(hv[jj])
                     r[ii, ii] = r[ii, ii].real + dn[ii]
-            if mmse:
-                _hermitian_solve(r, hv, m, x, low)
-                acc = 0.0
-                for i in range(m):
-                    acc += (np.conj(hv[i]) * x[i]).real
-                sinr[c, b] = p_w[u] * acc
-            else:
-                for i in range(m):
-                    x[i] = hv[i] / dn[i]
-                num = 0.0 + 0.0j
-                den = 0.0 + 0.0j
-                for i in range(m):
-                    num += np.conj(x[i]) * hv[i]
-                    for j in range(m):
-                        den += np.conj(x[i]) * r[i, j] * x[j]
-                sinr[c, b] = p_w[u] * abs(num) ** 2 / den.real
+            sinr[c, b] = _combine(r, hv, dn, m, mmse, p_w[u], x, low)
         for q in range(n_pairs):
             need[pairs[q, 0], pairs[q, 1]] = False
 
@@ -270,7 +349,7 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
     if h.dtype != np.complex128:
         h = h.astype(np.complex128)
     sinr = np.zeros(a.shape)
-    _joint_kernel(
+    args = (
         np.ascontiguousarray(link_cell, dtype=np.int64),
         h,
         np.ascontiguousarray(bg_share, dtype=np.float64),
@@ -281,6 +360,11 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
         mmse or combining == "none",
         sinr,
     )
+    if h.shape[2] == 1 and h.shape[3] == a.shape[1]:  # one antenna: the cells' kernel
+        args = (args[0], h[:, :, 0, :], *args[2:5], np.ascontiguousarray(floor[:, 0]), *args[6:])
+        _joint_kernel_sites(*args)
+    else:
+        _joint_kernel_antennas(*args)
     return sinr
 
 
