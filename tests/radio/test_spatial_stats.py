@@ -143,7 +143,7 @@ def test_ray_angle_spreads_follow_drawn_asa_asd(case):
     spread falls short of the drawn one (the TR's construction, not tested here).
     """
     sc, st = case
-    _, lsp, cl, _ = _links(sc, st, 250, np.random.default_rng(8))
+    _, lsp, cl, _ = _links(sc, st, 200, np.random.default_rng(8))
     n, _, m = cl.aoa_deg.shape
     pw = _los_powers(cl) if st == "LOS" else cl.power
     pr = np.repeat(pw[:, :, None] / m, m, axis=2).reshape(n, -1)
@@ -151,9 +151,9 @@ def test_ray_angle_spreads_follow_drawn_asa_asd(case):
     if st != "LOS":
         pairs.append((cl.aoa_deg, lsp.asa_deg))
     for ang, drawn in pairs:
-        real = _circular_as_deg(ang.reshape(n, -1), pr, step_deg=2.0)
+        real = _circular_as_deg(ang.reshape(n, -1), pr, step_deg=3.0)
         sel = drawn < 30.0 if st == "LOS" else np.ones(n, bool)
-        assert sel.sum() > 100
+        assert sel.sum() > 80
         d = np.log10(real[sel]) - np.log10(drawn[sel])
         assert d.mean() == pytest.approx(0.0, abs=0.1)
         assert np.median(np.abs(d)) < 0.15
