@@ -105,15 +105,18 @@ def test_rof_run_dispatches_an_uplink_scenario(scn, tmp_path):
     assert point["kpis"]["ue_throughput_mean_bps"] == direct.kpis["ue_throughput_mean_bps"]
 
 
-def test_study_rows(scn):
-    """Fiber and RIN rows with paired joint-reception gains; the cascade NF grows with
-    fiber length and RIN; the ideal fronthaul is the LNA's NF."""
-    from rof.edge.uplink.study import format_rows, uplink_study
+def test_study_rows(scn, tmp_path):
+    """Fiber, RIN and antenna rows with paired joint-reception gains and paired changes
+    against the ideal fronthaul; the cascade NF grows with RIN and from 0 to 30 km; the
+    ideal fronthaul is the LNA's NF; the JSON the notebook reads."""
+    import json
+
+    from rof.edge.uplink.study import format_rows, main, rows_to_json, uplink_study
 
     tiny = scn.with_overrides({"run.ttis": 15, "run.warmup_ttis": 5, "run.drops": 2})
-    rows = uplink_study(tiny, fiber_km=(0.0, 30.0), rin_db_per_hz=(-125.0,))
+    rows = uplink_study(tiny, fiber_km=(0.0, 30.0), rin_db_per_hz=(-125.0,), n_ant=(2,))
     assert [(r.axis, r.combining) for r in rows[:2]] == [("fiber_km", "none"), ("fiber_km", "mmse")]
-    assert len(rows) == 8
+    assert len(rows) == 10 and rows[-1].axis == "ideal"
     nf = {(r.axis, r.value, r.combining): r.noise_figure_db for r in rows}
     assert nf[("fiber_km", 30.0, "none")] > nf[("fiber_km", 0.0, "none")]
     assert nf[("ideal", 0.0, "none")] == pytest.approx(1.5)
@@ -123,7 +126,21 @@ def test_study_rows(scn):
         if r.combining == "mmse":
             g, (glo, ghi) = r.gain["ue_throughput_mean_bps"]
             assert glo <= g <= ghi
+        if r.axis in ("fiber_km", "rin_db_per_hz"):
+            v, (vlo, vhi) = r.vs_ideal["ue_throughput_mean_bps"]
+            assert vlo <= v <= vhi and v <= 0.05  # a real fronthaul never helps much
+        else:
+            assert r.vs_ideal == {}
     assert "JR gain" in format_rows(rows)
+    data = json.loads(json.dumps(rows_to_json(rows, tiny)))
+    assert len(data["rows"]) == 10 and "[uplink]" in data["scenario_toml"]
+    path = tmp_path / "s.toml"
+    path.write_text(tiny.to_toml_text())
+    out = tmp_path / "study.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main([str(path), str(out), "--drops", "1", "--n-ant"]) == 0
+    assert json.loads(out.read_text())["drops"] == 1
 
 
 def test_one_antenna_per_site_is_todays_run(scn):
