@@ -161,6 +161,10 @@ def test_consecutive_ttis_are_correlated_and_distant_ones_less():
     assert r1 > 0.9 and r50 < r1 - 0.1  # J0(2 pi 97 Hz 1 ms) = 0.91 without LOS
     out = np.empty(ch.shape, np.complex64)
     assert ch.response(1, out=out) is not None and np.array_equal(out, h1)
+    # the MIMO loop's layout (n_rb, n_ue, K, n_ant)
+    at = ch.at(ch.tti_s)
+    assert at.shape == (52, ch.n_ue, 2, 32)
+    assert np.array_equal(at, np.moveaxis(h1[:, :, :, 0, :], -1, 0))
 
 
 def test_bad_input_names_key_and_range():
@@ -193,3 +197,6 @@ def test_bad_input_names_key_and_range():
         ch.response(-1)
     with pytest.raises(RofError, match="out must be complex64"):
         ch.response(0, out=np.empty(ch.shape, np.complex128))
+    ch2 = spatial_drop(dep, k=2, n_rb=4, ue_array="panel_1x2", **kw)
+    with pytest.raises(RofError, match="at\\(\\) needs one UE antenna"):
+        ch2.at(0.0)

@@ -28,7 +28,9 @@ What the links share and what they do not:
 
 The path gain of a link is the link table's coupling gain minus the fixed-beam gain
 of the table's antenna toward the LOS direction (the per-element patterns of the
-channel coefficients replace it). The links not kept are summed in
+channel coefficients replace it). Every panel element is a port: the panel's
+electrical tilt only shapes the fixed beam that ranks the cells, the responses carry
+no beam weights (the precoder forms the beam). The links not kept are summed in
 ``background_gain`` (the link table's, with its fixed-beam gain; wideband, per UE).
 """
 
@@ -141,6 +143,16 @@ class SpatialChannel:
         terms of eq. 7.5-22."""
         check_int_range("tti", tti, 0)
         return self.response_at(tti * self.tti_s, out)
+
+    def at(self, t_s: float) -> np.ndarray:
+        """Channels at time ``t_s`` as (n_rb, n_ue, K, n_bs_ant) complex64, the layout
+        of :meth:`rof.edge.mimo.channel.ArrayChannel.at` (single-antenna UEs only)."""
+        if self.shape[3] != 1:
+            raise ParameterError(
+                f"at() needs one UE antenna; this channel has {self.shape[3]} "
+                "(use response_at, shape (n_ue, K, n_bs_ant, n_ue_ant, n_rb))"
+            )
+        return np.moveaxis(self.response_at(t_s)[:, :, :, 0, :], -1, 0)
 
     def response_reference(self, t_s: float = 0.0) -> np.ndarray:
         """:meth:`response_at` by the plain-NumPy reference (slow; small drops)."""
