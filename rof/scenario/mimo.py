@@ -37,6 +37,9 @@ class Mimo(Section):
     own analog link (the ``[fronthaul]`` link), with uncalibrated gain and phase errors
     of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a WDM
     node carrying one wavelength per antenna (:mod:`rof.edge.mimo.branches`).
+    ``branch_mux``: ``"wdm"`` (one wavelength, i.e. one link, per antenna) or ``"scm"``
+    (the antennas on subcarriers of one laser: intermodulation between them from the
+    link's distortion, :mod:`rof.edge.mimo.scm`; no WDM crosstalk).
     ``csi_feedback``: ``"full"`` (the edge knows each antenna's reported channel) or
     ``"type1"`` (each UE reports a TS 38.214 Type I single-panel PMI per cell and the
     edge precodes from the codebook vectors, :mod:`rof.edge.mimo.codebook`), with
@@ -58,6 +61,7 @@ class Mimo(Section):
     gain_mismatch_db: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     phase_mismatch_deg: Annotated[float, Field(ge=0.0, le=180.0)] = 0.0
     branch_crosstalk: Literal["none", "wdm"] = "none"
+    branch_mux: Literal["wdm", "scm"] = "wdm"
     csi_feedback: Literal["full", "type1"] = "full"
     codebook_n1: Annotated[int, Field(ge=1, le=16)] | None = None
     codebook_n2: Annotated[int, Field(ge=1, le=16)] | None = None
@@ -84,6 +88,12 @@ class Mimo(Section):
                     f"(N1, N2) = ({n1}, {n2})",
                     problem="does not fit the antennas",
                 )
+        if self.branch_mux == "scm" and self.branch_crosstalk != "none":
+            self._bad(
+                "branch_crosstalk",
+                "'none' with branch_mux = 'scm' (one laser, no WDM node)",
+                problem="needs a WDM node",
+            )
         if self.branch_crosstalk == "wdm" and self.n_ant < 2:
             self._bad("branch_crosstalk", "'none' with n_ant = 1", problem="needs n_ant >= 2")
         return self

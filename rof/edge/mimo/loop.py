@@ -23,7 +23,9 @@
 3. precoders per ``mimo.scheme`` from the report (:mod:`rof.edge.mimo.cluster`);
 4. each antenna's analog branch radiates them with its mismatch and crosstalk and adds
    its fronthaul noise (:mod:`rof.edge.mimo.branches`; none without
-   ``edge.fronthaul_noise``);
+   ``edge.fronthaul_noise``); with ``mimo.branch_mux = "scm"`` the branches share one
+   laser on subcarriers and each gets its share of their intermodulation
+   (:mod:`rof.edge.mimo.scm`);
 5. every stream's SINR on the true channel, the background of cells outside the link
    table at full power added as interference; bits per RB from the attenuated Shannon
    bound (TR 36.942 A.2, ``rof.radio.rates.shannon_attenuated``, NR's 256QAM cap;
@@ -113,6 +115,14 @@ def _branches(scn, world, rng) -> Branches:
         gain_db=0.0,
         latency_s=world.latency_s[site][:, None],
     )
+    if m.branch_mux == "scm":  # per-branch SNDR of the subcarrier-multiplexed link
+        from rof.edge.mimo.scm import scm_budget
+
+        sndr, sdr = scm_budget(
+            scn.fronthaul, scn.radio.carrier_ghz * 1e9, scn.radio.bandwidth_mhz * 1e6,
+            world.fiber_km, m.n_ant,
+        )  # fmt: skip
+        budget.sndr_db, budget.sdr_db = sndr[site], sdr[site]
     mixing = None
     if m.branch_crosstalk == "wdm":
         from rof.photonics.siph.wdm import WdmNode
