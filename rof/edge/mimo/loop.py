@@ -276,6 +276,10 @@ class MimoDrop:
         self.cells = _cells(world)
         self.lc = world.link_cell.astype(np.int64)
         self.site_xy = np.asarray(world.deployment.site_xy_m)[world.deployment.cell_site]
+        from rof.edge.mimo.cluster import _check_cluster
+
+        top_k = self.lc.shape[1] if m.scheme in ("jt_user", "cb") else None
+        _check_cluster(m.cluster_size, world.n_cells, top_k)  # the scheme's own range
         self.clusters = selection_clusters(m.scheme, self.site_xy, m.cluster_size)
         self.n_sched = min(m.streams_per_cell, m.n_ant)
         self.scale = selection_scale(world, self.clusters, self.n_sched)

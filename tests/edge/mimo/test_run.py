@@ -92,9 +92,22 @@ def test_rof_sweep_over_schemes(tmp_path):
     assert recs[1].kpis["ue_throughput_mean_bps"] == direct.kpis["ue_throughput_mean_bps"]
 
 
-def test_cli_bad_mimo_key_exits_2_with_one_line(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("sets", "words"),
+    [
+        (["mimo.scheme=jt_all"], ["mimo.scheme", "'jt_user'", "'off'"]),
+        (["mimo.cluster_size=40"], ["mimo.cluster_size = 40", "1 to 8", "top-K = 8"]),
+        (["mimo.n_ant=2", "mimo.streams_per_cell=4"], ["streams_per_cell", "1 to mimo.n_ant = 2"]),
+        (["mimo.precoder=svd"], ["mimo.precoder", "'mrt', 'zf', 'rzf'"]),
+    ],
+)
+def test_cli_bad_mimo_input_exits_2_with_one_line(tmp_path, capsys, sets, words):
     out = tmp_path / "x.h5"
-    rc = main(["run", str(SHIPPED), "-o", str(out), "--set", "mimo.scheme=jt_all", "-q"])
+    flags = [x for s in sets for x in ("--set", s)]
+    small = ["--set", "run.ttis=12", "--set", "run.warmup_ttis=2", "--set", "run.drops=1"]
+    rc = main(["run", str(SHIPPED), "-o", str(out), *flags, *small, "-q"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "mimo.scheme" in err[0] and "jt_user" in err[0]
+    assert rc == 2 and len(err) == 1, err
+    for w in words:
+        assert w in err[0]
     assert not out.exists()
