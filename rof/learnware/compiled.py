@@ -220,6 +220,8 @@ class CompiledModel:
             cur = np.stack([left, right], axis=-1).reshape(t, -1)
         if np.any(self.left[cur] != -1):
             return None
+        if feat.min() < 0 or feat.max() >= self.n_features:  # the kernel reads xt[feat]
+            raise SecurityError("a tree node reads a feature outside the input width")
         return feat, thr, np.ascontiguousarray(self.value[cur])
 
     @classmethod

@@ -103,3 +103,25 @@ def test_float32_threshold_rounding_keeps_every_decision():
     got = m.predict(x)
     np.testing.assert_array_equal(got, [1.0, -1.0, -1.0, 1.0])
     np.testing.assert_array_equal(got, predict_ref(m, x))
+
+
+def test_unvalidated_feature_index_never_reaches_the_dense_kernel():
+    """A model built without validate() whose node reads feature 5 of a 2-wide input is
+    refused before the branch-free kernel indexes the feature columns."""
+    from rof.errors import SecurityError
+
+    m = CompiledModel(
+        "hand",
+        2,
+        np.zeros(2),
+        0.0,
+        np.array([0, 3], dtype=np.int64),
+        np.ones(1),
+        np.array([5, 0, 0], dtype=np.int32),
+        np.array([1, -1, -1], dtype=np.int32),
+        np.array([2, -1, -1], dtype=np.int32),
+        np.zeros(3),
+        np.array([0.0, -1.0, 1.0]),
+    )
+    with pytest.raises(SecurityError, match="feature"):
+        m.predict(np.zeros((4, 2)))
