@@ -174,6 +174,23 @@ def _antenna_gain(ant, phi_deg, theta_deg):
     return np.asarray(antenna_gain_db(phi_deg, theta_deg, ant), float)
 
 
+def _link_geometry(dep: Deployment, site: np.ndarray):
+    """d2D, hBS, hUT, d3D, LOS AoD and ZOD (deg) of links to ``site`` (n_ue, K), over
+    the nearest wrap-around copy of each site (as the link table)."""
+    n_ue, k = site.shape
+    imgs = dep.site_xy_m[site][:, :, None, :] + dep.wrap_shifts_m[None, None]
+    dxy = dep.ue_xy_m[:, None, None, :] - imgs
+    best = np.argmin(np.einsum("ukic,ukic->uki", dxy, dxy), axis=2)
+    dxy = np.take_along_axis(dxy, best[:, :, None, None], axis=2)[:, :, 0, :]
+    d2d = np.hypot(dxy[..., 0], dxy[..., 1])
+    h_bs = dep.site_height_m[site]
+    h_ut = np.broadcast_to(dep.ue_height_m[:, None], (n_ue, k))
+    dz = h_bs - h_ut
+    aod = np.degrees(np.arctan2(dxy[..., 1], dxy[..., 0]))
+    zod = 90.0 + np.degrees(np.arctan2(dz, d2d))
+    return d2d, h_bs, h_ut, np.hypot(d2d, dz), aod, zod
+
+
 def _resolve(ant, presets):
     return presets(ant) if isinstance(ant, str) else ant
 
@@ -258,22 +275,9 @@ def spatial_channel(
             f"table has {table.n_ue} UEs; allowed: the deployment's {deployment.n_ue}"
         )
     n_ue, k = table.cell.shape
-    n_ue * k
     cell = np.asarray(table.cell, np.int64)
     site = deployment.cell_site[cell]
-    # nearest wrap-around copy of each kept link's site (as the link table)
-    ue_xy = deployment.ue_xy_m[:, None, None, :]
-    imgs = deployment.site_xy_m[site][:, :, None, :] + deployment.wrap_shifts_m[None, None]
-    dxy = ue_xy - imgs
-    best = np.argmin(np.einsum("ukic,ukic->uki", dxy, dxy), axis=2)
-    dxy = np.take_along_axis(dxy, best[:, :, None, None], axis=2)[:, :, 0, :]
-    d2d = np.hypot(dxy[..., 0], dxy[..., 1])
-    h_bs = deployment.site_height_m[site]
-    h_ut = np.broadcast_to(deployment.ue_height_m[:, None], (n_ue, k))
-    dz = h_bs - h_ut
-    d3d = np.hypot(d2d, dz)
-    aod = np.degrees(np.arctan2(dxy[..., 1], dxy[..., 0]))
-    zod = 90.0 + np.degrees(np.arctan2(dz, d2d))
+    d2d, h_bs, h_ut, d3d, aod, zod = _link_geometry(deployment, site)
     az = deployment.cell_azimuth_deg[cell]
     if np.any(np.isnan(az)):
         raise ParameterError(
