@@ -22,29 +22,29 @@ class Mimo(Section):
 
     ``scheme``: ``"off"`` (no multi-antenna loop: the single-antenna cells under
     ``edge.scheduler``), ``"single"`` (per-cell MU-MIMO), ``"cb"`` (coordinated beamforming:
-    nulls toward the users of neighbouring cells), ``"jt_static"`` (joint transmission
-    over disjoint clusters of ``cluster_size`` nearby cells) or ``"jt_user"`` (joint
-    transmission from each user's ``cluster_size`` strongest cells); see
-    :mod:`rof.edge.mimo.cluster`. Up to ``streams_per_cell`` users per cell and RB are
+    nulls toward the users of neighbouring cells), ``"jt_static"`` (joint transmission over
+    disjoint clusters of ``cluster_size`` nearby cells) or ``"jt_user"`` (joint transmission
+    from each user's ``cluster_size`` strongest cells); see :mod:`rof.edge.mimo.cluster`.
+    ``cb_nulls``: most neighbours' users a ``cb`` cell nulls per RB (strongest links first;
+    default every antenna left after its own streams, each null costing its own users a
+    degree of freedom of array gain). Up to ``streams_per_cell`` users per cell and RB are
     chosen by semi-orthogonal user selection (threshold ``sus_epsilon``) with PF weights,
-    per cell (``single``, ``cb``) or over the union of the users of a cluster
-    (``jt_*``; :mod:`rof.edge.mimo.loop`). ``subband_prbs``: RBs sharing one selection
-    and precoder when the fading is frequency selective (TS 38.214 Table 5.2.1.4-2
-    subband sizes; 1: per RB). ``rician_k_db``: K factor of LOS links (default: as the
-    single-antenna cells, ``radio.rician_k_db`` with ``radio.fading = "rician"`` or
-    ``"tdl"``, none with ``"rayleigh"``).
-    ``csi_bits`` quantises the reported channel (0: unquantised). Each antenna has its
-    own analog link (the ``[fronthaul]`` link), with uncalibrated gain and phase errors
-    of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a WDM
-    node carrying one wavelength per antenna (:mod:`rof.edge.mimo.branches`).
-    ``branch_mux``: ``"wdm"`` (one wavelength, i.e. one link, per antenna) or ``"scm"``
-    (the antennas on subcarriers of one laser: intermodulation between them from the
-    link's distortion, :mod:`rof.edge.mimo.scm`; no WDM crosstalk).
-    ``csi_feedback``: ``"full"`` (the edge knows each antenna's reported channel) or
-    ``"type1"`` (each UE reports a TS 38.214 Type I single-panel PMI per cell and the
-    edge precodes from the codebook vectors, :mod:`rof.edge.mimo.codebook`), with
-    ``codebook_n1 x codebook_n2`` dual-polarised pairs (default ``n_ant / 2 x 1``;
-    ``2 N1 N2 = n_ant``).
+    per cell (``single``, ``cb``) or over the union of the users of a cluster (``jt_*``;
+    :mod:`rof.edge.mimo.loop`). ``subband_prbs``: RBs sharing one selection and precoder
+    when the fading is frequency selective (TS 38.214 Table 5.2.1.4-2 subband sizes; 1: per
+    RB). ``rician_k_db``: K factor of LOS links (default: as the single-antenna cells,
+    ``radio.rician_k_db`` with ``radio.fading = "rician"`` or ``"tdl"``, none with
+    ``"rayleigh"``). ``csi_bits`` quantises the reported channel (0: unquantised). Each
+    antenna has its own analog link (the ``[fronthaul]`` link), with uncalibrated gain and
+    phase errors of the given rms and, with ``branch_crosstalk = "wdm"``, the crosstalk of a
+    WDM node carrying one wavelength per antenna (:mod:`rof.edge.mimo.branches`).
+    ``branch_mux``: ``"wdm"`` (one wavelength, i.e. one link, per antenna) or ``"scm"`` (the
+    antennas on subcarriers of one laser: intermodulation between them from the link's
+    distortion, :mod:`rof.edge.mimo.scm`; no WDM crosstalk). ``csi_feedback``: ``"full"``
+    (the edge knows each antenna's reported channel) or ``"type1"`` (each UE reports a TS
+    38.214 Type I single-panel PMI per cell and the edge precodes from the codebook vectors,
+    :mod:`rof.edge.mimo.codebook`), with ``codebook_n1 x codebook_n2`` dual-polarised pairs
+    (default ``n_ant / 2 x 1``; ``2 N1 N2 = n_ant``).
     """
 
     section: ClassVar[str] = "mimo"
@@ -53,6 +53,7 @@ class Mimo(Section):
     scheme: Literal["off", "single", "cb", "jt_static", "jt_user"] = "jt_user"
     precoder: Literal["mrt", "zf", "rzf"] = "rzf"
     cluster_size: Annotated[int, Field(ge=1, le=64)] = 3
+    cb_nulls: Annotated[int, Field(ge=0, le=63)] | None = None
     streams_per_cell: Annotated[int, Field(ge=1, le=64)] = 4
     sus_epsilon: Annotated[float, Field(gt=0.0, le=1.0)] = 0.4
     csi_bits: Annotated[int, Field(ge=0, le=16)] = 0

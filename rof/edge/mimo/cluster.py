@@ -177,6 +177,7 @@ def plan_streams(
     cluster_size: int = 1,
     site_xy_m=None,
     n_ant: int | None = None,
+    cb_nulls: int | None = None,
 ) -> StreamPlan:
     """The stream sets of the module docstring's table.
 
@@ -195,6 +196,10 @@ def plan_streams(
         Site positions, m (``jt_static``).
     n_ant : int, optional
         Antennas per site (``cb``: how many users a site can null in all).
+    cb_nulls : int, optional
+        ``cb``: at most this many users of other sites nulled per site and RB (default
+        all the antennas left, ``n_ant - L``; each null costs the site's own users one
+        degree of freedom of array gain).
     """
     _check_scheme(scheme)
     sched = np.asarray(sched, dtype=np.int64)
@@ -224,6 +229,12 @@ def plan_streams(
         users = users_at(tx)
         if scheme == "cb":
             room = (n_ant if n_ant is not None else n_l) - n_l
+            if cb_nulls is not None:
+                if not isinstance(cb_nulls, int | np.integer) or cb_nulls < 0:
+                    raise ParameterError(
+                        f"mimo.cb_nulls = {cb_nulls!r} is out of range; allowed: an int >= 0"
+                    )
+                room = min(room, int(cb_nulls))
             vic = _victims(sched, link_cell, size, n_sites, room)
             extra = vic[rb[..., 0], np.where(serving >= 0, serving, 0)]
             extra = np.where((serving >= 0)[..., None], extra, -1)

@@ -324,7 +324,7 @@ class MimoDrop:
         )  # fmt: skip
         plan = plan_streams(
             m.scheme, sched, lc, cluster_size=m.cluster_size, site_xy_m=self.site_xy,
-            n_ant=m.n_ant,
+            n_ant=m.n_ant, cb_nulls=m.cb_nulls,
         )  # fmt: skip
         t2 = time.perf_counter()
         w = precoders(plan, h_rep, lc, world.noise_w, world.p_rb_w, n_cells, m.precoder)

@@ -180,3 +180,19 @@ def test_bad_input(kw, words):
     plan = plan_streams("single", sched, lc)
     with pytest.raises(RofError, match="'mrt', 'zf', 'rzf'"):
         precoders(plan, h, lc, noise, 1.0, 4, "svd")
+
+
+def test_cb_nulls_limits_the_nulled_users():
+    rng = np.random.default_rng(3)
+    _, lc, sched, _, _, _ = world(rng, n_sites=5, per_site=5, k=3, n_ant=4)
+    full = plan_streams("cb", sched, lc, cluster_size=3, n_ant=8)
+    one = plan_streams("cb", sched, lc, cluster_size=3, n_ant=8, cb_nulls=1)
+    own = plan_streams("single", sched, lc, n_ant=8)
+    n_own = np.sum(own.users >= 0, axis=-1)
+    assert np.all(np.sum(one.users >= 0, axis=-1) <= n_own + 1)
+    assert np.any(np.sum(full.users >= 0, axis=-1) > n_own + 1)
+    none = plan_streams("cb", sched, lc, cluster_size=3, n_ant=8, cb_nulls=0)
+    np.testing.assert_array_equal(np.sort(none.users, -1)[..., -own.users.shape[-1] :],
+                                  np.sort(own.users, -1))  # fmt: skip
+    with pytest.raises(RofError):
+        plan_streams("cb", sched, lc, cluster_size=3, n_ant=8, cb_nulls=-1)
