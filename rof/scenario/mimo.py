@@ -75,18 +75,14 @@ class Mimo(Section):
                 f"1 to mimo.n_ant = {self.n_ant} (no more streams than antennas)",
                 problem="is out of range",
             )
-        if self.csi_feedback == "type1":
-            from rof.edge.mimo.codebook import SUPPORTED
-
+        if self.csi_feedback == "type1":  # the (N1, N2) table is checked by the codebook
             n1 = self.codebook_n1 if self.codebook_n1 is not None else self.n_ant // 2
             n2 = self.codebook_n2 if self.codebook_n2 is not None else 1
-            if 2 * n1 * n2 != self.n_ant or (n1, n2) not in SUPPORTED:
-                pairs = ", ".join(f"({a}, {b})" for a, b in SUPPORTED)
+            if 2 * n1 * n2 != self.n_ant:
                 self._bad(
                     "csi_feedback",
-                    f"'full', or 'type1' with 2 N1 N2 = n_ant and (N1, N2) one of {pairs} "
-                    f"(TS 38.214 Table 5.2.2.2.1-2); here n_ant = {self.n_ant}, "
-                    f"(N1, N2) = ({n1}, {n2})",
+                    f"'full', or 'type1' with 2 N1 N2 = n_ant (dual-polarised pairs); here "
+                    f"n_ant = {self.n_ant}, (N1, N2) = ({n1}, {n2})",
                     problem="does not fit the antennas",
                 )
         if self.branch_mux == "scm" and self.branch_crosstalk != "none":

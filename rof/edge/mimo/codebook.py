@@ -63,7 +63,7 @@ def _check(n1: int, n2: int, o1: int | None, o2: int | None) -> tuple[int, int]:
     if (n1, n2) not in SUPPORTED:
         allowed = ", ".join(f"({a}, {b})" for a, b in SUPPORTED)
         raise ParameterError(
-            f"codebook (N1, N2) = ({n1}, {n2}) is not supported; allowed (TS 38.214 Table "
+            f"mimo.codebook (N1, N2) = ({n1}, {n2}) is not supported; allowed (TS 38.214 Table "
             f"5.2.2.2.1-2): {allowed}"
         )
     d1, d2 = SUPPORTED[(n1, n2)]

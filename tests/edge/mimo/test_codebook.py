@@ -114,6 +114,14 @@ def test_bad_configuration():
             }
         )
     assert "mimo.csi_feedback" in str(exc.value) and "2 N1 N2 = n_ant" in str(exc.value)
+    from rof.edge.mimo.loop import simulate_mimo
+
+    with pytest.raises(RofError) as exc:  # 2 x 5 x 1 = 10 ports, but (5, 1) is not in the table
+        simulate_mimo(
+            {"name": "x", "deployment": {"n_sites": 1, "inter_site_distance_m": 200.0},
+             "mimo": {"n_ant": 10, "streams_per_cell": 2, "csi_feedback": "type1"}}
+        )  # fmt: skip
+    assert "(N1, N2) = (5, 1)" in str(exc.value) and "Table 5.2.2.2.1-2" in str(exc.value)
 
 
 def test_loop_runs_with_type1_feedback():
