@@ -178,3 +178,26 @@ def test_bench_rof_run_coordination(benchmark, tmp_path):
     wall = time.perf_counter() - t0
     print(f"\nrof run coordination.toml: {wall:.1f} s wall")
     assert wall < 10.0
+
+
+@pytest.mark.slow
+def test_bench_capacity_vs_fiber_sweep_two_workers(benchmark, tmp_path):
+    """``rof sweep scenarios/capacity_vs_fiber.toml --workers 2`` (12 points of 4 drops x
+    1100 TTIs): goal < 10 min (issue 15). Minutes long, so marked slow and run by name:
+    ``pytest benches/test_bench_edge.py -m slow -k capacity_vs_fiber -s``."""
+    from pathlib import Path
+
+    import rof.cli
+
+    scn = Path(__file__).resolve().parents[1] / "scenarios" / "capacity_vs_fiber.toml"
+    out = tmp_path / "cvf.h5"
+
+    def run():
+        out.unlink(missing_ok=True)
+        return rof.cli.main(["sweep", str(scn), "-o", str(out), "--workers", "2", "-q"])
+
+    t0 = time.perf_counter()
+    assert benchmark.pedantic(run, rounds=1, iterations=1) == 0
+    wall = time.perf_counter() - t0
+    print(f"\nrof sweep capacity_vs_fiber.toml --workers 2: {wall:.0f} s wall")
+    assert wall < 600.0

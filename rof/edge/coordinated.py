@@ -4,11 +4,13 @@ Objective, per RB ``b``: the PF-weighted sum rate
 
 .. math::
 
-    U(\\mathcal A) = \\sum_{(c,u) \\in \\mathcal A} w_u \\log_2(1 + \\gamma_{u,b}(\\mathcal A)),
+    U(\\mathcal A) = \\sum_{(c,u) \\in \\mathcal A} w_u r(\\gamma_{u,b}(\\mathcal A)),
     \\qquad w_u = 1 / \\bar R_u,
 
 over the set ``A`` of transmitting (cell, UE) pairs, with the SINR of the
-``rof.radio.sinr`` contract evaluated with only the cells in ``A`` on. Maximising
+``rof.radio.sinr`` contract evaluated with only the cells in ``A`` on and ``r`` the rate
+per RB of :mod:`rof.edge.rate_model` (the MCS link adaptation would send; plain
+``log2(1 + SINR)`` in the functions' defaults). Maximising
 the sum of ``w_u r_u`` is the gradient step of proportional fairness (Kelly,
 Maulloo, Tan 1998; Stolyar, "On the asymptotic optimality of the gradient
 scheduling algorithm", Queueing Syst. 50, 2005). The joint problem is NP-hard
