@@ -5,8 +5,8 @@
 
 ``capacity``: ``rof sweep scenarios/capacity_vs_fiber.toml`` as it is (0-40 km, with and
 without CSI ageing, 4 drops x 1,100 TTIs per point, one common seed), stored slim as
-``docs/data/capacity_vs_fiber.h5`` (the sweep file without the per-RB SINR samples and
-wall-clock timings, which are large), the figure ``rof plot`` draws from it as
+``docs/data/capacity_vs_fiber.h5`` (the sweep file without the per-RB SINR samples,
+wall-clock timings and link tables, which are large), the figure ``rof plot`` draws from it as
 ``docs/img/capacity_vs_fiber.png`` and the values it plots as
 ``docs/data/capacity_vs_fiber_plotted.csv``.
 
@@ -34,8 +34,9 @@ import h5py
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "docs" / "data"
 IMG = ROOT / "docs" / "img"
-#: Per-point datasets left out of the stored files (large, or wall clock).
-DROP = ("sinr_db", "scheduler_time_s")
+#: Per-point datasets left out of the stored files (large, or wall clock): per-RB SINR
+#: samples, scheduler timings, and each user's link table (inputs, not results).
+DROP = ("sinr_db", "scheduler_time_s", "link_cell", "link_gain_db")
 SINR_KEEP = 50_000
 
 
