@@ -188,6 +188,21 @@ def _gain_columns(g_db, ref_rows, x, col_mean, col_dev):
             x[row, col_dev[j]] = g_db[row, j] - mean
 
 
+@numba.njit(cache=True)
+def _gain_rows_t(g_db, ref_rows, xt, col_mean, col_dev):
+    """:func:`_gain_columns` into the transposed float32 rows ``xt`` (16, n) the tree
+    kernel reads (each value the float32 rounding of the float64 feature)."""
+    n, n_lags = g_db.shape
+    for row in range(n):
+        mean = 0.0
+        for j in range(n_lags):
+            mean += g_db[row, j]
+        mean /= n_lags
+        xt[col_mean, row] = np.float32(ref_rows[row] + mean)
+        for j in range(n_lags):
+            xt[col_dev[j], row] = np.float32(g_db[row, j] - mean)
+
+
 class LearnwareCsi:
     """Predicts the present fading of every link (and RB) from its aged report history.
 
@@ -253,6 +268,9 @@ class LearnwareCsi:
         self._ref_rows = np.repeat(self.ref_db.ravel(), r)
         self._lags = np.empty((self._x.shape[0], N_LAGS))
         self._dev_cols = np.asarray(GAIN_DEV_COLUMNS, dtype=np.int64)
+        # the compiled models' input: float32 feature rows, transposed; the static
+        # columns (geometry, carrier, LOS, Doppler, horizon) are written once here
+        self._xt = np.ascontiguousarray(self._x.T.astype(np.float32))
 
     @classmethod
     def from_dock(cls, scn, world, age_s, rng=None):
@@ -276,6 +294,20 @@ class LearnwareCsi:
         every lag (:func:`rof.edge.csi.delayed_state`'s interpolation, rounded to its
         float32) and writes the gain columns; :meth:`features_ref` is its NumPy reference.
         """
+        self._lags_db(history)
+        _gain_columns(self._lags, self._ref_rows, self._x, COLUMN["mean_gain_db"], self._dev_cols)
+        return self._x
+
+    def features_t(self, history) -> np.ndarray:
+        """:meth:`features` transposed and rounded to float32, (16, n_ue K R): what the
+        compiled tree kernel reads (:meth:`rof.learnware.compiled.CompiledModel.predict_t`),
+        written without the float64 rows and the transposing copies."""
+        self._lags_db(history)
+        _gain_rows_t(self._lags, self._ref_rows, self._xt, COLUMN["mean_gain_db"], self._dev_cols)
+        return self._xt
+
+    def _lags_db(self, history) -> None:
+        """Every row's reported gains in dB (fading only), oldest first, into ``_lags``."""
         g = self._lags
         _lag_states(
             history.hist,
@@ -289,8 +321,6 @@ class LearnwareCsi:
         )
         np.log10(g, out=g)  # NumPy's vectorised log (numba's is scalar libm)
         g *= 10.0
-        _gain_columns(g, self._ref_rows, self._x, COLUMN["mean_gain_db"], self._dev_cols)
-        return self._x
 
     def features_ref(self, history) -> np.ndarray:
         """Plain-NumPy reference of :meth:`features` (a new array)."""
@@ -341,12 +371,15 @@ class LearnwareCsi:
 
     def predict_fading_db(self, history) -> np.ndarray:
         """Predicted present fading in dB, (n_ue, K, R) (R = n_rb, or 1 if flat)."""
-        x = self.features(history)
         if not self.searched:
-            self.fit_predictor(x)
+            self.fit_predictor(self.features(history))
         if self.predictor is None:
             return None
-        pred = self.predictor.predict(x) - self._ref_rows
+        if self.predictor.takes_transposed:
+            pred = self.predictor.predict_t(self.features_t(history))
+        else:
+            pred = self.predictor.predict(self.features(history))
+        pred -= self._ref_rows
         return pred.reshape(*self.world.link_cell.shape, self.n_rows_rb)
 
     def predict(self, history, report: np.ndarray) -> np.ndarray:

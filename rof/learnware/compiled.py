@@ -172,14 +172,11 @@ class CompiledModel:
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ModelError(f"features have shape {x.shape}; expected (n, {self.n_features})")
         x32 = x.astype(np.float32)
-        xl = x32.astype(np.float64) if self.linear_f32 else x
-        dense = self._dense
-        if dense is not None:
-            feat, thr, val = dense
+        if self._dense is not None:
             xt = np.ascontiguousarray(x32.T)
-            return _predict_dense3(xl, xt, self.coef, self.intercept, self.scale, feat, thr, val)
+            return self.predict_t(xt, None if self.linear_f32 else np.ascontiguousarray(x.T))
         return _predict(
-            xl,
+            x32.astype(np.float64) if self.linear_f32 else x,
             x32.astype(np.float64),
             self.coef,
             self.intercept,
@@ -191,6 +188,33 @@ class CompiledModel:
             self.threshold,
             self.value,
         )
+
+    @property
+    def takes_transposed(self) -> bool:
+        """Whether :meth:`predict_t` runs this model (trees no deeper than DENSE_DEPTH)."""
+        return self._dense is not None
+
+    def predict_t(self, xt32: np.ndarray, xt64: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`predict` from features already transposed: ``xt32`` (d, n) float32, the
+        input rounded to float32; ``xt64`` (d, n) float64, the unrounded input, needed
+        only when the linear part reads it (``linear_f32`` false). Same numbers as
+        :meth:`predict`; saves the caller's copies when it builds the transposed rows
+        itself (:class:`rof.edge.learnware_csi.LearnwareCsi`). Needs :attr:`takes_transposed`.
+        """
+        if self._dense is None:
+            raise ModelError("predict_t needs trees no deeper than DENSE_DEPTH; use predict")
+        d = self.n_features
+        if xt32.dtype != np.float32 or xt32.ndim != 2 or xt32.shape[0] != d:
+            raise ModelError(f"transposed features must be float32 of shape ({d}, n)")
+        if not xt32.flags.c_contiguous:
+            raise ModelError("transposed features must be C-contiguous")
+        xl = xt32
+        if not self.linear_f32:
+            if xt64 is None or xt64.dtype != np.float64 or xt64.shape != xt32.shape:
+                raise ModelError(f"this model's linear part needs float64 features ({d}, n)")
+            xl = np.ascontiguousarray(xt64)
+        feat, thr, val = self._dense
+        return _predict_dense3(xl, xt32, self.coef, self.intercept, self.scale, feat, thr, val)
 
     @cached_property
     def _dense(self):
@@ -337,19 +361,20 @@ def _predict(x, x32, coef, intercept, offsets, scale, feature, left, right, thre
 
 
 @numba.njit(cache=True)
-def _predict_dense3(x, xt, coef, intercept, scale, feat, thr, val):
+def _predict_dense3(xlt, xt, coef, intercept, scale, feat, thr, val):
     """Branch-free kernel of complete depth-3 trees (module docstring).
 
-    x (n, d) float64 for the linear part, xt (d, n) float32 the rounded features
-    transposed; feat, thr (T, 7) and val (T, 8) from ``CompiledModel._dense``.
+    xlt (d, n) the features the linear part reads (float64, or the float32 ``xt`` when
+    it reads the rounded input), xt (d, n) float32 the rounded features; feat, thr
+    (T, 7) and val (T, 8) from ``CompiledModel._dense``.
     """
-    n, d = x.shape
-    out = np.empty(n)
-    for i in range(n):
-        s = intercept
-        for k in range(d):
-            s += x[i, k] * coef[k]
-        out[i] = s
+    d, n = xt.shape
+    out = np.full(n, intercept)
+    for k in range(d):  # intercept, then k ascending: predict_ref's order
+        ck = coef[k]
+        xk = xlt[k]
+        for i in range(n):
+            out[i] += np.float64(xk[i]) * ck
     for i0 in range(0, n, _BLOCK):
         i1 = min(n, i0 + _BLOCK)
         nb = i1 - i0

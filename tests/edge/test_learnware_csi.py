@@ -146,6 +146,27 @@ def test_feature_kernel_equals_the_numpy_reference(pushes):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+@needs_dock
+def test_transposed_path_predicts_exactly_what_the_rows_predict():
+    """The per-TTI path (float32 rows written transposed, predict_t) gives the numbers
+    of the plain path (float64 rows, predict) and of the NumPy reference walk."""
+    from rof.learnware.compiled import predict_ref
+
+    scn = _scenario(n_sites=1, ue_per_site=4, fiber_km=20.0)
+    world, _, lw, hist = _setup(scn)
+    for _ in range(14):
+        hist.push(world.fading.step())
+    lw.fit_predictor(lw.features(hist))
+    hist.push(world.fading.step())
+    x = lw.features(hist).copy()
+    xt = lw.features_t(hist)
+    np.testing.assert_array_equal(xt, x.T.astype(np.float32))
+    assert lw.predictor.takes_transposed
+    got = lw.predictor.predict_t(xt)
+    np.testing.assert_array_equal(got, lw.predictor.predict(x))
+    np.testing.assert_array_equal(got, predict_ref(lw.predictor._reuser._one, x))
+
+
 def test_no_fading_leaves_the_report_unchanged():
     scn = _scenario(n_sites=1, ue_per_site=2, fading="none")
     world, delay, lw, hist = _setup(scn)

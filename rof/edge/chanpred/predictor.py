@@ -60,6 +60,13 @@ class _Mixture(AveragingReuser):
             return super().predict(X)
         return self._one.predict(X)
 
+    @property
+    def takes_transposed(self) -> bool:
+        return self._one is not None and self._one.takes_transposed
+
+    def predict_t(self, xt32) -> np.ndarray:
+        return self._one.predict_t(xt32)
+
 
 class ChannelPredictor:
     """Predicts a link's gain (dB) one horizon ahead from its feature row.
@@ -166,3 +173,15 @@ class ChannelPredictor:
     def predict(self, features) -> np.ndarray:
         """Gain in dB one horizon ahead, (n,), from feature rows (n, 16)."""
         return self._reuser.predict(np.asarray(features, dtype=float))
+
+    @property
+    def takes_transposed(self) -> bool:
+        """Whether :meth:`predict_t` runs (one compiled pass of shallow trees)."""
+        return bool(getattr(self._reuser, "takes_transposed", False))
+
+    def predict_t(self, features_t) -> np.ndarray:
+        """:meth:`predict` from the rows transposed and rounded to float32, (16, n)
+        (:meth:`rof.learnware.compiled.CompiledModel.predict_t`): the same numbers."""
+        if not self.takes_transposed:
+            raise ModelError("this predictor has no compiled transposed path; use predict")
+        return self._reuser.predict_t(features_t)
