@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -377,7 +377,7 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     (:mod:`rof.radio.bler_curves`), then quantised through the UE's 4-bit CQI
     (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_mcs`); the block fails with
     the curve's BLER at the true EESM SINR."""
-    from rof.radio import bler_curves, rates
+    from rof.radio import bler_curves
 
     radio = scn.radio
     table = radio.mcs_table
@@ -392,17 +392,30 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     with np.errstate(divide="ignore"):
         rep_db = 10.0 * np.log10(bler_curves.eesm_per_ue(ue_rb, reported_sinr()[on], n_ue, beta))
     mcs = link_mcs(rep_db[:, ue], nrb, olla.offset_db[ue], **_link(scn, assign.shape[1]))
-    true_all = bler_curves.eesm_per_ue(ue_rb, sinr_true[on], n_ue, beta)
-    true_db = 10.0 * np.log10(true_all[np.maximum(mcs, 0), ue])
+    beta_ue = np.ones(n_ue)
+    beta_ue[ue] = beta[np.maximum(mcs, 0)]  # each UE's block is judged with its MCS's beta
+    true_all = bler_curves.eesm_per_ue_own_beta(ue_rb, sinr_true[on], n_ue, beta_ue)
+    true_db = 10.0 * np.log10(true_all[ue])
     p_err = np.ones(ue.size)
     for i in np.flatnonzero(mcs >= 0):
         s, b, c = curves[(int(mcs[i]), int(nrb[i]))]
         p_err[i] = 1.0 - (1.0 - np.interp(true_db[i], s, b, left=1.0, right=b[-1])) ** c
     err = rng.random(ue.size) < p_err
-    tb = rates.tb_bits(mcs, nrb, DATA_SYMBOLS, table)
+    tb = np.where(mcs >= 0, _tbs_table(table, assign.shape[1])[np.maximum(mcs, 0), nrb], 0)
     sent = mcs >= 0
     olla.update(ue[sent], err[sent])
     return _Blocks(ue, true_db, np.where(err, 0.0, tb), err, sent)
+
+
+@lru_cache(maxsize=8)
+def _tbs_table(table: str, n_rb: int) -> np.ndarray:
+    """TB size (bits) per (MCS, allocated RBs): :func:`rof.radio.rates.tb_bits` once."""
+    from rof.radio import rates
+
+    n_mcs = rates.mcs_table(table).index.size
+    return rates.tb_bits(
+        np.arange(n_mcs)[:, None], np.arange(n_rb + 1)[None, :], DATA_SYMBOLS, table
+    )
 
 
 def _link(scn, n_rb: int) -> dict:

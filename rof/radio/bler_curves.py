@@ -201,11 +201,31 @@ def eesm_per_ue(ue_of_rb, sinr_rb, n_ue: int, beta) -> np.ndarray:
     lo = np.full(n_ue, np.inf)
     np.minimum.at(lo, ue_of_rb, sinr_rb)
     x = (sinr_rb - lo[ue_of_rb])[None, :] / beta[:, None]  # >= 0
-    acc = np.zeros((beta.size, n_ue))
-    for i in range(beta.size):
-        acc[i] = np.bincount(ue_of_rb, weights=np.exp(-x[i]), minlength=n_ue)
+    # one bincount over (beta, UE) bins: each bin sums its RBs in order, as one per beta would
+    bins = (np.arange(beta.size)[:, None] * n_ue + ue_of_rb[None, :]).ravel()
+    acc = np.bincount(bins, weights=np.exp(-x).ravel(), minlength=beta.size * n_ue)
+    acc = acc.reshape(beta.size, n_ue)
     with np.errstate(divide="ignore", invalid="ignore"):
         return lo[None, :] - beta[:, None] * np.log(acc / n[None, :])
+
+
+def eesm_per_ue_own_beta(ue_of_rb, sinr_rb, n_ue: int, beta_ue) -> np.ndarray:
+    """EESM effective SINR (linear) of each UE's RBs with its own ``beta_ue[u]``: row
+    ``m`` of :func:`eesm_per_ue` for each UE's ``m`` (the same operations, one beta each).
+
+    Returns
+    -------
+    ndarray, shape (n_ue,)
+        NaN for UEs without RBs.
+    """
+    beta_ue = np.asarray(beta_ue, dtype=np.float64)
+    n = np.bincount(ue_of_rb, minlength=n_ue).astype(np.float64)
+    lo = np.full(n_ue, np.inf)
+    np.minimum.at(lo, ue_of_rb, sinr_rb)
+    x = (sinr_rb - lo[ue_of_rb]) / beta_ue[ue_of_rb]
+    acc = np.bincount(ue_of_rb, weights=np.exp(-x), minlength=n_ue)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return lo - beta_ue * np.log(acc / n)
 
 
 @lru_cache(maxsize=8)

@@ -156,3 +156,17 @@ def test_cqi_quantises_the_mcs_through_the_cqi_table():
             cqi_se = se_cqi[se_cqi <= se_mcs[a]].max()
             assert se_mcs[b] <= cqi_se < (se_mcs[b + 1] if b + 1 < 28 else np.inf)
     assert cqi_mcs(27, "qam256") == 27 and cqi_mcs(-1, "qam256") == -1
+
+
+def test_eesm_with_each_ues_own_beta_is_its_row_of_the_full_map():
+    """The link adaptation judges each block with its MCS's beta only: bit for bit the
+    entry of the all-betas map (same operations, same summation order)."""
+    rng = np.random.default_rng(5)
+    ue = rng.integers(0, 6, 60)
+    s = 10 ** rng.uniform(-1.0, 3.0, 60)
+    beta = bc.eesm_beta("qam256")
+    full = bc.eesm_per_ue(ue, s, 7, beta)
+    mcs = rng.integers(0, beta.size, 7)
+    own = bc.eesm_per_ue_own_beta(ue, s, 7, beta[mcs])
+    np.testing.assert_array_equal(own[:6], full[mcs[:6], np.arange(6)])
+    assert np.isnan(own[6])  # UE 6 has no RBs
