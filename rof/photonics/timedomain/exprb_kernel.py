@@ -58,7 +58,7 @@ def _exprb32_step(
     return n_new, max(s_new, smin)
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH)
+@numba.njit(cache=True, nogil=True, fastmath=FAST_MATH)
 def exprb_kernel(
     current_a, dcurrent_a, substeps, dt, consts, state, noise, noise_scale, chol, p_out, phi_out
 ):

@@ -9,6 +9,7 @@ sampled model shows (:func:`rin_sampled`). Equations and sources in
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numba
@@ -18,7 +19,14 @@ from scipy import fft as sfft
 from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
-__all__ = ["kick_scales", "langevin_draws", "noise_covariance", "noise_increment"]
+__all__ = [
+    "kick_scales",
+    "langevin_draws",
+    "langevin_draws_range",
+    "noise_covariance",
+    "noise_increment",
+    "shaping_matrices",
+]
 
 
 def noise_increment(rc: RateConstants, h: float) -> np.ndarray:
@@ -296,3 +304,121 @@ def langevin_shaping_kernel(xi, h, m, jac, prop, c_inv, d_half, scale, out):
         out[0, k] = scale * (c_inv[0, 0] * u0 + c_inv[0, 1] * u1 + c_inv[0, 2] * u2)
         out[1, k] = scale * (c_inv[1, 0] * u0 + c_inv[1, 1] * u1 + c_inv[1, 2] * u2)
         out[2, k] = scale * (c_inv[2, 0] * u0 + c_inv[2, 1] * u1 + c_inv[2, 2] * u2)
+
+
+#: FFT length of the overlap-save shaping of :func:`langevin_draws_range`.
+SHAPING_FFT = 1 << 16
+#: Samples of white input kept on each side of an overlap-save frame: the shaping
+#: filter's impulse response beyond this lag holds about 2e-5 of its energy (its tail
+#: falls as 1/k, from the response's step at Nyquist), which is what the frames leave out.
+SHAPING_OVERLAP = 1 << 12
+#: White draws per generator block (a block's generator is keyed by its index alone).
+WHITE_BLOCK = 1 << 16
+
+
+@functools.lru_cache(maxsize=4)
+def shaping_matrices(rc: RateConstants, h: float, m: int = SHAPING_FFT) -> np.ndarray:
+    r"""Per-bin shaping matrices :math:`T_k = C^{-1}M_kD^{1/2}/\sqrt h`, shape (m//2+1, 3, 3).
+
+    The filter of :func:`langevin_draws` as a matrix per ``rfft`` bin of length ``m``
+    (the Nyquist bin zero): unit-variance white draws :math:`\xi` transformed, multiplied
+    by :math:`T_k` and transformed back have the spectrum of :func:`langevin_draws`.
+    Cached (read-only) per laser, sample length and FFT length.
+    """
+    from scipy.linalg import expm
+
+    j, d = _drift_diffusion(rc)
+    c_inv = np.linalg.inv(np.linalg.cholesky(noise_covariance(rc, h)))
+    out = np.empty((3, 3, m // 2 + 1), dtype=np.complex128)
+    eye = np.eye(3, dtype=np.complex128)
+    for col in range(3):
+        xi = np.ascontiguousarray(np.broadcast_to(eye[col], (m // 2 + 1, 3)))
+        langevin_shaping_kernel(
+            xi, h, m, j, expm(j * h), c_inv, np.linalg.cholesky(d), 1.0 / math.sqrt(h), out[:, col]
+        )
+    if m % 2 == 0:
+        out[..., -1] = 0.0
+    t = np.ascontiguousarray(out.transpose(2, 0, 1))
+    t.setflags(write=False)
+    return t
+
+
+@functools.lru_cache(maxsize=4)
+def _shaping_single(rc: RateConstants, h: float) -> np.ndarray:
+    """:func:`shaping_matrices` in single precision (cached)."""
+    return shaping_matrices(rc, h).astype(np.complex64)
+
+
+def _white(entropy: int, lo: int, hi: int) -> np.ndarray:
+    """Unit white normals ``(3, hi - lo)``, float32, of the samples ``lo .. hi-1`` (any integers):
+    block ``b`` of :data:`WHITE_BLOCK` samples comes from the generator keyed
+    ``(entropy, b + 2**40)``, so a sample's draw depends on the seed and its index only."""
+    b0, b1 = lo // WHITE_BLOCK, (hi - 1) // WHITE_BLOCK + 1
+    out = np.empty((3, (b1 - b0) * WHITE_BLOCK), dtype=np.float32)
+    for b in range(b0, b1):
+        g = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(b + (1 << 40),)))
+        k = (b - b0) * WHITE_BLOCK
+        out[:, k : k + WHITE_BLOCK] = g.standard_normal((3, WHITE_BLOCK), dtype=np.float32)
+    k = lo - b0 * WHITE_BLOCK
+    return out[:, k : k + hi - lo]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=FAST_MATH)
+def _shape_bins(x, t, out):
+    """``out[:, k] = t[k] @ x[:, k]`` for each bin (3 components)."""
+    for k in range(x.shape[1]):
+        x0 = x[0, k]
+        x1 = x[1, k]
+        x2 = x[2, k]
+        out[0, k] = t[k, 0, 0] * x0 + t[k, 0, 1] * x1 + t[k, 0, 2] * x2
+        out[1, k] = t[k, 1, 0] * x0 + t[k, 1, 1] * x1 + t[k, 1, 2] * x2
+        out[2, k] = t[k, 2, 0] * x0 + t[k, 2, 1] * x1 + t[k, 2, 2] * x2
+
+
+def langevin_draws_range(rc: RateConstants, h: float, lo: int, hi: int, entropy: int) -> np.ndarray:
+    r"""Band-limited Langevin draws of the samples ``lo .. hi-1`` of one endless sequence.
+
+    The process of :func:`langevin_draws` (spectrum :math:`C^{-1}MDM^HC^{-T}/h`, nothing
+    folded from above Nyquist), made by filtering unit white draws :math:`\xi_t` with
+    the per-bin matrices of :func:`shaping_matrices` by overlap-save (Oppenheim &
+    Schafer, *Discrete-Time Signal Processing*, 3rd ed., 2010, section 8.7.3): frames of
+    :data:`SHAPING_FFT` white samples, of which the outer :data:`SHAPING_OVERLAP` on
+    each side are discarded. The draw at sample :math:`t` depends only on ``entropy``
+    and the white draws within :data:`SHAPING_OVERLAP` of :math:`t` (generated per
+    block of :data:`WHITE_BLOCK` samples from its own key), so any range, in any order
+    or on any thread, gives the same numbers: a record split into chunks draws exactly
+    what one pass draws. Unlike :func:`langevin_draws` the sequence is not periodic.
+    Single precision throughout (draws, transforms, shaping): the draws are noise, and a
+    relative error of 1e-7 in them is far below any statistic the link reports.
+
+    Parameters
+    ----------
+    rc : RateConstants
+        The laser's constants (noise scale > 0).
+    h : float
+        Sample length, s.
+    lo, hi : int
+        First and one-past-last sample index (any integers, ``hi > lo``).
+    entropy : int
+        Seed of the sequence (e.g. ``rng.integers(2**63)``).
+
+    Returns
+    -------
+    ndarray of float64, shape (hi - lo, 3)
+        As :func:`langevin_draws`.
+    """
+    t = _shaping_single(rc, float(h))
+    m, k = SHAPING_FFT, SHAPING_OVERLAP
+    valid = m - 2 * k
+    f0, f1 = lo // valid, -(-hi // valid)  # frames on a grid fixed in sample index
+    white = _white(entropy, f0 * valid - k, f1 * valid + k)
+    out = np.empty((hi - lo, 3))
+    spec = np.empty((3, m // 2 + 1), dtype=np.complex64)
+    for f in range(f0, f1):
+        a = (f - f0) * valid
+        x = sfft.rfft(white[:, a : a + m], axis=-1)
+        _shape_bins(x, t, spec)
+        y = sfft.irfft(spec, m, axis=-1)
+        s0, s1 = max(f * valid, lo), min((f + 1) * valid, hi)
+        out[s0 - lo : s1 - lo] = y[:, k + s0 - f * valid : k + s1 - f * valid].T
+    return out

@@ -21,7 +21,7 @@ from scipy import fft as sfft
 from rof._validate import check_range
 from rof.units import K_B_J_PER_K, Q_C
 
-__all__ = ["detect"]
+__all__ = ["detect", "detect_band"]
 
 
 def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, float]:
@@ -45,20 +45,7 @@ def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, fl
         Load voltage, V, shape (n,), and the mean photocurrent, A.
     """
     fs = check_range("detect.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
-    power = None
-    for f in fields:
-        if np.iscomplexobj(f):
-            p = np.square(f.real)
-            p += np.square(f.imag)
-        else:
-            p = np.array(f, dtype=float)
-        if power is None:
-            power = p
-        else:
-            power += p
-    i = power
-    i *= detector.responsivity_a_per_w
-    i += detector.dark_current_a
+    i = _total_current(detector, fields)
     i_mean = float(np.mean(i))
     detector.check_saturation(i_mean)
     if rng is not None:
@@ -71,6 +58,96 @@ def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, fl
     if rng is not None:
         kt = K_B_J_PER_K * detector.temperature_k
         v += rng.normal(0.0, math.sqrt(kt * detector.load_ohm * fs / 2.0), v.size)
+    return v, i_mean
+
+
+def _total_current(detector, fields) -> np.ndarray:
+    """:math:`\\mathcal{R}\\sum|A|^2 + I_d`, A (a new float64 array)."""
+    power = None
+    for f in fields:
+        if np.iscomplexobj(f):
+            p = np.square(f.real, dtype=np.float64)
+            p += np.square(f.imag, dtype=np.float64)
+        else:
+            p = np.array(f, dtype=np.float64)
+        if power is None:
+            power = p
+        else:
+            power += p
+    power *= detector.responsivity_a_per_w
+    power += detector.dark_current_a
+    return power
+
+
+def detect_band(
+    detector, fields, sample_rate_hz: float, n_out: int, rng
+) -> tuple[np.ndarray, float]:
+    """:func:`detect` followed by an ideal anti-alias filter and resampling, in one pass.
+
+    The same model as :func:`detect` and the same result in distribution, for a record
+    of ``n`` samples at :math:`f_s` resampled to ``n_out`` samples over the same time
+    (rate :math:`f_o = f_s n_{out}/n`): the photocurrent's spectrum is computed once at
+    :math:`f_s`, only its bins :math:`|f| \\le f_o/2` are kept (the first
+    ``n_out // 2 + 1``), the diode response is applied there and the inverse transform
+    is taken at :math:`f_o`. White noise ideally low-passed to :math:`f_o/2` and
+    sampled at :math:`f_o` is white noise of that rate, so the shot noise (one-sided
+    density :math:`2q\\bar I`) is drawn in the kept bins at variance
+    :math:`q\\bar I f_o` per output sample, before the response, and the thermal noise of
+    the matched load (:math:`kT` per hertz) at :math:`kTR_Lf_o/2`, after it (Cox,
+    *Analog Optical Links*, 2004, ch. 3 and 5). Equivalent to
+    ``v = detect(...)[0]`` followed by ``irfft(rfft(v)[: n_out // 2 + 1], n_out) *
+    n_out / n``, which transformed the noisy current three times at :math:`f_s`.
+
+    Parameters
+    ----------
+    detector : rof.photonics.Photodiode
+        As :func:`detect`.
+    fields : sequence of ndarray, each shape (n,)
+        As :func:`detect` (complex fields or real powers, W).
+    sample_rate_hz : float
+        Sample rate :math:`f_s` of ``fields``, Hz.
+    n_out : int
+        Output samples (1 <= n_out <= n).
+    rng : numpy.random.Generator or None
+        Noise source; None for noiseless detection.
+
+    Returns
+    -------
+    (ndarray of float, float)
+        Load voltage, V, shape (n_out,), at :math:`f_s n_{out}/n`, and the mean
+        photocurrent, A.
+    """
+    fs = check_range("detect_band.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
+    i = _total_current(detector, fields)
+    n = i.size
+    if not 1 <= n_out <= n:
+        raise ValueError(f"detect_band.n_out = {n_out}; allowed: 1 to {n}")
+    i_mean = float(np.mean(i))
+    detector.check_saturation(i_mean)
+    i -= i_mean
+    # Single precision transform of the AC current: its rounding, white over the optical
+    # band at ~3e-8 of the DC current rms, lies 150 dB below a signal of 8 % modulation
+    # in a 100 MHz channel.
+    i32 = i.astype(np.float32)
+    del i
+    spec = sfft.rfft(i32, workers=-1)[: n_out // 2 + 1].astype(np.complex128)
+    spec *= n_out / n
+    del i32
+    fs_out = fs * n_out / n
+    if rng is not None:
+        # white shot noise of variance q I fs_out per output sample, as its rfft bins
+        sigma2 = Q_C * i_mean * fs_out * n_out
+        noise = rng.standard_normal((n_out // 2 + 1, 2)).view(np.complex128)[:, 0]
+        noise *= math.sqrt(0.5 * sigma2)
+        noise[0] = noise[0].real * math.sqrt(2.0)
+        if n_out % 2 == 0:
+            noise[-1] = noise[-1].real * math.sqrt(2.0)
+        spec += noise
+    spec *= _response(n_out, float(fs_out), detector)
+    v = sfft.irfft(spec, n_out, overwrite_x=True, workers=-1)
+    if rng is not None:
+        kt = K_B_J_PER_K * detector.temperature_k
+        v += rng.normal(0.0, math.sqrt(kt * detector.load_ohm * fs_out / 2.0), n_out)
     return v, i_mean
 
 
