@@ -13,6 +13,7 @@ from rof.photonics.timedomain.fiber import (
     dispersion_operator,
     propagate_linear,
     ssfm,
+    ssfm_local_error,
 )
 from rof.photonics.timedomain.laser import dml_field
 from rof.photonics.timedomain.modulator import arcsine_predistort, mzm_field
@@ -33,4 +34,5 @@ __all__ = [
     "propagate_linear",
     "rate_constants",
     "ssfm",
+    "ssfm_local_error",
 ]
