@@ -59,7 +59,17 @@ such as UEs at 60 km/h), the edge says so once (a log warning and
 :attr:`LearnwareCsi.message`) and keeps the delayed report instead of predicting with
 a poor match. One compiled prediction per TTI covers every link and RB: the models
 are validated arrays (:class:`rof.learnware.compiled.CompiledModel`), averaged with
-the mixture weights.
+the mixture weights into one ensemble. Per TTI one kernel pass reads every lag from
+the history, NumPy's vectorised log turns them to dB, and the nine gain rows are
+written as float32 into the transposed feature rows (the seven static rows are written
+once), which the branch-free tree kernel reads directly
+(:meth:`~rof.learnware.compiled.CompiledModel.predict_t`).
+
+The prediction horizon is the fixed report delay (fiber round trip plus processing),
+not the NR CSI timeline's age: the dock's predictors take a history sampled every
+``HISTORY_STEP_S`` and horizons of 0.5-1 ms, while under the NR timeline the edge holds
+one measurement per CSI-RS period and ages of several ms; that needs a task with its
+own lag spacing and horizons, and predictors trained for it.
 """
 
 from __future__ import annotations
