@@ -10,7 +10,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rof.errors import RofError
-from rof.radio.uplink import ALPHA_VALUES, olpc_power_dbm, uplink_sinr, uplink_sinr_reference
+from rof.radio.uplink import (
+    ALPHA_VALUES,
+    im3_per_rb_w,
+    olpc_power_dbm,
+    uplink_sinr,
+    uplink_sinr_reference,
+)
 
 
 def test_olpc_reproduces_ts38213_formula():
@@ -65,10 +71,11 @@ def test_kernel_matches_dense_reference_with_fronthaul():
     noise = 10 ** rng.uniform(-16, -15, size=7)
     fh = 10 ** rng.uniform(-16, -14, size=7)
     iip3 = 10 ** rng.uniform(-6, -4, size=7)
-    s1, t1 = uplink_sinr(lc, g, bg, a, p, noise, fh, iip3)
-    s2, t2 = uplink_sinr_reference(lc, g, bg, a, p, noise, fh, iip3)
+    s1, t1, d1 = uplink_sinr(lc, g, bg, a, p, noise, fh, iip3)
+    s2, t2, d2 = uplink_sinr_reference(lc, g, bg, a, p, noise, fh, iip3)
     np.testing.assert_allclose(s1, s2, rtol=1e-10)
     np.testing.assert_allclose(t1, t2, rtol=1e-12)
+    np.testing.assert_allclose(d1, d2, rtol=1e-9)
 
 
 @settings(max_examples=25, deadline=None)
@@ -83,7 +90,7 @@ def test_ideal_fronthaul_is_the_air_interface_sinr(seed):
     a = rng.integers(-1, n_ue, size=(n_cells, n_rb))
     p = 10 ** rng.uniform(-3, -1, size=n_ue)
     noise = 1e-15
-    sinr, _ = uplink_sinr(lc, g_dense, np.zeros(n_ue), a, p, noise, 0.0, math.inf)
+    sinr, _, _ = uplink_sinr(lc, g_dense, np.zeros(n_ue), a, p, noise, 0.0, math.inf)
     for c in range(n_cells):
         for b in range(n_rb):
             u = a[c, b]
@@ -99,21 +106,50 @@ def test_ideal_fronthaul_is_the_air_interface_sinr(seed):
             assert sinr[c, b] == pytest.approx(expected, rel=1e-12)
 
 
+def _im3_by_enumeration(rx, iip3):
+    """D_b = 2/IIP3^2 sum over RB triples of S1 S2 S3, weight 2/3 where b1 + b2 - b3 = b and
+    1/6 where it is b -+ 1 (plain loops)."""
+    n = len(rx)
+    d = np.zeros(n)
+    for b in range(n):
+        for b1 in range(n):
+            for b2 in range(n):
+                for b3 in range(n):
+                    off = b1 + b2 - b3 - b
+                    w = {0: 2 / 3, 1: 1 / 6, -1: 1 / 6}.get(off, 0.0)
+                    d[b] += w * rx[b1] * rx[b2] * rx[b3]
+    return 2 * d / iip3**2
+
+
 def test_fronthaul_noise_and_im3_add_after_the_air_link():
-    """One cell, a strong user on RB 0 and a weak one on RB 1: D = 4/3 P^3/IIP3^2 / N_RB."""
+    """One cell, a strong user on RB 0 and a weak one on RB 1: each RB's third-order
+    products from the composite's per-RB powers (plain enumeration of the triples)."""
     lc = np.array([[0], [0]])
     g = np.array([[[1e-7, 1e-7]], [[1e-12, 1e-12]]])
     a = np.array([[0, 1]])
     p = np.array([0.1, 0.1])
     noise, fh, iip3 = 1e-15, 3e-15, 1e-5
-    sinr, p_tot = uplink_sinr(lc, g, np.zeros(2), a, p, noise, fh, iip3)
-    tot = 1e-8 + 1e-13 + 2 * noise
-    assert p_tot[0] == pytest.approx(tot, rel=1e-12)
-    d = 4 / 3 * tot**3 / iip3**2 / 2
-    assert sinr[0, 1] == pytest.approx(1e-13 / (noise + fh + d), rel=1e-12)
-    assert sinr[0, 0] == pytest.approx(1e-8 / (noise + fh + d), rel=1e-12)
-    # the strong user's products hurt the weak one: more than the noise alone
-    assert d > noise
+    sinr, p_tot, im3 = uplink_sinr(lc, g, np.zeros(2), a, p, noise, fh, iip3)
+    rx = [1e-8 + noise, 1e-13 + noise]
+    assert p_tot[0] == pytest.approx(sum(rx), rel=1e-12)
+    d = _im3_by_enumeration(rx, iip3)
+    np.testing.assert_allclose(im3[0], d, rtol=1e-12)
+    np.testing.assert_allclose(im3_per_rb_w(np.array(rx), iip3), d, rtol=1e-12)
+    assert sinr[0, 1] == pytest.approx(1e-13 / (noise + fh + d[1]), rel=1e-12)
+    assert sinr[0, 0] == pytest.approx(1e-8 / (noise + fh + d[0]), rel=1e-12)
+    # the strong user's products hurt the weak one (more than the noise), its own RB more
+    assert d[1] > noise and d[0] > d[1]
+
+
+def test_im3_of_a_flat_band_is_the_gaussian_closed_form():
+    """Equal power on every RB: the products summed over the band tend to Dardari et al.'s
+    4/3 P^3 / IIP3^2 (in-band share 2/3 of the Bussgang distortion 2 P^3 / IIP3^2)."""
+    from rof.link.uplink import ofdm_im3_inband_w
+
+    for n, tol in ((12, 0.02), (51, 1e-3), (106, 2e-4)):
+        d = im3_per_rb_w(np.full(n, 1e-3 / n), 1e-2)
+        assert d.sum() == pytest.approx(float(ofdm_im3_inband_w(1e-3, 1e-2)), rel=tol)
+        assert d[n // 2] > d[0]  # the band's centre collects more products than its edges
 
 
 def test_alpha_values_are_ts38331():

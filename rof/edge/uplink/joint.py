@@ -164,7 +164,7 @@ def _joint_kernel_sites(link_cell, h, bg_share, assign, p_w, floor_w, cluster, m
                         break
             share_u = bg_share[u] * p_w[u]
             for i in range(n):
-                dn[i] = floor_w[br[i]] + tot_share + dbg[br[i]]
+                dn[i] = floor_w[br[i], b] + tot_share + dbg[br[i]]
                 if not own[i]:
                     dn[i] -= share_u
                 for j in range(n):
@@ -266,7 +266,7 @@ def _joint_kernel_antennas(link_cell, h, bg_share, assign, p_w, floor_w, cluster
             for i in range(n):
                 for a in range(n_ant):
                     ii = i * n_ant + a
-                    dn[ii] = floor_w[br[i], a] + tot_share + dbg[br[i]]
+                    dn[ii] = floor_w[br[i], a, b] + tot_share + dbg[br[i]]
                     if not own[i]:
                         dn[ii] -= share_u
                     for j in range(n):
@@ -294,8 +294,8 @@ def _check(combining: str, cluster_size: int) -> tuple[int, bool]:
     return (1 if combining == "none" else int(cluster_size)), combining == "mmse"
 
 
-def _as_branches(h, floor_w, n_cells):
-    """``h`` as (n_ue, K, n_ant, n_rb) and ``floor_w`` as (n_cells, n_ant)."""
+def _as_branches(h, floor_w, n_cells, n_rb):
+    """``h`` as (n_ue, K, n_ant, n_rb or 1) and ``floor_w`` as (n_cells, n_ant, n_rb)."""
     h = np.asarray(h)
     if h.ndim == 3:
         h = h[:, :, None, :]
@@ -304,8 +304,9 @@ def _as_branches(h, floor_w, n_cells):
             f"joint_sinr.h has shape {h.shape}; allowed: (n_ue, K, n_rb) or (n_ue, K, n_ant, n_rb)"
         )
     floor = np.asarray(floor_w, dtype=np.float64)
-    floor = floor[:, None] if floor.ndim == 1 else floor
-    return h, np.ascontiguousarray(np.broadcast_to(floor, (n_cells, h.shape[2])))
+    floor = floor.reshape(floor.shape + (1,) * (3 - floor.ndim))
+    shape = (n_cells, h.shape[2], n_rb)
+    return h, np.ascontiguousarray(np.broadcast_to(floor, shape))
 
 
 def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, combining="mmse"):
@@ -329,9 +330,9 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
         UE each cell serves on each RB, -1 none.
     p_w : float array (n_ue,)
         Transmit power per RB, W.
-    floor_w : float array (n_cells,) or (n_cells, n_ant)
-        Each branch's noise per RB referred to its antenna (thermal, fronthaul,
-        intermodulation), W.
+    floor_w : float array (n_cells,), (n_cells, n_ant) or (n_cells, n_ant, n_rb)
+        Each branch's noise per RB referred to its antenna (thermal, fronthaul, its own
+        intermodulation on that RB), W.
     cluster_size : int
         Cells per user (1 to 16; with ``"none"`` always 1: the serving cell's antennas).
     combining : {"none", "mrc", "mmse"}
@@ -345,7 +346,7 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
     """
     cluster, mmse = _check(combining, cluster_size)
     a = np.ascontiguousarray(assign, dtype=np.int64)
-    h, floor = _as_branches(h, floor_w, a.shape[0])
+    h, floor = _as_branches(h, floor_w, a.shape[0], a.shape[1])
     if h.dtype != np.complex128:
         h = h.astype(np.complex128)
     sinr = np.zeros(a.shape)
@@ -361,7 +362,7 @@ def joint_sinr(link_cell, h, bg_share, assign, p_w, floor_w, cluster_size=3, com
         sinr,
     )
     if h.shape[2] == 1 and h.shape[3] == a.shape[1]:  # one antenna: the cells' kernel
-        args = (args[0], h[:, :, 0, :], *args[2:5], np.ascontiguousarray(floor[:, 0]), *args[6:])
+        args = (args[0], h[:, :, 0, :], *args[2:5], np.ascontiguousarray(floor[:, 0, :]), *args[6:])
         _joint_kernel_sites(*args)
     else:
         _joint_kernel_antennas(*args)
@@ -376,7 +377,7 @@ def joint_sinr_reference(
     mmse = mmse or combining == "none"
     lc = np.asarray(link_cell)
     n_cells, n_rb = np.shape(assign)
-    h, floor = _as_branches(h, floor_w, n_cells)
+    h, floor = _as_branches(h, floor_w, n_cells, n_rb)
     n_ant = h.shape[2]
     sinr = np.zeros((n_cells, n_rb))
     for b in range(n_rb):
@@ -399,7 +400,7 @@ def joint_sinr_reference(
                 return out.ravel(), extra.ravel()
 
             hu, _ = chan(u)
-            sig_noise = np.concatenate([floor[y] for y in cells])
+            sig_noise = np.concatenate([floor[y, :, b] for y in cells])
             gs, qs = [], []
             for c0 in range(n_cells):
                 v = assign[c0, b]

@@ -167,7 +167,7 @@ class TtiOutcome(NamedTuple):
     p_dbm: np.ndarray  # (n_on,) PUSCH power of the scheduled users, dBm
     sinr_site: np.ndarray  # (n_cells, n_rb) single-site SINR, linear
     sinr: np.ndarray  # (n_cells, n_rb) after combining, linear
-    im3_w: np.ndarray  # (n_cells,) third-order products per RB at each antenna, W
+    im3_w: np.ndarray  # (n_cells, n_rb) third-order products on each RB (antenna mean), W
     signal_w: np.ndarray  # (n_cells, n_rb) received power of the served user, W
 
 
@@ -204,10 +204,9 @@ class UplinkTti:
             return self._array(h, weight, in_cell_w)
         g = channel_power(h)
         assign, count, p_w, p_dbm = self._schedule(g, weight, in_cell_w)
-        sinr, p_tot = uplink_sinr(
+        sinr, _, im3 = uplink_sinr(
             self.lc, g, self.bg, assign, p_w, sites.noise_w, sites.fh_w, sites.iip3_w
         )
-        im3 = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
         if ul.combining != "none":  # a cluster of one runs the kernel too (tested equal)
             sinr_c = joint_sinr(
                 self.lc,
@@ -215,7 +214,7 @@ class UplinkTti:
                 self.bg_share,
                 assign,
                 p_w,
-                self.floor + im3,
+                (self.floor[:, None] + im3)[:, None, :],
                 ul.cluster_size,
                 ul.combining,
             )
@@ -275,10 +274,10 @@ class UplinkTti:
         g_ant = np.broadcast_to(g_ant, (*g_ant.shape[:3], n_rb))
         g = np.ascontiguousarray(g_ant.sum(axis=2))
         assign, count, p_w, p_dbm = self._schedule(g, weight, in_cell_w)
-        im3 = np.empty((self.n_cells, self.n_ant))
+        im3 = np.empty((self.n_cells, self.n_ant, n_rb))
         sinr = np.zeros(assign.shape)
         for a in range(self.n_ant):
-            s_a, p_tot = uplink_sinr(
+            s_a, _, im3[:, a, :] = uplink_sinr(
                 self.lc,
                 g_ant[:, :, a, :],
                 self.bg,
@@ -289,7 +288,6 @@ class UplinkTti:
                 sites.iip3_w,
             )
             sinr += s_a
-            im3[:, a] = (4.0 / 3.0) * p_tot**3 / sites.iip3_w**2 / n_rb
         cluster = ul.cluster_size if ul.combining != "none" else 1
         sinr_c = joint_sinr(
             self.lc,
@@ -297,7 +295,7 @@ class UplinkTti:
             self.bg_share,
             assign,
             p_w,
-            self.floor[:, None] + im3,
+            self.floor[:, None, None] + im3,
             cluster,
             ul.combining,
         )
@@ -378,7 +376,7 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
         with np.errstate(divide="ignore", invalid="ignore"):
             ipn = np.where(served & (out.sinr_site > 0), out.signal_w / out.sinr_site, np.nan)
             est = np.nanmean(ipn, axis=1)
-        in_est = np.where(np.isfinite(est), est, tti.floor + out.im3_w)
+        in_est = np.where(np.isfinite(est), est, tti.floor + out.im3_w.mean(axis=1))
         eff, nrb = effective_sinr_per_ue(out.assign, out.sinr, n_ue)
         ue = np.flatnonzero(nrb)
         eff_db = 10.0 * np.log10(np.maximum(eff[ue], 1e-30))

@@ -48,7 +48,7 @@ def test_one_site_is_single_site_reception(combining):
     """Cluster of one: the radio's per-site uplink SINR (noise + fronthaul as the floor)."""
     lc, h, _, bg, a, p, floor = _problem(7)
     noise, fh = 0.4 * floor, 0.6 * floor
-    single, _ = uplink_sinr(lc, np.abs(h) ** 2, bg, a, p, noise, fh)
+    single, _, _ = uplink_sinr(lc, np.abs(h) ** 2, bg, a, p, noise, fh)
     joint = joint_sinr(lc, h, bg / (6 - 4), a, p, floor, 1, combining)
     np.testing.assert_allclose(joint, single, rtol=1e-10)
 

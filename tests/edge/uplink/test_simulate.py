@@ -167,7 +167,7 @@ def test_receive_antennas_per_site(scn):
 
 def test_antenna_tti_combines_per_antenna_branches(scn):
     """One TTI with 3 antennas: the SINR after combining equals the NumPy twin over the
-    (cell, antenna) branches with each branch's floor (its own IM3)."""
+    (cell, antenna) branches with each branch's floor (its own IM3 on each RB)."""
     from rof.edge.mimo.channel import ArrayChannel
     from rof.edge.uplink.joint import joint_sinr_reference
     from rof.edge.uplink.simulate import UplinkTti
@@ -183,9 +183,9 @@ def test_antenna_tti_combines_per_antenna_branches(scn):
     out = tti(h, 1.0 / rng.uniform(1e5, 1e6, world.deployment.n_ue), tti.floor.copy())
     assert out.sinr.shape == (world.n_cells, world.n_rb) and np.any(out.assign >= 0)
     g = np.abs(h) ** 2
-    p_tot = np.zeros((world.n_cells, 3))
+    im3 = np.zeros((world.n_cells, 3, world.n_rb))
     for a in range(3):
-        _, p_tot[:, a] = uplink_sinr(
+        _, _, im3[:, a] = uplink_sinr(
             tti.lc,
             np.broadcast_to(g[:, :, a], (*g.shape[:2], world.n_rb)),
             tti.bg,
@@ -195,7 +195,7 @@ def test_antenna_tti_combines_per_antenna_branches(scn):
             sites.fh_w,
             sites.iip3_w,
         )
-    floor = tti.floor[:, None] + (4 / 3) * p_tot**3 / sites.iip3_w[:, None] ** 2 / world.n_rb
+    floor = tti.floor[:, None, None] + im3
     ref = joint_sinr_reference(
         tti.lc, h, tti.bg_share, out.assign, out.p_w, floor, s3.uplink.cluster_size, "mmse"
     )
