@@ -8,9 +8,9 @@ contributes one branch per antenna, each with its own LNA and analog link. Every
 user scheduled on the RB (any cell) interferes on each branch with its own complex
 channel where the branch's cell is in its link table; where it is not, its background
 share (:mod:`rof.radio.uplink`) adds power on that branch's diagonal (uncorrelated).
-Each branch's noise is its site's floor :math:`N_c + F_c + D_c` (thermal, fronthaul,
-intermodulation; :mod:`rof.radio.uplink`) plus that uncorrelated background; MRC weighs
-each branch by its channel over this noise. Combining: MRC or MMSE
+Each branch's noise is its site's floor :math:`N_c + F_c + D_{c,b}` (thermal, fronthaul,
+the third-order products on the RB; :mod:`rof.radio.uplink`) plus that uncorrelated
+background; MRC weighs each branch by its channel over this noise. Combining: MRC or MMSE
 (:mod:`rof.edge.uplink.combining`); ``cluster_size = 1`` is single-site reception (over
 the site's own antennas). For i.i.d. antenna channels and noise only, MRC over
 :math:`N` antennas gives :math:`p\\sum_a |h_a|^2/\\sigma^2`, an SNR gain of :math:`N`

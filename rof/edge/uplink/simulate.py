@@ -16,9 +16,12 @@ Each TTI (one NR slot):
 3. each user transmits with TS 38.213 open-loop power control over its RBs
    (:func:`rof.radio.uplink.olpc_power_dbm`, path loss = its coupling loss to the
    serving cell);
-4. every site receives; its fronthaul adds noise and third-order products referred to
-   its antenna (:func:`rof.radio.uplink.uplink_sinr`); the edge combines each user over
-   its cluster (:func:`rof.edge.uplink.joint.joint_sinr`, ``[uplink] combining``);
+4. every site receives; its fronthaul adds noise and third-order products on each RB
+   referred to its antenna (:func:`rof.radio.uplink.uplink_sinr`); the edge combines
+   each user over its cluster (:func:`rof.edge.uplink.joint.joint_sinr`, ``[uplink]
+   combining``), over every receive antenna of the cluster's cells with ``[uplink]
+   n_ant > 1`` (per-antenna channels of :class:`rof.edge.mimo.channel.ArrayChannel`,
+   each antenna its own LNA, link and products);
 5. each served user sends one transport block: the MCS of its capacity-mapped effective
    SINR (the receiver measures the slot's own DMRS: ideal link adaptation), the block
    error drawn at the TS 38.214 rate model's BLER (:mod:`rof.radio.rates`), or with
