@@ -175,11 +175,18 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _scheduler_label(scn) -> str:
+    """``edge.scheduler``, or the multi-antenna scheme that replaces it ([mimo], issue 19)."""
+    m = scn.mimo
+    if m is not None and m.scheme != "off":
+        return f"mimo {m.scheme} ({m.n_ant} antennas, {m.precoder})"
+    return scn.edge.scheduler + (" (fronthaul-aware)" if scn.edge.fronthaul_aware else "")
+
+
 def _config(scn) -> dict:
     return {
         "scenario": scn.name,
-        "scheduler": scn.edge.scheduler
-        + (" (fronthaul-aware)" if scn.edge.fronthaul_aware else ""),
+        "scheduler": _scheduler_label(scn),
         "csi": scn.edge.csi,
         "seed": scn.seed,
         "ttis": scn.run.ttis,

@@ -65,6 +65,7 @@ def test_rof_run_stores_the_mimo_result(tmp_path, capsys):
     rc = main(["run", str(SHIPPED), "-o", str(out), "--json", "-q", *sets])
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
+    assert doc["scheduler"] == "mimo jt_user (4 antennas, rzf)"  # not edge.scheduler
     (rec,) = read_points(out)
     direct = simulate(_small())
     for k in ("ue_throughput_mean_bps", "ue_throughput_p5_bps_ci_low", "n_ant"):
