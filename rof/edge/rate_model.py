@@ -144,7 +144,10 @@ def step_rate(sinr, gap_inv, thr, se):  # pragma: no cover - jit
         return 0.0
     if sinr >= thr[n - 1]:
         return se[n - 1]
-    return se[np.searchsorted(thr, sinr, side="right") - 1]
+    k = 0  # steps reached: a branch-free count (random SINRs defeat a bisection's branches)
+    for i in range(n):
+        k += thr[i] <= sinr
+    return se[k - 1]
 
 
 def rate_se(sinr, model: RateModel = SHANNON) -> np.ndarray:
