@@ -25,6 +25,7 @@ from rof.link.kernels import (
     budget_grid_numba,
     budget_grid_numpy,
 )
+from rof.link.sideband_phase_noise import sideband_phase_noise_inv_sdr
 from rof.photonics.fiber import theta_per_hz2
 from rof.photonics.protocols import SmallSignal
 from rof.units import C_M_PER_S, K_B_J_PER_K, Q_C, T0_K, db_to_lin, dbm_to_w, lin_to_db
@@ -173,8 +174,14 @@ def assemble_budget(link, rf, pin, bw, length, engine: str, scs=None) -> LinkBud
     ft = _frequency_terms(link, ss, rf, lt["rho"], lt["b_o"])
     rin_l, (r0, r1, kpm) = _laser_noise(ss, lt["rin"], lt["rin_lin"], lt["theta_l"], rf)
     p_in_w, p_nl, comp2, inv_sdr, table = _drive_terms(link, ss, rf, pin, length, lt["theta_l"])
+    pn = 0.0
     if ss.ofdm_inv_sdr is not None:  # the transmitter's own RF phase noise (heterodyne)
         inv_sdr = inv_sdr + np.asarray(ss.ofdm_inv_sdr(scs), dtype=float)
+    elif ss.rin_fades and ss.linewidth_hz > 0.0:  # laser phase noise on the sidebands
+        fading = ss.sideband_fading or (1.0 + ss.chirp_alpha**2, math.atan(ss.chirp_alpha), 0.0)
+        pn = sideband_phase_noise_inv_sdr(lt["theta_l"] * rf * rf, rf, bw, ss.linewidth_hz, fading)
+        pn = np.minimum(pn, 1e300)  # finite at a null (times a zero crosstalk)
+        inv_sdr = inv_sdr + pn
     kt0 = K_B_J_PER_K * T0_K
     inputs = BudgetInputs(
         *(
@@ -212,9 +219,10 @@ def assemble_budget(link, rf, pin, bw, length, engine: str, scs=None) -> LinkBud
     stack = kernel(inputs, params)
     out = {name: _scalar(stack[k].reshape(shape)) for k, name in enumerate(FIELDS)}
     terms = _derived_terms(
-        link, ss, engine, shape, (rf, pin, bw, length), lt, ft, p_nl, (comp2, inv_sdr)
+        link, ss, engine, shape, (rf, pin, bw, length), lt, ft, p_nl, (comp2, inv_sdr, pn)
     )
     terms["rin_l"] = rin_l
+    terms["sideband_pn_inv_sdr"] = pn  # in SNDR and EVM, not in sdr_db (drive distortion)
     terms["rin_weights"] = (r0, r1, ss.linewidth_hz if ss.rin_fades else 0.0, lt["rin_lin"])
 
     def full(x):
@@ -237,7 +245,7 @@ def assemble_budget(link, rf, pin, bw, length, engine: str, scs=None) -> LinkBud
 def _derived_terms(link, ss, engine, shape, grid, lt, ft, p_nl, distortion):
     """Per-input dB terms of the derived figures; SDR, signal and IIP3 lazily."""
     rf, pin, bw, length = grid
-    comp2, inv_sdr = distortion
+    comp2, inv_sdr, pn = distortion  # pn: the sidebands' phase-noise error (in inv_sdr)
     tone = ss.distortion == "link_tone"
     scaled = ss.distortion == "dispersed_drive"
 
@@ -251,7 +259,7 @@ def _derived_terms(link, ss, engine, shape, grid, lt, ft, p_nl, distortion):
         )
 
     def sdr_db():
-        isd = scaled_terms()[1] if scaled else inv_sdr
+        isd = scaled_terms()[1] if scaled else inv_sdr - pn
         with np.errstate(divide="ignore"):
             return full(-lin_to_db(isd))
 

@@ -142,9 +142,8 @@ def test_crosstalk_adds_interference_and_photocurrent():
     assert b1.sir_db == pytest.approx(-10 * math.log10(0.01 + 0.0025))
     assert b1.photocurrent_a == pytest.approx(b0.photocurrent_a * 1.15)
     inv = 10 ** (-b0.snr_db / 10) * 10 ** ((b1.noise_dbm_hz - b0.noise_dbm_hz) / 10)
-    expected = -10 * math.log10(
-        inv + 0.0125 * (1 + 10 ** (-b1.sdr_db / 10)) + 10 ** (-b1.sdr_db / 10)
-    )
+    isd = 10 ** (-b1.sdr_db / 10) + b1.terms["sideband_pn_inv_sdr"]  # + sidebands' phase noise
+    expected = -10 * math.log10(inv + 0.0125 * (1 + isd) + isd)
     assert b1.sndr_db == pytest.approx(expected, abs=1e-6)
 
 

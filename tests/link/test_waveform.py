@@ -215,13 +215,10 @@ def test_mzm_waveform_matches_budget_wide_sweep(rf_hz):
             # Within 3 dB of a fading null (at 28 GHz the nulls are 9.4 km apart) both
             # signal and noise terms are small differences: allow 2 dB there.
             (near_null if fade < 0.5 else bad).append((length, p, round(diff_db, 2)))
-    # Known, unexplained: at 28 GHz, 30 km, 0 dBm (the drive of least EVM, 0.44 %, where
-    # noise and distortion are equal) the waveform reads +1.10 dB above the budget, and
-    # +1.06 dB at 40 km; at -10 and 5 dBm the same lengths agree within 0.4 dB. The
-    # distortion behind fiber matches the sampled-field describing function
-    # (tests/link/test_describing.py) and cyclic guards around the record did not move
-    # it. Held to 1.5 dB so a regression still fails.
-    known = {(28e9, 30.0, 0.0): 1.5}
-    tol = {b: known.get((rf_hz, b[0], b[1]), 1.0) for b in bad}
-    assert not [b for b in bad if abs(b[2]) >= tol[b]], bad
+    # At 28 GHz, 30 and 40 km, 0 dBm (the drive of least EVM, where noise and distortion
+    # are equal) the waveform read +1.10 and +1.06 dB above the budget until the budget
+    # carried the laser phase noise that dispersion puts on the two sidebands as
+    # signal-proportional error (rof.link.sideband_phase_noise; +0.18 and +0.05 dB now;
+    # with zero linewidth +0.04 dB before and after).
+    assert not [b for b in bad if abs(b[2]) >= 1.0], bad
     assert not [b for b in near_null if abs(b[2]) >= 2.0], near_null
