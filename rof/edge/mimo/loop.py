@@ -310,7 +310,7 @@ class MimoDrop:
         n_ue, n_cells, n_rb = world.deployment.n_ue, world.n_cells, world.n_rb
         t0 = time.perf_counter()
         h_true = self.chan.at(t * world.tti_s)
-        h_rep = self.clock.reported(self.chan, t, lc)[self.rep_rb]
+        h_rep = np.asarray(self.clock.reported(self.chan, t, lc, self.rep_rb))
         if m.csi_bits:
             h_rep = quantise(h_rep, m.csi_bits)
         if self.codebook is not None:  # Type I PMI per cell: the edge's rebuilt channel

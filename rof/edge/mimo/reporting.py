@@ -68,9 +68,10 @@ class ReportClock:
             return self.timeline.mean_age_slots().astype(np.float64)
         return self.age_s(0) / self.tti_s
 
-    def reported(self, chan, t: int, link_cell) -> np.ndarray:
+    def reported(self, chan, t: int, link_cell, rbs=None) -> np.ndarray:
         """The channel each link's report carries in slot ``t``: ``chan`` at ``t T - age``
-        of the link's cell; (n_rb, n_ue, K, n_ant) as :meth:`ArrayChannel.at`."""
+        of the link's cell; (n_rb, n_ue, K, n_ant) as :meth:`ArrayChannel.at`, or only
+        the RBs ``rbs`` (an index array)."""
         times = np.round(int(t) * self.tti_s - self.age_s(t), 12)
         uniq = np.unique(times)
         cache = {}
@@ -78,11 +79,12 @@ class ReportClock:
             x = float(x)
             cache[x] = self._cache[x] if x in self._cache else chan.at(x)
         self._cache = cache  # keep only the reports in use
+        pick = (lambda h: h) if rbs is None else (lambda h: h[rbs])
         if uniq.size == 1:
-            return cache[float(uniq[0])]
+            return pick(cache[float(uniq[0])])
         t_link = times[link_cell]  # (n_ue, K)
-        out = np.array(cache[float(uniq[0])])
+        out = np.array(pick(cache[float(uniq[0])]))
         for x in uniq[1:]:
             sel = t_link == x
-            out[:, sel] = cache[float(x)][:, sel]
+            out[:, sel] = pick(cache[float(x)])[:, sel]
         return out

@@ -80,3 +80,23 @@ def test_run_reports_the_timeline_mean_age():
     with pytest.warns(RuntimeWarning):
         res = simulate(scn)
     assert res.kpis["csi_delay_ttis_mean"] == pytest.approx(16.5)  # mean of 12..21
+
+
+def test_cells_at_different_fiber_lengths_see_their_own_report():
+    """Sites at 0 and 20 km from the edge (one slot apart in edge delay): each link's
+    report is its own cell's measurement slot, also when only some RBs are asked for."""
+    scn = _scn(10.0, csi_rs_period_slots=4)
+    world = build_world(scn, np.random.default_rng(0))
+    chan = ArrayChannel(world, 2, np.random.default_rng(1), rician_k_db=-np.inf)
+    clock = ReportClock(scn, world)
+    clock.timeline = type(clock.timeline)(
+        **{**clock.timeline.__dict__, "edge_delay_s": np.array([0.4e-3, 0.4e-3, 0.9e-3])}
+    )
+    for t in range(20, 28):
+        ages = clock.age_s(t) / world.tti_s
+        got = clock.reported(chan, t, world.link_cell, np.array([0, 3]))
+        for u in range(world.link_cell.shape[0]):
+            for k, c in enumerate(world.link_cell[u]):
+                want = chan.at((t - ages[c]) * world.tti_s)[[0, 3], u, k]
+                np.testing.assert_array_equal(got[:, u, k], want)
+    assert any(len(set(clock.age_s(t))) == 2 for t in range(20, 28))
