@@ -94,6 +94,7 @@ def test_step_rate_kernel_matches_reference():
         assert np.all(np.diff(rate_se(np.sort(s), model)) >= 0)  # non-decreasing
 
 
+@pytest.mark.filterwarnings("ignore:run.ttis - run.warmup_ttis:RuntimeWarning")  # short on purpose
 @pytest.mark.parametrize("scheduler", ["proportional_fair", "coordinated_pf", "wmmse"])
 def test_with_eesm_no_user_is_given_rbs_it_cannot_use(monkeypatch, scheduler):
     """Every UE a rate-aware scheduler gives RBs is sent a transport block (MCS >= 0):
