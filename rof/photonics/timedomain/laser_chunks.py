@@ -32,13 +32,21 @@ import numpy as np
 
 from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.exprb_kernel import exprb_kernel
-from rof.photonics.timedomain.laser_noise import langevin_draws_range
+from rof.photonics.timedomain.laser_noise import (
+    SHAPING_FFT,
+    SHAPING_OVERLAP,
+    langevin_draws_range,
+)
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = ["DEFAULT_CHUNK", "polar_offset", "polyphase_range", "run_chunks", "warm_up_s"]
 
-#: Optical samples per chunk (a few MB of per-chunk work arrays, about 75 chunks a slot).
-DEFAULT_CHUNK = 1 << 18
+#: Optical samples per chunk: 16 frames of the noise shaping
+#: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
+#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so that a chunk's
+#: warm-up costs one extra frame in 16; about 40 MB of work arrays a chunk, 22 chunks in
+#: an NR slot at 3.5 GHz.
+DEFAULT_CHUNK = 16 * (SHAPING_FFT - 2 * SHAPING_OVERLAP)
 
 
 def warm_up_s(rc: RateConstants) -> float:
