@@ -181,7 +181,8 @@ def link_mcs(
     mcs = bler_curves.select_mcs_eesm(rep_db, n_rb, offset_db, thr)
     if cqi_quantised:
         mcs = cqi_mcs(mcs, table)
-    shift_db = thr[0, n_rb] - rates.sinr_threshold_db(table, bler_target)[0]
+    mcs0_se_gap_db = allocation_thresholds_db("se_gap", table, int(n_rb_max), bler_target)[0, 1]
+    shift_db = thr[0, n_rb] - mcs0_se_gap_db
     return scheduled_mcs(mcs, rep_db[0] - shift_db, table)
 
 
