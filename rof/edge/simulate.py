@@ -28,7 +28,9 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    (:func:`rof.edge.link_adaptation.link_mcs`); the schedulers value each RB at the MCS
    this choice gives it (:mod:`rof.edge.rate_model`); the
    TB size is TS 38.214 Sec. 5.1.3.2
-   (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With
+   (:func:`rof.radio.rates.tb_bits`, 12 data symbols per slot). With ``edge.harq =
+   "chase"`` (EESM) a failed block is sent again after the HARQ round trip and decoded at
+   the chase-combined SINR (:mod:`rof.edge.harq`). With
    ``rate_model = "shannon"`` the block carries the attenuated Shannon rate of TR
    36.942 A.2 at the true effective SINR and never fails;
 6. delivered bits leave the buffers; PF averages update as an EWMA with time
@@ -57,6 +59,7 @@ from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
 from rof.edge.fronthaul import edge_position_m
+from rof.edge.harq import ChaseHarq, PendingBlock, combined_sinr
 from rof.edge.link_adaptation import OuterLoop, link_mcs
 from rof.edge.rate_model import rate_model
 from rof.edge.registry import make_scheduler
@@ -263,6 +266,7 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     )  # the schedulers' rate per RB: the MCS link adaptation would choose
     traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
     olla = OuterLoop(n_ue, bler_target=edge.bler_target, enabled=edge.outer_loop)
+    harq = _harq(scn, n_ue)
     avg = np.full(n_ue, PF_INITIAL_BPS)
     beta = 1.0 / edge.pf_window_ttis
 
@@ -309,9 +313,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
         power = np.ascontiguousarray(power, dtype=np.float64)
         args = (static.bg, assign, power, static.inv_snr, static.noise, static.bgp, radiated(power))
         sinr_true = sinr_scheduled(link_cell, gain_true, *args)
-        blocks = _send_blocks(
-            scn, olla, rng, assign, sinr_true, partial(sinr_scheduled, link_cell, gain_rep, *args)
-        )
+        reported = partial(sinr_scheduled, link_cell, gain_rep, *args)
+        blocks = _send_blocks(scn, olla, rng, assign, sinr_true, reported, harq, t)
         bits = np.zeros(n_ue)
         bits[blocks.ue] = blocks.bits
         got = traffic.deliver(bits)
@@ -336,19 +339,22 @@ class _Blocks(NamedTuple):
     sent: np.ndarray
 
 
-def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
+def _send_blocks(
+    scn, olla, rng, assign, sinr_true, reported_sinr, harq=None, t: int = 0
+) -> _Blocks:
     """Step 5 of the module docstring: one transport block per served UE.
 
     ``reported_sinr()`` gives the per-RB SINR of the reported channel under the same
     decision (evaluated only for ``rate_model = "mcs"``); the block error is drawn
-    from ``rng``.
+    from ``rng``. ``harq`` (:class:`rof.edge.harq.ChaseHarq`, EESM only) retransmits
+    failed blocks at TTI ``t``.
     """
     from rof.radio import rates
     from rof.radio.effective_sinr import effective_sinr_per_ue
 
     radio = scn.radio
     if radio.rate_model == "mcs" and radio.link_abstraction == "eesm":
-        return _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr)
+        return _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr, harq, t)
     n_ue = olla.offset_db.shape[0]
     eff_true, nrb = effective_sinr_per_ue(assign, sinr_true, n_ue)
     ue = np.flatnonzero(nrb)
@@ -370,13 +376,17 @@ def _send_blocks(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
     return _Blocks(ue, true_db, bits_ue, err, sent)
 
 
-def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Blocks:
+def _send_blocks_eesm(
+    scn, olla, rng, assign, sinr_true, reported_sinr, harq=None, t: int = 0
+) -> _Blocks:
     """Step 5 with ``radio.link_abstraction = "eesm"``: the MCS is the highest whose EESM
     SINR of the reported RBs (its own beta), minus the outer-loop offset, reaches the
     10 %-BLER SINR of its transport block on 5G-LENA's link-level curves
     (:mod:`rof.radio.bler_curves`), then quantised through the UE's 4-bit CQI
     (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_mcs`); the block fails with
-    the curve's BLER at the true EESM SINR."""
+    the curve's BLER at the true EESM SINR. With ``harq`` a UE whose oldest failed block
+    is due gets it again (its MCS, size and curve) at the chase-combined SINR
+    (:mod:`rof.edge.harq`), and the outer loop learns from first transmissions only."""
     from rof.radio import bler_curves
 
     radio = scn.radio
@@ -392,18 +402,43 @@ def _send_blocks_eesm(scn, olla, rng, assign, sinr_true, reported_sinr) -> _Bloc
     with np.errstate(divide="ignore"):
         rep_db = 10.0 * np.log10(bler_curves.eesm_per_ue(ue_rb, reported_sinr()[on], n_ue, beta))
     mcs = link_mcs(rep_db[:, ue], nrb, olla.offset_db[ue], **_link(scn, assign.shape[1]))
+    retx = np.zeros(ue.size, dtype=bool)
+    if harq is not None:
+        state = harq.due(ue, t)
+        retx = state == 1
+        mcs = np.where(state < 0, -1, mcs)  # every process busy, none due: nothing new
+        for i in np.flatnonzero(retx):
+            mcs[i] = harq.oldest(ue[i]).mcs
     beta_ue = np.ones(n_ue)
     beta_ue[ue] = beta[np.maximum(mcs, 0)]  # each UE's block is judged with its MCS's beta
     true_all = bler_curves.eesm_per_ue_own_beta(ue_rb, sinr_true[on], n_ue, beta_ue)
     true_db = 10.0 * np.log10(true_all[ue])
     p_err = np.ones(ue.size)
+    eff_db = true_db.copy()  # the SINR each block is decoded at (combined for a retransmission)
+    first_rb = nrb.copy()
+    for i in np.flatnonzero(retx):
+        blk = harq.oldest(ue[i])
+        comb = combined_sinr(blk.sinr_lin, true_all[ue[i]], nrb[i], blk.n_rb)
+        eff_db[i], first_rb[i] = 10.0 * np.log10(comb), blk.n_rb
     for i in np.flatnonzero(mcs >= 0):
-        s, b, c = curves[(int(mcs[i]), int(nrb[i]))]
-        p_err[i] = 1.0 - (1.0 - np.interp(true_db[i], s, b, left=1.0, right=b[-1])) ** c
+        s, b, c = curves[(int(mcs[i]), int(first_rb[i]))]
+        p_err[i] = 1.0 - (1.0 - np.interp(eff_db[i], s, b, left=1.0, right=b[-1])) ** c
     err = rng.random(ue.size) < p_err
     tb = np.where(mcs >= 0, _tbs_table(table, assign.shape[1])[np.maximum(mcs, 0), nrb], 0)
     sent = mcs >= 0
-    olla.update(ue[sent], err[sent])
+    first = sent & ~retx
+    olla.update(ue[first], err[first])
+    if harq is not None:
+        for i in np.flatnonzero(sent):
+            u = int(ue[i])
+            if retx[i]:
+                old = harq.oldest(u)
+                blk = old._replace(sinr_lin=10.0 ** (eff_db[i] / 10.0), n_tx=old.n_tx + 1)
+                tb[i] = old.bits
+            else:
+                blk = PendingBlock(float(tb[i]), int(mcs[i]), int(nrb[i]),
+                                   float(true_all[u]), 1, t)  # fmt: skip
+            harq.settle(u, blk, bool(err[i]), t, bool(retx[i]))
     return _Blocks(ue, true_db, np.where(err, 0.0, tb), err, sent)
 
 
@@ -416,6 +451,21 @@ def _tbs_table(table: str, n_rb: int) -> np.ndarray:
     return rates.tb_bits(
         np.arange(n_mcs)[:, None], np.arange(n_rb + 1)[None, :], DATA_SYMBOLS, table
     )
+
+
+def _harq(scn, n_ue: int):
+    """The UEs' HARQ buffers with ``edge.harq = "chase"`` (EESM link abstraction), else None."""
+    from rof.errors import ConfigError
+
+    edge, radio = scn.edge, scn.radio
+    if edge.harq == "none":
+        return None
+    if radio.rate_model != "mcs" or radio.link_abstraction != "eesm":
+        raise ConfigError(
+            f"edge.harq = {edge.harq!r} needs radio.link_abstraction = 'eesm' and "
+            "radio.rate_model = 'mcs'; allowed with other link models: edge.harq = 'none'"
+        )
+    return ChaseHarq(n_ue, edge.harq_rtt_slots, edge.harq_max_transmissions, edge.harq_processes)
 
 
 def _link(scn, n_rb: int) -> dict:

@@ -243,6 +243,12 @@ class Edge(Section):
     bler_target: Annotated[float, Field(gt=0.0, le=0.5)] = 0.1
     #: Outer-loop link adaptation (rof.edge.link_adaptation.OuterLoop); false: MCS from the CQI.
     outer_loop: bool = True
+    #: HARQ with chase combining of failed blocks (rof.edge.harq; EESM link abstraction):
+    #: transmissions per block, round trip (slots) and processes per UE.
+    harq: Literal["none", "chase"] = "none"
+    harq_max_transmissions: Annotated[int, Field(ge=1, le=16)] = 4
+    harq_rtt_slots: Annotated[int, Field(ge=1, le=64)] = 5
+    harq_processes: Annotated[int, Field(ge=1, le=32)] = 16
     fronthaul_aware: bool = False
     fronthaul_noise: bool = True
     csi_ageing: bool = True
