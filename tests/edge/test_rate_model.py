@@ -36,19 +36,21 @@ def _one_link_rate(sinr_db, model):
     return r[:, 0]
 
 
+@pytest.mark.parametrize("cqi", [True, False])
 @pytest.mark.parametrize("abstraction", ["eesm", "se_gap"])
 @pytest.mark.parametrize("table", ["qam256", "qam64"])
-def test_scheduler_rate_equals_link_adaptation_choice(abstraction, table):
+def test_scheduler_rate_equals_link_adaptation_choice(abstraction, table, cqi):
     """On a grid of SINRs, the per-RB rate the schedulers estimate equals the spectral
     efficiency of the MCS link adaptation sends on a one-RB block at that SINR (zero
-    offset, CQI-quantised), wherever that block is decodable at MCS 0 on any allocation."""
-    model = rate_model(abstraction, table, N_RB, 0.1, True)
+    offset, with or without CQI quantisation), wherever that block is decodable at MCS 0
+    on any allocation."""
+    model = rate_model(abstraction, table, N_RB, 0.1, cqi)
     s_db = np.arange(-12.0, 35.0, 0.01)
     r = _one_link_rate(s_db, model)
     n = s_db.size
     rep = s_db if abstraction == "se_gap" else np.broadcast_to(s_db, (model.se.size, n))
     mcs = link_mcs(rep, np.ones(n, np.int64), np.zeros(n), link_abstraction=abstraction,
-                   table=table, n_rb_max=N_RB)  # fmt: skip
+                   table=table, n_rb_max=N_RB, cqi_quantised=cqi)  # fmt: skip
     se_la = rates.spectral_efficiency(mcs, table)
     floor_db = float(np.max(allocation_thresholds_db(abstraction, table, N_RB)[0, 1:]))
     above = s_db >= floor_db
