@@ -81,3 +81,15 @@ def test_bad_target_names_the_parameter(case):
     x, fiber, _ = case
     with pytest.raises(ParameterError, match="local_error"):
         ssfm_local_error(x, FS, fiber, local_error=0.0)
+
+
+def test_four_step_fused_path_meets_the_target():
+    """2^14 samples take the four-step FFT whose column stages are fused with the Kerr
+    phase (rof.photonics.timedomain.kerr); same check as above at 1e-5."""
+    rng = np.random.default_rng(1)
+    n = 1 << 14
+    x = np.sqrt(20e-3 / 2) * (rng.normal(size=n) + 1j * rng.normal(size=n))
+    fiber = Fiber(50.0)
+    ref = ssfm(x, FS, fiber, n_steps=4000)
+    y = ssfm_local_error(x, FS, fiber, local_error=1e-5)
+    assert _rel_rms(y, ref) < 1e-5
