@@ -134,10 +134,19 @@ def simulate_link(
     dispersive fiber needs more near clipping, where its chirp widens the field
     (:func:`default_optical_oversampling` picks the rate from the drive's envelope).
 
-    Memory: a run holds about 130 bytes per optical sample at its peak (the detection;
-    about 75 in the DML's rate equations, 100 in the fiber), e.g. 10 GB for 14 symbols
-    of a 20 MHz NR carrier at 3.5 GHz at :math:`q = 38` (7.86 GS/s drive, 75 M optical
-    samples); the fiber's FFT operators stay cached for a rerun of the same length.
+    The optical record is ``q`` times the waveform's length rounded up to a fast FFT
+    length (its rate :math:`f_s N/n` is in the metadata): every transform is then fast
+    (an NR slot's :math:`qn` has factors such as 19 and 101, three times slower). The
+    chain is built for long records: a DML's rate equations run in overlapping chunks on
+    threads (:mod:`rof.photonics.timedomain.laser_chunks`), the linear fiber by
+    overlap-save blocks in single precision
+    (:func:`~rof.photonics.timedomain.fiber_blocks.propagate_linear_blocks`, within 1e-6
+    of the record-long transform), and detection, anti-alias filter and resampling in one
+    optical-rate transform (:func:`~rof.photonics.timedomain.photodiode.detect_band`).
+
+    Memory: a run holds about 80 bytes per optical sample at its peak (measured, in
+    the DML's integration), e.g. 6 GB for 14 symbols of a 20 MHz NR carrier at 3.5 GHz
+    at :math:`q = 38` (7.86 GS/s drive, 75 M optical samples).
 
     Parameters
     ----------
@@ -171,8 +180,8 @@ def simulate_link(
     -------
     rof.signals.Waveform
         Voltage across the photodiode load (same carriers, sample rate), with
-        ``metadata`` holding the mean photocurrent, received optical power, fiber length
-        and ``optical_oversampling``.
+        ``metadata`` holding the mean photocurrent, received optical power, fiber length,
+        ``optical_oversampling`` and ``optical_sample_rate_hz``.
     """
     if not isinstance(waveform, Waveform):
         raise ParameterError(
