@@ -218,9 +218,13 @@ def measure_uplink(received: Waveform, slot: UplinkSlot, *, poly_degree: int = 6
         )
     n = c.n_fft
     d = _delay(x, tx.samples, int(c.cp.min()) // 2)
-    first = c.start + c.cp + d
+    # the FFT window starts a quarter CP early (as rof.signals.demodulate), away from the
+    # next symbol's edge where a filter rings; the phase ramp of the shift is undone
+    backoff = int(c.cp.min()) // 4
+    first = c.start + c.cp + d - backoff
     idx = np.mod(first[:, None] + np.arange(n)[None, :], x.size)
     y = sfft.rfft(x[idx], axis=1)[:, c.bins] * (2.0 / n)
+    y = y * np.exp(2j * np.pi * c.bins[None, :] * backoff / n)
     ref = slot.grid
     used = slot.user_of_sc >= 0
     k = np.flatnonzero(used)

@@ -182,6 +182,9 @@ def main(argv=None) -> int:
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
         json.dump(rows_to_json(rows, scn), f, indent=1)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the result from others
     os.replace(tmp, out)
     return 0
 
