@@ -10,6 +10,8 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["capacity_vs_fiber.ipynb", "interference_coordination.ipynb"]
+#: Notebooks that simulate their study when run (minutes): stored executed, run by name.
+SLOW = ["joint_transmission.ipynb"]
 
 
 def _edge_available() -> bool:
@@ -20,7 +22,7 @@ def _edge_available() -> bool:
         return False
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + SLOW)
 def test_notebook_stored_with_outputs(name):
     """Stored executed (nbconvert --execute), so the results read without a kernel."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -32,11 +34,11 @@ def test_notebook_stored_with_outputs(name):
 
 
 @pytest.mark.skipif(not _edge_available(), reason="rof.edge.simulate is not importable")
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + [pytest.param(n, marks=pytest.mark.slow) for n in SLOW])
 def test_notebook_executes(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
     client.execute()
     errors = [
