@@ -160,7 +160,8 @@ def rows_to_json(rows: list[StudyRow], scenario) -> dict:
 
 
 def main(argv=None) -> int:
-    """``python -m rof.edge.uplink.study SCENARIO OUT.json [--drops N] [--n-ant 2 4]``."""
+    """``python -m rof.edge.uplink.study SCENARIO OUT.json [--drops N] [--n-ant 2 4]
+    [--fiber-km 0 5 ...] [--rin -160 ...]`` (defaults: :func:`uplink_study`'s axes)."""
     import argparse
     import json
     import os
@@ -172,11 +173,15 @@ def main(argv=None) -> int:
     ap.add_argument("out", help="JSON file to write")
     ap.add_argument("--drops", type=int, default=None, help="override run.drops")
     ap.add_argument("--n-ant", type=int, nargs="*", default=[2, 4])
+    ap.add_argument("--fiber-km", type=float, nargs="*", default=[0.0, 5.0, 10.0, 20.0, 40.0])
+    ap.add_argument("--rin", type=float, nargs="*", default=[-160.0, -150.0, -140.0, -130.0])
     args = ap.parse_args(argv)
     scn = as_scenario(args.scenario)
     if args.drops is not None:
         scn = scn.with_overrides({"run.drops": args.drops})
-    rows = uplink_study(scn, n_ant=tuple(args.n_ant))
+    rows = uplink_study(
+        scn, fiber_km=tuple(args.fiber_km), rin_db_per_hz=tuple(args.rin), n_ant=tuple(args.n_ant)
+    )
     print(format_rows(rows))
     out = Path(args.out)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")

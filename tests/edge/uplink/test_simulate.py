@@ -139,8 +139,10 @@ def test_study_rows(scn, tmp_path):
     out = tmp_path / "study.json"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        assert main([str(path), str(out), "--drops", "1", "--n-ant"]) == 0
-    assert json.loads(out.read_text())["drops"] == 1
+        argv = [str(path), str(out), "--drops", "1", "--n-ant", "--fiber-km", "0", "--rin"]
+        assert main(argv) == 0
+    written = json.loads(out.read_text())
+    assert written["drops"] == 1 and len(written["rows"]) == 4  # 0 km and ideal, x 2
 
 
 def test_one_antenna_per_site_is_todays_run(scn):
