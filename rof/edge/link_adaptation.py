@@ -22,7 +22,8 @@ cannot be served.
 
 The UE reports its channel quality as a 4-bit CQI (TS 38.214 Sec. 5.2.2.1: the highest
 CQI whose entry it would receive with BLER <= 0.1; Table 5.2.2.1-2 with the 64QAM MCS
-table, 5.2.2.1-3 with the 256QAM one). :func:`cqi_sinr_db` maps a reported SINR to the
+table, 5.2.2.1-3 with the 256QAM one, 5.2.2.1-4 with the low-SE one, whose CQI 1 is its
+MCS 0, QPSK 30/1024). :func:`cqi_sinr_db` maps a reported SINR to the
 SINR of its CQI, the value the edge then knows; the outer loop corrects the bias.
 """
 
@@ -43,8 +44,9 @@ __all__ = [
     "scheduled_mcs",
 ]
 
-#: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1).
-CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2"}
+#: CQI table reported with each MCS table (TS 38.214 Sec. 5.2.2.1: Table 5.2.2.1-2, -3
+#: and -4 with MCS Tables 5.1.3.1-1, -2 and -3).
+CQI_TABLE_OF_MCS = {"qam64": "table1", "qam256": "table2", "qam64lowse": "table3"}
 
 
 def cqi_mcs(mcs, mcs_table: str = "qam256") -> np.ndarray:
@@ -52,8 +54,8 @@ def cqi_mcs(mcs, mcs_table: str = "qam256") -> np.ndarray:
 
     The UE reports the highest CQI whose spectral efficiency does not exceed that of the
     MCS it could receive at 10 % BLER; the edge takes the highest MCS whose spectral
-    efficiency does not exceed the CQI's (TS 38.214 Tables 5.2.2.1-2/-3 and
-    5.1.3.1-1/-2, printed spectral efficiencies). -1 (nothing) and CQI 0 give -1.
+    efficiency does not exceed the CQI's (TS 38.214 Tables 5.2.2.1-2/-3/-4 and
+    5.1.3.1-1/-2/-3, printed spectral efficiencies). -1 (nothing) and CQI 0 give -1.
     """
     from rof.radio import rates
 
@@ -78,7 +80,7 @@ def cqi_sinr_db(sinr_db, mcs_table: str = "qam256") -> np.ndarray:
     ----------
     sinr_db : array_like
         Effective SINR the UE measured, dB.
-    mcs_table : {"qam64", "qam256"}
+    mcs_table : {"qam64", "qam256", "qam64lowse"}
         Picks the CQI table (:data:`CQI_TABLE_OF_MCS`).
 
     Returns
@@ -107,13 +109,13 @@ def scheduled_mcs(mcs, reported_sinr_db, mcs_table: str = "qam256") -> np.ndarra
         Effective SINR the UE reported, before the outer-loop offset, dB (its CQI,
         :func:`rof.radio.rates.select_cqi` on the CQI table of ``mcs_table``; a
         CQI-quantised value gives the same CQI, ``-inf`` gives CQI 0).
-    mcs_table : {"qam64", "qam256"}
+    mcs_table : {"qam64", "qam256", "qam64lowse"}
 
     Returns
     -------
     ndarray of int64
         ``max(mcs, 0)`` where the CQI is 1 .. 15, ``mcs`` where it is 0 (out of range,
-        TS 38.214 Tables 5.2.2.1-2/-3).
+        TS 38.214 Tables 5.2.2.1-2/-3/-4).
     """
     from rof.radio import rates
 
@@ -155,7 +157,7 @@ def link_mcs(
     offset_db : ndarray, shape (n,)
         Outer-loop offsets.
     link_abstraction : {"eesm", "se_gap"}
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
     n_rb_max : int
         RBs of the carrier.
     bler_target : float

@@ -23,6 +23,44 @@ is missing for a base graph use the other one's.
 Over a frequency-selective allocation the effective SINR is EESM,
 ``s_eff = -beta ln(mean_i exp(-s_i / beta))`` (:func:`rof.radio.effective_sinr
 .effective_sinr`), with :func:`eesm_beta` of the MCS.
+
+MCS table 3 (``"qam64lowse"``, TS 38.214 Table 5.1.3.1-3): derived, not published
+----------------------------------------------------------------------------------
+5G-LENA ships no curves for table 3; its curves are built at load time from table 1's
+(:func:`lowse_source_mcs`, :func:`repetition_shift_db`), and no number of them is stored:
+
+* Its MCS 6 .. 28 have the modulation and target code rate of a table-1 MCS (6 .. 14 of
+  table 1's 0 .. 8, 15 .. 20 of 10 .. 15, 21 .. 28 of 17 .. 24; table 1's QPSK 679/1024,
+  16QAM 658/1024 and 64QAM above 772/1024 are not in table 3). The same (Qm, R) and
+  transport block is the same codeword, so these MCS use table 1's curves and EESM beta
+  unchanged.
+* Its MCS 0 .. 5 are QPSK at R = 30, 40, 50, 64, 78, 99 / 1024, below table 1's MCS 0,
+  ``R0 = 120/1024``. Both lie below the lowest rate of LDPC base graph 2 (which every
+  block with R <= 0.25 uses, TS 38.212 Sec. 7.2.2): its codeword has ``N = 50 Z_c``
+  bits (two of its ten information columns punctured, TS 38.212 Sec. 5.3.2) for
+  ``K = 10 Z_c`` information and filler bits, of which the ``F = K - K'`` filler bits are
+  never sent, so its lowest rate ``K' / (N - F) = K' / (40 Z_c + K')`` is at most
+  ``6/46 = 0.13`` for the smallest blocks (``K_b = 6`` columns used) and ``1/5`` for the
+  largest (Richardson and Kudekar, "Design of low-density parity check codes for 5G new
+  radio", IEEE Commun. Mag. 56(3), 2018: base graph 2 down to rate 1/5, lower rates by
+  repetition). Below that rate the rate matcher reads the circular buffer more than once
+  (TS 38.212 Sec. 5.4.2.1, bit selection ``e_k = w_{(k0 + j) mod N_cb}``, filler bits
+  skipped), i.e. it repeats coded bits, and the receiver adds the log-likelihood ratios
+  of the copies of each bit. A Gray-mapped QPSK bit at SINR ``g = E_s / N_0`` is a BPSK
+  bit at ``g``, its LLR Gaussian with mean ``2g`` and variance ``4g``; ``n`` copies sum to
+  mean ``2ng`` and variance ``4ng``, the LLR of one observation at ``n g``
+  (maximum-ratio combining). A block of the same ``K'`` bits at rate ``R``
+  carries ``R0 / R`` times the copies of the block at ``R0``, so it reaches the same
+  LLRs, hence the same BLER, at ``R / R0`` times the SINR::
+
+      SINR_R(BLER) [dB] = SINR_R0(BLER) + 10 log10(R / R0),
+
+  the whole curve shifted, its shape per code block size (the same ``K'``, lifting size
+  and base graph) kept; EESM beta of table 1's MCS 0 (QPSK). The rule holds the energy
+  per information bit exactly; the LLRs per bit match exactly where both codeword
+  lengths are whole multiples of the buffer ``N_cb`` (R0 / R is 4 and 3 for MCS 0 and
+  1), otherwise the copy counts per bit differ from proportional by at most one.
+  :func:`repetition_shift_db` gives the shift (-6.0 dB for MCS 0 .. -0.8 dB for MCS 5).
 """
 
 from __future__ import annotations
@@ -36,10 +74,13 @@ import numpy as np
 from rof._validate import check_choice
 
 __all__ = [
+    "BLER_TABLES",
     "LENA_FILES",
     "base_graph",
     "code_blocks",
     "eesm_beta",
+    "lowse_source_mcs",
+    "repetition_shift_db",
     "tb_bler",
     "tb_sinr_at_bler_db",
 ]
@@ -50,6 +91,10 @@ LENA_FILES = {
     "qam64": ("5g-lena_nr-eesm-t1_bler.csv", "5g-lena_nr-eesm-t1_beta.csv"),
     "qam256": ("5g-lena_nr-eesm-t2_bler.csv", "5g-lena_nr-eesm-t2_beta.csv"),
 }
+#: MCS table 3 (TS 38.214 Table 5.1.3.1-3), its curves derived from table 1's.
+LOW_SE = "qam64lowse"
+#: MCS tables with BLER curves: 5G-LENA's two and table 3 (module docstring).
+BLER_TABLES = (*LENA_FILES, LOW_SE)
 
 
 def _rows(name: str):
@@ -57,10 +102,81 @@ def _rows(name: str):
         return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
+def lowse_source_mcs() -> np.ndarray:
+    """Table-1 MCS with the same modulation order and target code rate as each MCS of
+    table 3 (TS 38.214 Tables 5.1.3.1-1 and 5.1.3.1-3), -1 where table 1 has none
+    (table 3's MCS 0 .. 5, below table 1's MCS 0).
+
+    Returns
+    -------
+    ndarray of int64, shape (29,)
+    """
+    from rof.radio.rates import mcs_table
+
+    t1, t3 = mcs_table("qam64"), mcs_table(LOW_SE)
+    out = np.full(t3.index.size, -1, dtype=np.int64)
+    for m in range(t3.index.size):
+        same = (t1.modulation_order == t3.modulation_order[m]) & (
+            t1.code_rate_x1024 == t3.code_rate_x1024[m]
+        )
+        if same.any():
+            out[m] = int(np.flatnonzero(same)[0])
+    out.setflags(write=False)
+    return out
+
+
+def repetition_shift_db(code_rate_x1024, reference_x1024: float = 120.0):
+    """SINR shift (dB) of a QPSK block at code rate ``R`` below ``R0``, both in the LDPC
+    repetition regime: ``10 log10(R / R0)`` (module docstring; TS 38.212 Sec. 5.4.2.1).
+
+    Parameters
+    ----------
+    code_rate_x1024 : float or array_like
+        Target code rate ``R`` times 1024.
+    reference_x1024 : float
+        ``R0`` times 1024; table 1's MCS 0 (120) by default.
+
+    Returns
+    -------
+    float or ndarray
+        Negative for ``R < R0``.
+
+    Examples
+    --------
+    >>> round(float(repetition_shift_db(30.0)), 4)  # four times the copies of 120/1024
+    -6.0206
+    """
+    return 10.0 * np.log10(np.asarray(code_rate_x1024, dtype=float) / float(reference_x1024))
+
+
+def _lowse_curves() -> dict:
+    """Table 3's curves from table 1's (module docstring): the same objects for the MCS
+    table 1 shares, table 1's MCS-0 curves shifted by :func:`repetition_shift_db` below."""
+    from rof.radio.rates import mcs_table
+
+    t1 = _curves("qam64")
+    src = lowse_source_mcs()
+    rate0 = float(mcs_table("qam64").code_rate_x1024[0])
+    rates3 = mcs_table(LOW_SE).code_rate_x1024
+    out: dict = {}
+    for m, j in enumerate(src):
+        for bg in (1, 2):
+            if j >= 0 and (bg, int(j)) in t1:
+                out[(bg, m)] = t1[(bg, int(j))]
+            elif j < 0 and (bg, 0) in t1:
+                cbs, curves = t1[(bg, 0)]
+                shift = float(repetition_shift_db(rates3[m], rate0))
+                out[(bg, m)] = (cbs, [(s + shift, b) for s, b in curves])
+    return out
+
+
+@lru_cache(maxsize=4)
 def _curves(table: str) -> dict:
     """``{(bg, mcs): (cbs ndarray, [(sinr_db, bler), ...])}`` sorted by block size."""
-    check_choice("table", table, tuple(LENA_FILES))
+    check_choice("table", table, BLER_TABLES)
+    if table == LOW_SE:
+        return _lowse_curves()
     raw: dict = {}
     for r in _rows(LENA_FILES[table][0]):
         key = (int(r["bg"]), int(r["mcs"]), int(r["cbs"]))
@@ -75,10 +191,14 @@ def _curves(table: str) -> dict:
     return {k: (np.array(c), v) for k, (c, v) in out.items()}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def eesm_beta(table: str = "qam256") -> np.ndarray:
-    """EESM ``beta`` (linear) per MCS index of ``table`` (5G-LENA's calibration)."""
-    check_choice("table", table, tuple(LENA_FILES))
+    """EESM ``beta`` (linear) per MCS index of ``table`` (5G-LENA's calibration; for table
+    3 that of the table-1 MCS of the same modulation and rate, table 1's MCS 0 for its
+    MCS 0 .. 5, module docstring)."""
+    check_choice("table", table, BLER_TABLES)
+    if table == LOW_SE:
+        return eesm_beta("qam64")[np.maximum(lowse_source_mcs(), 0)]
     rows = _rows(LENA_FILES[table][1])
     return np.array([float(r["beta"]) for r in sorted(rows, key=lambda r: int(r["mcs"]))])
 
@@ -124,7 +244,7 @@ def tb_bler(sinr_db, mcs, tbs_bits, table: str = "qam256"):
         MCS index (-1: nothing sent, BLER 1).
     tbs_bits : array_like of int
         Transport block size, bits (:func:`rof.radio.rates.tb_bits`).
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
 
     Returns
     -------

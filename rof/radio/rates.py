@@ -2,10 +2,12 @@
 
 Tables
 ------
-The MCS index tables 1 and 2 for PDSCH (TS 38.214 V17 Tables 5.1.3.1-1, up to 64QAM, and
-5.1.3.1-2, up to 256QAM), the 4-bit CQI tables 1 and 2 (Tables 5.2.2.1-2 and 5.2.2.1-3)
-and the TBS table for small blocks (Table 5.1.3.2-1) are data files in
-``rof/radio/tables``. Spectral efficiency is ``Qm * R / 1024`` bits per resource element.
+The MCS index tables 1, 2 and 3 for PDSCH (TS 38.214 V17 Tables 5.1.3.1-1, up to 64QAM,
+5.1.3.1-2, up to 256QAM, and 5.1.3.1-3, 64QAM with six QPSK entries of code rate 30/1024 to
+99/1024 below table 1's MCS 0, RRC ``mcs-Table = qam64LowSE``), the 4-bit CQI tables 1, 2
+and 3 (Tables 5.2.2.1-2, 5.2.2.1-3 and 5.2.2.1-4) and the TBS table for small blocks
+(Table 5.1.3.2-1) are data files in ``rof/radio/tables``. Spectral efficiency is
+``Qm * R / 1024`` bits per resource element.
 
 SINR thresholds and BLER (assumption, not link-level data)
 ----------------------------------------------------------
@@ -65,15 +67,17 @@ __all__ = [
 
 _TABLES = Path(__file__).resolve().parent / "tables"
 
-#: MCS table name -> data file (TS 38.214 Tables 5.1.3.1-1 and 5.1.3.1-2).
+#: MCS table name -> data file (TS 38.214 Tables 5.1.3.1-1, 5.1.3.1-2 and 5.1.3.1-3).
 MCS_TABLES = {
     "qam64": "ts38214_table5.1.3.1-1_r17.csv",
     "qam256": "ts38214_table5.1.3.1-2_r17.csv",
+    "qam64lowse": "ts38214_table5.1.3.1-3_r17.csv",
 }
-#: CQI table name -> data file (TS 38.214 Tables 5.2.2.1-2 and 5.2.2.1-3).
+#: CQI table name -> data file (TS 38.214 Tables 5.2.2.1-2, 5.2.2.1-3 and 5.2.2.1-4).
 CQI_TABLES = {
     "table1": "ts38214_table5.2.2.1-2_r17.csv",
     "table2": "ts38214_table5.2.2.1-3_r17.csv",
+    "table3": "ts38214_table5.2.2.1-4_r17.csv",
 }
 #: Assumed gap of 10 %-BLER operating points to the Shannon bound (dB).
 IMPLEMENTATION_MARGIN_DB = 2.0
@@ -121,14 +125,16 @@ def _read(path: Path, name: str) -> RateTable:
 
 @lru_cache(maxsize=4)
 def mcs_table(table: str = "qam256") -> RateTable:
-    """MCS index table ``"qam64"`` (Table 5.1.3.1-1) or ``"qam256"`` (Table 5.1.3.1-2)."""
+    """MCS index table ``"qam64"`` (Table 5.1.3.1-1), ``"qam256"`` (Table 5.1.3.1-2) or
+    ``"qam64lowse"`` (Table 5.1.3.1-3)."""
     check_choice("mcs_table.table", table, tuple(MCS_TABLES))
     return _read(_TABLES / MCS_TABLES[table], table)
 
 
 @lru_cache(maxsize=4)
 def cqi_table(table: str = "table2") -> RateTable:
-    """CQI table ``"table1"`` (Table 5.2.2.1-2) or ``"table2"`` (Table 5.2.2.1-3)."""
+    """CQI table ``"table1"`` (Table 5.2.2.1-2), ``"table2"`` (Table 5.2.2.1-3) or
+    ``"table3"`` (Table 5.2.2.1-4)."""
     check_choice("cqi_table.table", table, tuple(CQI_TABLES))
     return _read(_TABLES / CQI_TABLES[table], table)
 
@@ -178,7 +184,7 @@ def spectral_efficiency(mcs, table: str = "qam256"):
     ----------
     mcs : int or array_like of int
         MCS index; -1 (no MCS meets the target, see :func:`select_mcs`) gives 0.
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
 
     Returns
     -------
@@ -209,7 +215,7 @@ def bler(
         Effective SINR (dB); broadcast against ``mcs``.
     mcs : int or array_like of int
         MCS index; -1 gives BLER 1 (nothing sent).
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
     margin_db, slope_per_db : float
         Model parameters (assumptions) of the curve.
 
@@ -239,7 +245,7 @@ def select_mcs(
     ----------
     sinr_db : float or array_like
         Effective SINR (dB).
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
     bler_target : float
         Target BLER in (0, 1); 0.1 as in TS 38.214 Section 5.2.2.1.
 
@@ -314,7 +320,7 @@ def tb_bits(
     n_symbols : int
         PDSCH symbols counted in ``N'_RE`` (1 .. 14). The default 12 means 12 data symbols
         with the DMRS already excluded, so ``n_dmrs_re_per_rb`` stays 0.
-    table : {"qam64", "qam256"}
+    table : {"qam64", "qam256", "qam64lowse"}
     n_layers : int
         MIMO layers ``v`` (1 .. 8).
     n_dmrs_re_per_rb, n_overhead_re_per_rb : int

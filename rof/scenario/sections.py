@@ -131,7 +131,7 @@ class Radio(Section):
     reference_distance_m: Annotated[float, Field(gt=0.0, le=100_000.0)] = 1000.0
     shadowing: bool = True
     rician_k_db: Annotated[float, Field(ge=-20.0, le=40.0)] = 9.0
-    mcs_table: Literal["qam64", "qam256", "qam1024"] = "qam256"
+    mcs_table: Literal["qam64", "qam256", "qam64lowse"] = "qam256"
     rate_model: Literal["mcs", "shannon"] = "mcs"
     #: ``"eesm"``: EESM effective SINR and 5G-LENA's link-level BLER curves per MCS and
     #: code block (rof.radio.bler_curves); ``"se_gap"``: the capacity-mapped SINR and a

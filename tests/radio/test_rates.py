@@ -51,7 +51,48 @@ def test_cqi_table_spot_values():
     assert c2.spectral_efficiency[-1] == pytest.approx(7.4063)
 
 
-@pytest.mark.parametrize("table", ["qam64", "qam256"])
+# TS 38.214 Table 5.1.3.1-3 (MCS index table 3 for PDSCH, "qam64LowSE"): (Qm, R x 1024, SE)
+TS_MCS_TABLE_3 = [
+    (2, 30, 0.0586), (2, 40, 0.0781), (2, 50, 0.0977), (2, 64, 0.1250), (2, 78, 0.1523),
+    (2, 99, 0.1934), (2, 120, 0.2344), (2, 157, 0.3066), (2, 193, 0.3770), (2, 251, 0.4902),
+    (2, 308, 0.6016), (2, 379, 0.7402), (2, 449, 0.8770), (2, 526, 1.0273), (2, 602, 1.1758),
+    (4, 340, 1.3281), (4, 378, 1.4766), (4, 434, 1.6953), (4, 490, 1.9141), (4, 553, 2.1602),
+    (4, 616, 2.4063), (6, 438, 2.5664), (6, 466, 2.7305), (6, 517, 3.0293), (6, 567, 3.3223),
+    (6, 616, 3.6094), (6, 666, 3.9023), (6, 719, 4.2129), (6, 772, 4.5234),
+]  # fmt: skip
+# TS 38.214 Table 5.2.2.1-4 (4-bit CQI table 3), CQI 1 .. 15: (Qm, R x 1024, SE)
+TS_CQI_TABLE_3 = [
+    (2, 30, 0.0586), (2, 50, 0.0977), (2, 78, 0.1523), (2, 120, 0.2344), (2, 193, 0.3770),
+    (2, 308, 0.6016), (2, 449, 0.8770), (2, 602, 1.1758), (4, 378, 1.4766), (4, 490, 1.9141),
+    (4, 616, 2.4063), (6, 466, 2.7305), (6, 567, 3.3223), (6, 666, 3.9023), (6, 772, 4.5234),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tab", "first_index", "ts"),
+    [(lambda: mcs_table("qam64lowse"), 0, TS_MCS_TABLE_3),
+     (lambda: cqi_table("table3"), 1, TS_CQI_TABLE_3)],
+    ids=["mcs_table_3", "cqi_table_3"],
+)  # fmt: skip
+def test_low_se_tables_equal_the_ts_entries(tab, first_index, ts):
+    t = tab()
+    assert t.index.tolist() == list(range(first_index, first_index + len(ts)))
+    got = list(zip(t.modulation_order.tolist(), t.code_rate_x1024.tolist(),
+                   t.spectral_efficiency.tolist(), strict=True))  # fmt: skip
+    assert got == [(q, float(r), s) for q, r, s in ts]
+    se = t.modulation_order * t.code_rate_x1024 / 1024  # printed SE: Qm R / 1024, 4 decimals
+    np.testing.assert_allclose(t.spectral_efficiency, se, atol=0.6e-4)
+    assert np.all(np.diff(t.spectral_efficiency) > 0)
+
+
+def test_cqi_table_3_is_every_other_mcs_of_table_3():
+    """CQI table 3 lists MCS table 3's even entries (CQI c <-> MCS 2(c - 1))."""
+    c3, m3 = cqi_table("table3"), mcs_table("qam64lowse")
+    np.testing.assert_array_equal(c3.code_rate_x1024, m3.code_rate_x1024[::2])
+    np.testing.assert_array_equal(c3.modulation_order, m3.modulation_order[::2])
+
+
+@pytest.mark.parametrize("table", ["qam64", "qam256", "qam64lowse"])
 def test_thresholds_and_bler_curve(table):
     se = mcs_table(table).spectral_efficiency
     thr = sinr_threshold_db(table)
@@ -67,7 +108,7 @@ def test_thresholds_and_bler_curve(table):
     assert bler(0.0, -1, table) == 1.0 and spectral_efficiency(-1, table) == 0.0
 
 
-@pytest.mark.parametrize("table", ["qam64", "qam256"])
+@pytest.mark.parametrize("table", ["qam64", "qam256", "qam64lowse"])
 def test_select_mcs_monotone_and_consistent(table):
     s = np.linspace(-15, 40, 1101)
     m = select_mcs(s, table)
@@ -136,7 +177,7 @@ def test_tb_bits_hand_examples():
     assert tb_bits(-1, 50) == 0 and tb_bits(5, 0) == 0
 
 
-@pytest.mark.parametrize("table", ["qam64", "qam256"])
+@pytest.mark.parametrize("table", ["qam64", "qam256", "qam64lowse"])
 def test_tb_bits_against_stepwise_spec(table):
     n_mcs = mcs_table(table).index.size
     mcs = np.repeat(np.arange(n_mcs), 9)
@@ -164,8 +205,12 @@ def test_shannon_attenuated_closed_form():
 
 
 def test_bad_inputs():
-    with pytest.raises(RofError, match="table"):
+    with pytest.raises(RofError, match="table") as exc:
         mcs_table("qam1024")
+    for name in ("'qam64'", "'qam256'", "'qam64lowse'"):  # the valid names are listed
+        assert name in str(exc.value)
+    with pytest.raises(RofError, match="'table1', 'table2', 'table3'"):
+        cqi_table("table4")
     with pytest.raises(RofError, match="mcs"):
         spectral_efficiency(28, "qam256")
     with pytest.raises(RofError, match="bler_target"):
