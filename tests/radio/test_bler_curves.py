@@ -111,16 +111,120 @@ def test_multi_block_transport_block_fails_if_any_block_fails():
     assert 0.0 <= one <= 1.0
 
 
-@pytest.mark.parametrize("table", ["qam64", "qam256"])
+@pytest.mark.parametrize("table", ["qam64", "qam256", "qam64lowse"])
 def test_eesm_on_a_flat_channel_is_the_awgn_curve(table):
     """Every RB at the same SINR: EESM returns it for every beta, so the BLER is the AWGN
     curve's."""
     beta = bc.eesm_beta(table)
-    for s_db in (-2.0, 3.0, 11.5, 24.0):
+    assert beta.size == rates.mcs_table(table).index.size
+    m = np.arange(beta.size)
+    tbs = rates.tb_bits(m, 10, 12, table)
+    for s_db in (-6.0, -2.0, 3.0, 11.5, 24.0):
         s = 10 ** (s_db / 10)
         eff = bc.eesm_per_ue(np.zeros(8, int), np.full(8, s), 1, beta)[:, 0]
         np.testing.assert_allclose(eff, s, rtol=1e-12)
         np.testing.assert_allclose(effective_sinr(np.full(8, s), method="eesm", beta=beta[5]), s)
+        np.testing.assert_allclose(  # the block's BLER at the EESM SINR is the AWGN curve's
+            bc.tb_bler(10 * np.log10(eff), m, tbs, table), bc.tb_bler(s_db, m, tbs, table),
+            rtol=0, atol=1e-12,
+        )  # fmt: skip
+
+
+# Table 3 (TS 38.214 Table 5.1.3.1-3) MCS -> table-1 MCS (Table 5.1.3.1-1) of the same
+# (Qm, R), read off the two TS tables: QPSK 120..602 are table 1's 0..8 (its QPSK 679 is
+# not in table 3), 16QAM 340..616 its 10..15 (not 658), 64QAM 438..772 its 17..24.
+TABLE3_TO_TABLE1 = {6 + i: i for i in range(9)} | {15 + i: 10 + i for i in range(6)}
+TABLE3_TO_TABLE1 |= {21 + i: 17 + i for i in range(8)}
+# TB sizes across the block-size range (1 .. 4 code blocks, 5G-LENA's 24 .. 3624-bit curves)
+TB_SIZES = [24, 56, 176, 456, 1064, 2856, 3824, 8456, 15000]
+
+
+def test_low_se_entries_shared_with_table_1_use_its_curves_exactly():
+    t1, t3 = rates.mcs_table("qam64"), rates.mcs_table("qam64lowse")
+    src = bc.lowse_source_mcs()
+    assert {m: int(j) for m, j in enumerate(src) if j >= 0} == TABLE3_TO_TABLE1
+    assert src[:6].tolist() == [-1] * 6  # QPSK 30 .. 99 / 1024: no table-1 entry
+    beta1, beta3 = bc.eesm_beta("qam64"), bc.eesm_beta("qam64lowse")
+    for m, j in TABLE3_TO_TABLE1.items():
+        assert t3.modulation_order[m] == t1.modulation_order[j]
+        assert t3.code_rate_x1024[m] == t1.code_rate_x1024[j]
+        assert beta3[m] == beta1[j]
+        for bg in (1, 2):
+            for k in (40.0, 1000.0, 3000.0, 8000.0):
+                s3, b3 = bc._curve("qam64lowse", bg, m, k)
+                s1, b1 = bc._curve("qam64", bg, j, k)
+                np.testing.assert_array_equal(s3, s1)
+                np.testing.assert_array_equal(b3, b1)
+        np.testing.assert_array_equal(
+            bc.tb_sinr_at_bler_db(m, TB_SIZES, "qam64lowse"),
+            bc.tb_sinr_at_bler_db(j, TB_SIZES, "qam64"),
+        )
+    # and so does the 10 %-BLER SINR of each shared MCS against the source (SOURCE_POINTS)
+    for m, j in TABLE3_TO_TABLE1.items():
+        _bg, _cbs, s1, b1, s2, b2 = SOURCE_POINTS[("qam64", j)]
+        got = float(bc.tb_sinr_at_bler_db(m, 3000, "qam64lowse"))
+        assert got == pytest.approx(_crossing(s1, b1, s2, b2), abs=0.5)
+
+
+@pytest.mark.parametrize("mcs", range(6))
+def test_low_se_derived_curves_follow_the_repetition_rule(mcs):
+    """Table 3's MCS 0 .. 5 (QPSK R = 30 .. 99 / 1024): table 1's MCS-0 curve (R0 = 120)
+    of the same block shifted by 10 log10(R / R0), the BLER at every SINR, the 10 % point
+    and the shape (so also the slope) of every block size."""
+    r = [30, 40, 50, 64, 78, 99][mcs]
+    assert rates.mcs_table("qam64lowse").code_rate_x1024[mcs] == r
+    shift = 10 * np.log10(r / 120)
+    assert bc.repetition_shift_db(r) == pytest.approx(shift, abs=1e-12)
+    assert bc.eesm_beta("qam64lowse")[mcs] == bc.eesm_beta("qam64")[0]
+    a = np.array(TB_SIZES)
+    np.testing.assert_allclose(
+        bc.tb_sinr_at_bler_db(mcs, a, "qam64lowse"),
+        bc.tb_sinr_at_bler_db(0, a, "qam64") + shift,
+        rtol=0, atol=1e-9,
+    )  # fmt: skip
+    s = np.linspace(-12.0, 3.0, 61)
+    for tbs in TB_SIZES:
+        np.testing.assert_allclose(
+            bc.tb_bler(s + shift, mcs, tbs, "qam64lowse"), bc.tb_bler(s, 0, tbs, "qam64"),
+            rtol=0, atol=1e-12,
+        )  # fmt: skip
+    # every derived MCS needs less SINR than table 1's MCS 0, and each the next more
+    thr = bc.tb_sinr_at_bler_db(np.arange(7), 1064, "qam64lowse")
+    assert np.all(np.diff(thr) > 0) and thr[mcs] < float(bc.tb_sinr_at_bler_db(0, 1064, "qam64"))
+
+
+def test_repetition_with_llr_combining_shifts_the_snr_by_10_log10_n():
+    """Independent check of the rule (Monte-Carlo, no code of rof's): Gray QPSK, each bit
+    sent n times at per-copy SINR g, the receiver sums the copies' LLRs (maximum-ratio
+    combining). The SINR at which the bit error rate after combining is 10 % lies
+    10 log10(n) dB below that of one copy, Q(sqrt(g)) = 0.1 at g = 2.16 dB. n = 4 and
+    3 are table 1's MCS 0 (R0 = 120/1024) over table 3's MCS 0 (30/1024) and 1 (40/1024)."""
+    from scipy.special import erfc
+
+    rng = np.random.default_rng(2018)
+    n_sym = 100_000
+    grid_db = np.arange(-5.5, 3.51, 0.25)
+
+    def crossing_db(n_copies):
+        bits = rng.integers(0, 2, (2, n_sym))
+        x = (1 - 2 * bits) / np.sqrt(2.0)  # I and Q of unit-energy Gray QPSK
+        ber = []
+        for g_db in grid_db:
+            g = 10 ** (g_db / 10)
+            noise = rng.standard_normal((n_copies, 2, n_sym)) * np.sqrt(1 / (2 * g))
+            llr = (2 * np.sqrt(2.0) * g * (x[None] + noise)).sum(axis=0)  # 2 a y / sigma^2
+            ber.append(np.mean((llr < 0) != (bits == 1)))
+        ber = np.array(ber)
+        return float(np.interp(-0.1, -ber, grid_db))  # BER falls with SINR
+
+    one = crossing_db(1)
+    g_star = 10 * np.log10(1.2815516**2)  # Q(sqrt(g)) = 0.1: a bit of amplitude a, a^2/s^2 = g
+    assert 0.5 * erfc(np.sqrt(10 ** (g_star / 10) / 2)) == pytest.approx(0.1, abs=1e-6)
+    assert one == pytest.approx(g_star, abs=0.06)
+    for n, r in ((4, 30), (3, 40)):
+        shift = crossing_db(n) - one
+        print(f"n = {n}: shift {shift:.3f} dB, rule {bc.repetition_shift_db(r):.3f} dB")
+        assert shift == pytest.approx(bc.repetition_shift_db(r), abs=0.1)
 
 
 def test_eesm_by_hand_and_betas_of_the_source():
@@ -142,6 +246,15 @@ def test_large_blocks_sit_about_4_to_5_db_from_shannon():
     se = rates.mcs_table("qam256").spectral_efficiency
     gap = thr - 10 * np.log10(2**se - 1)
     assert 4.0 <= np.median(gap) <= 5.5
+
+
+def test_cqi_table_3_quantises_to_the_even_mcs_of_table_3():
+    """CQI c of table 3 is MCS 2(c - 1) of table 3 (TS 38.214 Tables 5.2.2.1-4 and
+    5.1.3.1-3; srsRAN's CQI-to-MCS map), so quantising any MCS gives the even MCS at or
+    below it."""
+    m = np.arange(29)
+    np.testing.assert_array_equal(cqi_mcs(m, "qam64lowse"), 2 * (m // 2))
+    assert cqi_mcs(-1, "qam64lowse") == -1
 
 
 def test_cqi_quantises_the_mcs_through_the_cqi_table():
