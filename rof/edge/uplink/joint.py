@@ -29,7 +29,13 @@ import numpy as np
 from rof.edge.uplink.combining import mmse_sinr, mrc_sinr
 from rof.errors import ParameterError
 
-__all__ = ["COMBINING", "channel_power", "joint_sinr", "joint_sinr_reference"]
+__all__ = [
+    "COMBINING",
+    "array_channel_power",
+    "channel_power",
+    "joint_sinr",
+    "joint_sinr_reference",
+]
 
 #: Combining modes: ``"none"`` is single-site reception (cluster of one).
 COMBINING: tuple[str, ...] = ("none", "mrc", "mmse")
@@ -41,6 +47,36 @@ def _power_kernel(h, out):
     for i in range(flat_h.size):
         z = flat_h[i]
         flat_o[i] = z.real * z.real + z.imag * z.imag
+
+
+@numba.njit(cache=True)
+def _array_power_kernel(h, per_ant, total):
+    n_ue, k, n_ant, n_rb = h.shape
+    for u in range(n_ue):
+        for j in range(k):
+            for b in range(n_rb):
+                acc = 0.0
+                for a in range(n_ant):
+                    z = h[u, j, a, b]
+                    p = z.real * z.real + z.imag * z.imag
+                    per_ant[a, u, j, b] = p
+                    acc += p
+                total[u, j, b] = acc
+
+
+def array_channel_power(h) -> tuple[np.ndarray, np.ndarray]:
+    """:math:`|h|^2` of per-antenna channels ``h`` (n_ue, K, n_ant, n_rb), any strides:
+    ``(per_ant (n_ant, n_ue, K, n_rb), total (n_ue, K, n_rb))``, the total summed over the
+    antennas (the array gain MRC sees); NumPy: ``np.moveaxis(abs(h)**2, 2, 0)`` and
+    ``(abs(h)**2).sum(axis=2)``."""
+    h = np.asarray(h)
+    if h.dtype != np.complex128:
+        h = h.astype(np.complex128)
+    n_ue, k, n_ant, n_rb = h.shape
+    per_ant = np.empty((n_ant, n_ue, k, n_rb))
+    total = np.empty((n_ue, k, n_rb))
+    _array_power_kernel(h, per_ant, total)
+    return per_ant, total
 
 
 def channel_power(h) -> np.ndarray:

@@ -42,7 +42,7 @@ import numpy as np
 
 from rof.edge import stats
 from rof.edge.result import Result
-from rof.edge.uplink.joint import channel_power, joint_sinr
+from rof.edge.uplink.joint import array_channel_power, channel_power, joint_sinr
 from rof.edge.uplink.schedule import coordinated_pf_uplink, pf_uplink
 from rof.edge.world import build_world, numerology
 from rof.scenario import as_scenario
@@ -273,16 +273,15 @@ class UplinkTti:
         from rof.radio.uplink import uplink_sinr
 
         ul, sites, n_rb = self.ul, self.sites, self.n_rb
-        g_ant = channel_power(h)  # (n_ue, K, n_ant, n_rb')
-        g_ant = np.broadcast_to(g_ant, (*g_ant.shape[:3], n_rb))
-        g = np.ascontiguousarray(g_ant.sum(axis=2))
+        g_ant, g = array_channel_power(h)  # (n_ant, n_ue, K, n_rb'), (n_ue, K, n_rb')
+        g = np.ascontiguousarray(np.broadcast_to(g, (*g.shape[:2], n_rb)))
         assign, count, p_w, p_dbm = self._schedule(g, weight, in_cell_w)
         im3 = np.empty((self.n_cells, self.n_ant, n_rb))
         sinr = np.zeros(assign.shape)
         for a in range(self.n_ant):
             s_a, _, im3[:, a, :] = uplink_sinr(
                 self.lc,
-                g_ant[:, :, a, :],
+                g_ant[a],
                 self.bg,
                 assign,
                 p_w,

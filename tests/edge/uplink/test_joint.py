@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rof.edge.uplink.joint import channel_power, joint_sinr, joint_sinr_reference
+from rof.edge.uplink.joint import (
+    array_channel_power,
+    channel_power,
+    joint_sinr,
+    joint_sinr_reference,
+)
 from rof.errors import RofError
 from rof.radio.uplink import uplink_sinr
 
@@ -143,3 +148,11 @@ def test_mrc_over_iid_antennas_noise_only_is_the_closed_form(n_ant):
     np.testing.assert_allclose(got[0], closed, rtol=1e-12)
     mean_one = p * 1e-10 / sigma2  # E|h|^2 = 1e-10
     assert got.mean() / mean_one == pytest.approx(n_ant, rel=4 / np.sqrt(n_rb * n_ant))
+
+
+def test_array_channel_power_matches_numpy():
+    h = _antennas(2, 3)[1]
+    view = np.moveaxis(np.ascontiguousarray(np.moveaxis(h, 3, 0)), 0, 3)
+    per_ant, total = array_channel_power(view)
+    np.testing.assert_allclose(per_ant, np.moveaxis(np.abs(h) ** 2, 2, 0), rtol=1e-14)
+    np.testing.assert_allclose(total, (np.abs(h) ** 2).sum(axis=2), rtol=1e-13)
