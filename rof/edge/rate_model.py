@@ -10,8 +10,9 @@ both abstractions of ``radio.link_abstraction``:
 
 * ``"eesm"``: the SINR at which the transport block (TS 38.214 size, TS 38.212 code
   blocks) meets the target on 5G-LENA's AWGN curves
-  (:func:`rof.radio.bler_curves.allocation_curves`); it depends on ``n`` through the
-  block size;
+  (:func:`rof.radio.bler_curves.allocation_curves`; for the low-SE table ``"qam64lowse"``
+  the curves derived from table 1's, :mod:`rof.radio.bler_curves`); it depends on ``n``
+  through the block size;
 * ``"se_gap"``: ``10 log10(2^SE_m - 1) + 2 dB`` with the logistic BLER of
   :func:`rof.radio.rates.sinr_threshold_db`, the same for every ``n``.
 

@@ -59,6 +59,30 @@ def test_cqi_quantisation_by_hand():
     assert cqi_sinr_db(40.0, "qam64") == pytest.approx(10 * np.log10(2**5.5547 - 1) + 2.0)
 
 
+def test_low_se_table_reports_cqi_table_3():
+    """MCS table 3 is reported with CQI table 3 (TS 38.214 Table 5.2.2.1-4): CQI 1 is QPSK
+    30/1024 (SE 0.0586), CQI 15 64QAM 772/1024 (SE 4.5234)."""
+    from rof.edge.link_adaptation import CQI_TABLE_OF_MCS, cqi_sinr_db
+
+    assert CQI_TABLE_OF_MCS["qam64lowse"] == "table3"
+    thr1 = 10 * np.log10(2**0.0586 - 1) + 2.0  # -11.8 dB on the SE-gap scale
+    assert cqi_sinr_db(thr1, "qam64lowse") == pytest.approx(thr1)
+    assert cqi_sinr_db(thr1 - 0.01, "qam64lowse") == -np.inf
+    assert cqi_sinr_db(40.0, "qam64lowse") == pytest.approx(10 * np.log10(2**4.5234 - 1) + 2.0)
+    q = cqi_sinr_db(np.linspace(-15.0, 35.0, 2001), "qam64lowse")
+    assert np.unique(q[np.isfinite(q)]).size == 15
+
+
+@pytest.mark.parametrize("table", ["qam1024", "qam64LowSE"])
+def test_unknown_mcs_table_lists_the_valid_ones(table):
+    from .test_simulate import scenario
+
+    with pytest.raises(RofError, match=r"radio\.mcs_table") as exc:
+        simulate(scenario(**{"radio.mcs_table": table}))
+    for name in ("'qam64'", "'qam256'", "'qam64lowse'"):
+        assert name in str(exc.value)
+
+
 def test_outer_loop_keeps_bler_near_target_with_stale_csi():
     """Users at 30 km/h with the NR CSI timeline: the report is ~8 ms old, past where
     J0(2 pi 97 Hz tau) decorrelates it, so the CQI overstates the channel about as often

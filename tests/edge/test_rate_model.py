@@ -38,7 +38,7 @@ def _one_link_rate(sinr_db, model):
 
 @pytest.mark.parametrize("cqi", [True, False])
 @pytest.mark.parametrize("abstraction", ["eesm", "se_gap"])
-@pytest.mark.parametrize("table", ["qam256", "qam64"])
+@pytest.mark.parametrize("table", ["qam256", "qam64", "qam64lowse"])
 def test_scheduler_rate_equals_link_adaptation_choice(abstraction, table, cqi):
     """On a grid of SINRs, the per-RB rate the schedulers estimate equals the spectral
     efficiency of the MCS link adaptation sends on a one-RB block at that SINR (zero
@@ -97,8 +97,12 @@ def test_step_rate_kernel_matches_reference():
 
 
 @pytest.mark.filterwarnings("ignore:run.ttis - run.warmup_ttis:RuntimeWarning")  # short on purpose
-@pytest.mark.parametrize("scheduler", ["proportional_fair", "coordinated_pf", "wmmse"])
-def test_with_eesm_no_user_is_given_rbs_it_cannot_use(monkeypatch, scheduler):
+@pytest.mark.parametrize(
+    ("scheduler", "table"),
+    [("proportional_fair", "qam256"), ("coordinated_pf", "qam256"), ("wmmse", "qam256"),
+     ("coordinated_pf", "qam64lowse")],
+)  # fmt: skip
+def test_with_eesm_no_user_is_given_rbs_it_cannot_use(monkeypatch, scheduler, table):
     """Every UE a rate-aware scheduler gives RBs is sent a transport block (MCS >= 0):
     its reported channel reaches 5G-LENA's MCS 0 on those RBs (stale NR CSI, fronthaul
     noise, outer loop on). Fails with the old SE-gap rate model (floor -5.5 dB)."""
@@ -113,7 +117,8 @@ def test_with_eesm_no_user_is_given_rbs_it_cannot_use(monkeypatch, scheduler):
 
     monkeypatch.setattr(sim, "_send_blocks", spy)
     over = {"edge.scheduler": scheduler, "radio.fading": "tdl", "radio.ue_speed_kmh": 30.0,
-            "run.ttis": 120, "run.warmup_ttis": 20, "edge.pf_window_ttis": 10}  # fmt: skip
+            "run.ttis": 120, "run.warmup_ttis": 20, "edge.pf_window_ttis": 10,
+            "radio.mcs_table": table}  # fmt: skip
     if scheduler == "wmmse":
         over.update({"run.ttis": 40, "run.warmup_ttis": 10, "edge.wmmse_iterations": 5})
     scn = scenario(**over)
@@ -122,3 +127,28 @@ def test_with_eesm_no_user_is_given_rbs_it_cannot_use(monkeypatch, scheduler):
     print(f"{scheduler}: {sum(unsent)} of {sum(served)} scheduled blocks not sent")
     assert sum(served) > 0
     assert sum(unsent) == 0
+
+
+@pytest.mark.filterwarnings("ignore:run.ttis - run.warmup_ttis:RuntimeWarning")  # short on purpose
+def test_low_se_table_serves_users_that_tables_1_and_2_leave_at_zero():
+    """With 5G-LENA's curves MCS 0 of tables 1 and 2 needs about -0.5 dB, so cell-edge UEs
+    get nothing (5th percentile 0). Table 3 (radio.mcs_table = "qam64lowse") reaches down
+    to QPSK 30/1024 (about -6.4 dB for a one-RB block): the same UEs are served, at
+    effective SINRs of -6 to -1 dB."""
+    over = {"radio.fading": "rayleigh", "deployment.ue_per_site": 10, "run.ttis": 200,
+            "run.warmup_ttis": 40, "edge.pf_window_ttis": 20}  # fmt: skip
+    runs = {t: simulate(scenario(**over, **{"radio.mcs_table": t})) for t in
+            ("qam256", "qam64", "qam64lowse")}  # fmt: skip
+    thr = {t: r.ue_throughput_bps for t, r in runs.items()}
+    zero = (thr["qam256"] == 0) & (thr["qam64"] == 0)
+    floor_db = {t: 10 * np.log10(rate_model("eesm", t, 24).thr[0]) for t in runs}
+    assert floor_db["qam256"] > -1.0 and floor_db["qam64lowse"] < -6.0
+    assert np.count_nonzero(zero) >= 3  # the defect: cell-edge users never served
+    assert np.percentile(thr["qam256"], 5) == 0.0 < np.percentile(thr["qam64lowse"], 5)
+    now = zero & (thr["qam64lowse"] > 0)
+    sinr = runs["qam64lowse"].arrays["ue_sinr_db"][now]
+    print(f"{np.count_nonzero(zero)} users at zero with tables 1/2; table 3 serves "
+          f"{np.count_nonzero(now)} of them at {np.round(sinr, 1)} dB")  # fmt: skip
+    assert np.count_nonzero(now) >= 0.8 * np.count_nonzero(zero)
+    assert np.count_nonzero((sinr >= -6.5) & (sinr <= -1.0)) >= 3
+    assert np.count_nonzero(thr["qam64lowse"] == 0) < np.count_nonzero(zero)
