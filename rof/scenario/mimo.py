@@ -44,7 +44,11 @@ class Mimo(Section):
     (the edge knows each antenna's reported channel) or ``"type1"`` (each UE reports a TS
     38.214 Type I single-panel PMI per cell and the edge precodes from the codebook vectors,
     :mod:`rof.edge.mimo.codebook`), with ``codebook_n1 x codebook_n2`` dual-polarised pairs
-    (default ``n_ant / 2 x 1``; ``2 N1 N2 = n_ant``).
+    (default ``n_ant / 2 x 1``; ``2 N1 N2 = n_ant``). ``channel``: ``"clarke"`` (each
+    antenna's scattered part an independent Clarke process plus the LOS array response,
+    :mod:`rof.edge.mimo.channel`) or ``"tr38901"`` (the TR 38.901 Sec. 7.5 spatial channel
+    of clusters and rays, :mod:`rof.radio.spatial`: antennas correlated by the angular
+    spreads, frequency selective by the delay spread; UMa and UMi only).
     """
 
     section: ClassVar[str] = "mimo"
@@ -66,6 +70,7 @@ class Mimo(Section):
     csi_feedback: Literal["full", "type1"] = "full"
     codebook_n1: Annotated[int, Field(ge=1, le=16)] | None = None
     codebook_n2: Annotated[int, Field(ge=1, le=16)] | None = None
+    channel: Literal["clarke", "tr38901"] = "clarke"
 
     @model_validator(mode="after")
     def _streams(self):

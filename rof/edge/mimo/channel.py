@@ -17,8 +17,10 @@ antenna, each a Clarke/Jakes process of :class:`rof.radio.fading.FadingProcess`
 Doppler term is that of :mod:`rof.radio.fading` (Stueber Eq. 2.46). Evaluating the same
 process at ``t - tau`` gives the channel a report ``tau`` old saw: ageing exactly as
 Clarke's model has it. Scattered parts of different antennas are uncorrelated (a rich
-scattering environment; the full 38.901 spatial channel with angular spreads is not
-modelled here).
+scattering environment). :class:`SpatialArrayChannel` is the alternative with the TR
+38.901 Sec. 7.5 spatial channel of :mod:`rof.radio.spatial` (clusters and rays, so
+antennas correlate through the angular spreads and the response is frequency selective
+through the delay spread), on the same links and in the same layout.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from rof.errors import ParameterError
 
-__all__ = ["ArrayChannel", "link_angles_deg"]
+__all__ = ["ArrayChannel", "SpatialArrayChannel", "link_angles_deg"]
 
 
 def link_angles_deg(deployment, link_cell) -> tuple[np.ndarray, np.ndarray]:
@@ -130,3 +132,57 @@ class ArrayChannel:
         if self._flat:
             return np.broadcast_to(h, (self.n_rb, *h.shape[1:]))
         return h
+
+
+class SpatialArrayChannel:
+    """The TR 38.901 Sec. 7.5 channel of a world's links (``mimo.channel = "tr38901"``).
+
+    The same interface and layout as :class:`ArrayChannel`: :meth:`at` gives (n_rb, n_ue,
+    K, n_ant) complex128 at time ``t_s``, the cells of ``world.link_cell`` in order, from
+    :func:`rof.radio.spatial.spatial_channel` on the world's link table (the fixed-beam
+    gain of ``radio``'s antenna taken out of the coupling gain, each of the cell's
+    ``n_ant`` elements of a horizontal panel with ``spacing_wavelengths`` a port with the
+    Table 7.3-1 element pattern), time-correlated by the rays' Doppler terms (Eq. 7.5-22).
+    """
+
+    def __init__(self, scn, world, rng: np.random.Generator):
+        from types import SimpleNamespace
+
+        from rof.radio import PanelArray
+        from rof.radio.spatial import spatial_channel
+
+        m, radio = scn.mimo, scn.radio
+        if radio.scenario not in ("UMa", "UMi"):
+            raise ParameterError(
+                f"mimo.channel = 'tr38901' needs radio.scenario 'UMa' or 'UMi' (Table 7.5-6 "
+                f"here); radio.scenario = {radio.scenario!r}; allowed: mimo.channel = 'clarke'"
+            )
+        self.n_ant = int(m.n_ant)
+        self.link_cell = world.link_cell
+        self.n_rb = world.n_rb
+        gain = np.asarray(world.large_scale, dtype=float)
+        table = SimpleNamespace(
+            cell=world.link_cell,
+            gain_db=10.0 * np.log10(np.maximum(gain, 1e-300)),
+            los=np.asarray(world.los, bool),
+            background_gain=np.asarray(world.background_gain, dtype=float),
+            n_ue=int(world.link_cell.shape[0]),
+        )
+        panel = PanelArray(1, self.n_ant, spacing_wavelengths=m.spacing_wavelengths)
+        self.spatial = spatial_channel(
+            world.deployment,
+            table,
+            scenario=radio.scenario,
+            fc_ghz=radio.carrier_ghz,
+            bs_array=panel,
+            rng=rng,
+            table_antenna=radio.bs_antenna_model(),
+            n_rb=world.n_rb,
+            subcarrier_spacing_hz=radio.subcarrier_spacing_khz * 1e3,
+            ue_speed_kmh=radio.ue_speed_kmh,
+            tti_s=world.tti_s,
+        )
+
+    def at(self, t_s: float) -> np.ndarray:
+        """Channels at time ``t_s``: (n_rb, n_ue, K, n_ant) complex128."""
+        return self.spatial.at(float(t_s)).astype(np.complex128)

@@ -263,14 +263,20 @@ class MimoDrop:
         self.world = world = build_world(scn, np.random.default_rng(world_ss))
         rng = np.random.default_rng(loop_ss)
         model, k_db = _fading(scn)
-        self.chan = ArrayChannel(
-            world,
-            m.n_ant,
-            rng,
-            spacing_wavelengths=m.spacing_wavelengths,
-            rician_k_db=k_db,
-            model=model,
-        )
+        if m.channel == "tr38901":
+            from rof.edge.mimo.channel import SpatialArrayChannel
+
+            self.chan = SpatialArrayChannel(scn, world, rng)
+            model = "tdl"  # frequency selective: per-subband selection and precoders
+        else:
+            self.chan = ArrayChannel(
+                world,
+                m.n_ant,
+                rng,
+                spacing_wavelengths=m.spacing_wavelengths,
+                rician_k_db=k_db,
+                model=model,
+            )
         self.branches = _branches(scn, world, rng)
         self.clock = ReportClock(scn, world)
         self.cells = _cells(world)
