@@ -10,6 +10,15 @@ runs (the site's LNA is the receiver) tell whether the air interface or the fron
 limits the cell edge: each point's 5th-percentile throughput against the ideal
 fronthaul's with the same combining, paired (``vs_ideal``).
 
+The cascade noise figure, and with it the throughput, is not monotonic in fiber length
+for a DML: it dips from 12.7 dB at 0 km to 6.5 dB near 6.5 km (3.5 GHz, alpha = 3). The
+laser's intensity and frequency noise are correlated through its linewidth enhancement
+factor, and dispersion turns the frequency noise into intensity noise of the opposite
+sign, cancelling up to about :math:`1/(1 + \\alpha^2)` of the detected RIN before it grows
+(amplitude-phase decorrelation, Newkirk & Vahala, IEEE J. Quantum Electron. 27(1), 1991);
+physics of the budget's linearised Langevin model, checked in
+``tests/link/test_uplink_rin.py``.
+
 Command (writes the JSON the notebook ``notebooks/uplink.ipynb`` reads)::
 
     python -m rof.edge.uplink.study scenarios/uplink.toml docs/data/uplink/study.json
