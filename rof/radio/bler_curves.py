@@ -56,11 +56,18 @@ MCS table 3 (``"qam64lowse"``, TS 38.214 Table 5.1.3.1-3): derived, not publishe
       SINR_R(BLER) [dB] = SINR_R0(BLER) + 10 log10(R / R0),
 
   the whole curve shifted, its shape per code block size (the same ``K'``, lifting size
-  and base graph) kept; EESM beta of table 1's MCS 0 (QPSK). The rule holds the energy
-  per information bit exactly; the LLRs per bit match exactly where both codeword
-  lengths are whole multiples of the buffer ``N_cb`` (R0 / R is 4 and 3 for MCS 0 and
-  1), otherwise the copy counts per bit differ from proportional by at most one.
+  and base graph) kept; EESM beta of table 1's MCS 0 (QPSK).
   :func:`repetition_shift_db` gives the shift (-6.0 dB for MCS 0 .. -0.8 dB for MCS 5).
+
+  The rule holds the energy per information bit exactly. The LLRs per bit match exactly
+  where both codeword lengths are whole multiples of the buffer ``N_cb``; otherwise the
+  copy counts per bit are the two integers around ``E / N_cb`` (1 or 2 at ``R0``, where
+  ``E0 / N_cb`` is 1.1 .. 1.7; 6 or 7 at 30/1024), not exactly proportional. Matching the
+  mean BPSK mutual information of the two mixtures (Gaussian LLRs) puts the resulting
+  error of the rule within 0.2 dB at the 10 % points (up to 0.17 dB pessimistic for the
+  largest blocks). Like 5G-LENA's own curves, the rule is indexed by the MCS's target
+  rate, not the rate after TBS quantisation: at one RB table 3's MCS 0 .. 3 all carry
+  the 24-bit minimum transport block, and their thresholds still differ by 3.3 dB.
 """
 
 from __future__ import annotations
