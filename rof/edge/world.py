@@ -163,10 +163,11 @@ def build_world(scn, rng: np.random.Generator) -> World:
     )
     bud = site_budgets(fh, radio.carrier_ghz * 1e9, radio.bandwidth_mhz * 1e6, fiber_km)
     fd = doppler_hz(radio.ue_speed_kmh / 3.6, radio.carrier_ghz * 1e9)
-    ds_nlos = ds_los = radio.delay_spread_ns * 1e-9
+    given_ns = radio.delay_spread_ns
+    ds_nlos = ds_los = (100.0 if given_ns is None else given_ns) * 1e-9
     ds_mode = radio.delay_spread
-    if ds_mode is None:
-        ds_mode = "fixed" if "delay_spread_ns" in radio.model_fields_set else "scenario"
+    if ds_mode is None:  # a value, not "was the key set": the same after to_dict()
+        ds_mode = "scenario" if given_ns is None else "fixed"
     if ds_mode == "scenario" and radio.scenario != "power_law":
         from rof.radio.tdl import median_delay_spread_s
 

@@ -123,7 +123,9 @@ class Radio(Section):
     ue_noise_figure_db: Annotated[float, Field(ge=0.0, le=20.0)] = 9.0
     fading: Literal["none", "rayleigh", "rician", "tdl"] = "tdl"
     delay_profile: Literal["TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E"] = "TDL-C"
-    delay_spread_ns: Annotated[float, Field(gt=0.0, le=5000.0)] = 100.0
+    #: Fixed rms delay spread of every link, ns; left out: TR 38.901 Table 7.5-6's median
+    #: per scenario and LOS state (``delay_spread``), 100 ns for ``power_law``.
+    delay_spread_ns: Annotated[float, Field(gt=0.0, le=5000.0)] | None = None
     ue_speed_kmh: Annotated[float, Field(ge=0.0, le=500.0)] = 3.0
     top_k_links: Annotated[int, Field(ge=1, le=1024)] = 16
     pathloss_exponent: Annotated[float, Field(ge=1.5, le=8.0)] = 3.76
@@ -162,9 +164,9 @@ class Radio(Section):
     delay_profile_los: Literal["TDL-D", "TDL-E"] = "TDL-D"
     #: ``"scenario"``: the median delay spread of TR 38.901 Table 7.5-6 per LOS state at
     #: the carrier (TR 38.901 scenarios; NLOS value for every link with fading_los =
-    #: "same"); ``"fixed"``: ``delay_spread_ns`` for all links. Left out: ``"fixed"``
-    #: when ``delay_spread_ns`` is given or the scenario is ``power_law``, else
-    #: ``"scenario"``.
+    #: "same"); ``"fixed"``: ``delay_spread_ns`` (100 ns when left out) for all links.
+    #: Left out: ``"fixed"`` when ``delay_spread_ns`` is given or the scenario is
+    #: ``power_law``, else ``"scenario"``.
     delay_spread: Literal["fixed", "scenario"] | None = None
     #: Share of indoor UTs in high-loss buildings and sigma_P of the two O2I models, dB
     #: (Table 7.4.3-2: 4.4 low, 6.5 high when left out).

@@ -75,3 +75,16 @@ def test_given_delay_spread_or_same_fading_is_kept():
     assert w.fading.los is None
     assert w.fading.delay_spread_s == pytest.approx(250e-9)
     assert w.fading.delay_spread_los_s == pytest.approx(250e-9)
+
+
+def test_delay_spread_mode_survives_the_round_trip_through_to_dict():
+    """`rof run` and sweeps pass the scenario through to_dict(); the delay spread must
+    not turn 'given' on the way (it did: a written-out default counted as set, so
+    `rof run` used 100 ns where `simulate(path)` used the TR's median)."""
+    scn = Scenario.from_dict(_BASE)
+    again = Scenario.from_dict(scn.to_dict())
+    w1 = build_world(scn, np.random.default_rng(3))
+    w2 = build_world(again, np.random.default_rng(3))
+    assert w1.fading.delay_spread_s == w2.fading.delay_spread_s
+    assert w1.fading.delay_spread_los_s == w2.fading.delay_spread_los_s
+    assert w1.fading.delay_spread_s != pytest.approx(100e-9)
