@@ -6,19 +6,96 @@ Gains arrive as ``(n_rb, n_ue, K)`` so that each RB's slab is contiguous. The
 kernel's inputs come as two NamedTuples, :class:`Problem` (the TTI's channel and
 weights) and :class:`RateModel`; inside, the search state is one more
 (:class:`_State`), so the helpers take three tuples instead of twenty arguments.
-The rate model is :mod:`rof.edge.rate_model`'s (the MCS link adaptation would choose).
+The helpers are inlined into the kernel (``inline="always"``): as calls, passing the
+tuples' arrays cost more than the work they do.
+
+The rate model is :mod:`rof.edge.rate_model`'s (the MCS link adaptation would choose),
+read through a bucket table. :func:`rof.edge.rate_model.step_rate` counts the
+thresholds ``thr`` (sorted, linear SINR) an SINR reaches with a compare per step (28
+for the NR tables); the kernel evaluates it several hundred times per RB, which made it
+most of the scheduler's time. :func:`lookup_rate` starts the count from a table indexed
+by the SINR's binary exponent and leading mantissa bits: with ``s = m 2^e``
+(``0.5 <= m < 1``, :func:`math.frexp`) the bucket
+
+.. math:: j(s) = (e - e_0) N + \\lfloor (m - 1/2)\\, 2N \\rfloor
+
+splits every octave into ``N`` equal parts and is non-decreasing in ``s`` (exactly in
+floating point: ``m - 1/2`` and the product by a power of two are exact). The table
+holds ``start[j] = #{i : j(thr_i) < j}``; every threshold counted there lies below
+``s``, so ``#{i : thr_i <= s}`` is ``start[j(s)]`` plus the thresholds of ``s``'s own
+bucket that it reaches, checked one by one. The rate is exactly ``step_rate``'s
+(tested over every shipped rate model, at and beside each threshold), for one frexp, a
+table read and about one comparison.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from rof.edge.rate_model import RateModel, step_rate
+from rof.edge.rate_model import RateModel
 
-__all__ = ["Problem", "RateModel", "coordinated_kernel"]
+__all__ = ["Problem", "RateLookup", "RateModel", "coordinated_kernel", "lookup_rate", "rate_lookup"]
+
+
+#: Buckets per octave of SINR (about 0.09 dB each).
+BUCKETS_PER_OCTAVE = 32
+
+
+class RateLookup(NamedTuple):
+    """A :class:`rof.edge.rate_model.RateModel` with its bucket table (module docstring):
+    ``start`` (n_buckets,) int64 thresholds below each bucket, ``e0`` the binary exponent
+    of ``thr[0]``."""
+
+    gap_inv: float
+    thr: np.ndarray
+    se: np.ndarray
+    start: np.ndarray
+    e0: np.int64
+
+
+@numba.njit(cache=True, inline="always")
+def _bucket(x, e0):  # pragma: no cover - jit
+    m, e = math.frexp(x)
+    return (e - e0) * BUCKETS_PER_OCTAVE + int((m - 0.5) * (2 * BUCKETS_PER_OCTAVE))
+
+
+@numba.njit(cache=True)
+def rate_lookup(rate):  # pragma: no cover - jit
+    """The :class:`RateLookup` of ``rate`` (a :class:`~rof.edge.rate_model.RateModel`)."""
+    n = rate.thr.shape[0]
+    if n == 0:
+        return RateLookup(rate.gap_inv, rate.thr, rate.se, np.zeros(1, np.int64), np.int64(0))
+    e0 = np.int64(math.frexp(rate.thr[0])[1])
+    n_fin = 0  # finite thresholds: a prefix of the sorted array
+    while n_fin < n and np.isfinite(rate.thr[n_fin]):
+        n_fin += 1
+    n_b = 1 if n_fin == 0 else max(_bucket(rate.thr[n_fin - 1], e0), 0) + 1
+    count = np.zeros(n_b + 1, np.int64)
+    for i in range(n_fin):
+        count[max(_bucket(rate.thr[i], e0), 0) + 1] += 1
+    return RateLookup(rate.gap_inv, rate.thr, rate.se, np.cumsum(count)[:n_b], e0)
+
+
+@numba.njit(cache=True, inline="always")
+def lookup_rate(sinr, lk):  # pragma: no cover - jit
+    """Rate (bit/s/Hz) at linear ``sinr`` under the :class:`RateLookup` ``lk``: exactly
+    :func:`rof.edge.rate_model.step_rate` of its model (NaN included)."""
+    n = lk.thr.shape[0]
+    if n == 0:
+        return np.log2(1.0 + sinr * lk.gap_inv)
+    if sinr < lk.thr[0]:
+        return 0.0
+    if not sinr < lk.thr[n - 1]:  # at or above the top step, or NaN (step_rate's se[-1])
+        return lk.se[n - 1]
+    j = min(max(_bucket(sinr, lk.e0), 0), lk.start.shape[0] - 1)
+    k = lk.start[j]
+    while lk.thr[k] <= sinr:  # stops below n: sinr < thr[n - 1]
+        k += 1
+    return lk.se[k - 1]
 
 
 class Problem(NamedTuple):
@@ -57,13 +134,13 @@ class _State(NamedTuple):
     vk: np.ndarray
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _rate(sinr, r):
-    """The rate model ``r`` (:class:`rof.edge.rate_model.RateModel`) at ``sinr``."""
-    return step_rate(sinr, r.gap_inv, r.thr, r.se)
+    """The rate model at ``sinr``, ``r`` its :class:`rof.edge._rate_lookup.RateLookup`."""
+    return lookup_rate(sinr, r)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _interference(b, u, skip, p, active, fac):
     """Power at UE ``u`` from the active cells of its top K other than ``skip``."""
     t = 0.0
@@ -74,7 +151,7 @@ def _interference(b, u, skip, p, active, fac):
     return t
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _serve(c, u, p, st, ne):
     """Register served UE ``u`` as a victim of each other cell in its top K."""
     for k in range(p.link_cell.shape[1]):
@@ -88,13 +165,13 @@ def _serve(c, u, p, st, ne):
     return ne
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _own_rate(b, u, c, p, r, st):
     s = p.gain[b, u, p.serve_k[u]] * p.p_w
     return _rate(s / (st.itf[u] + p.floor_w[u] + s * p.fh_inv[c]), r)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _victim_delta(b, c, sign, skip_u, p, r, st, apply):
     """Weighted-rate change of the served victims of cell ``c`` when it turns on
     (``sign = +1``) or off (``-1``); with ``apply`` update their interference and
@@ -117,7 +194,7 @@ def _victim_delta(b, c, sign, skip_u, p, r, st, apply):
     return delta
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _prune(b, order, p, r, st):
     """Mute, in ``order``, each active cell whose own weighted rate is worth less
     than the weighted rate its interference costs the served victims."""
@@ -134,7 +211,7 @@ def _prune(b, order, p, r, st):
             _victim_delta(b, c, -1.0, u, p, r, st, True)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _utility(active, rcur, weight):
     util = 0.0
     for c in range(active.shape[0]):
@@ -144,11 +221,12 @@ def _utility(active, rcur, weight):
     return util
 
 
-@numba.njit(cache=True)
-def _standalone_order(b, p, r):
-    """Cells by descending best stand-alone PF metric (step 1), stable."""
+@numba.njit(cache=True, inline="always")
+def _standalone_order(b, p, r, metric, order):
+    """Cells by descending best stand-alone PF metric (step 1), stable, into ``order``
+    (``metric`` a buffer): ``np.argsort(metric, kind="stable")`` by insertion, without
+    allocating (the metrics are never NaN: rates are finite)."""
     n_cells = p.cell_ptr.shape[0] - 1
-    metric = np.empty(n_cells)
     for c in range(n_cells):
         best = -1.0
         for i in range(p.cell_ptr[c], p.cell_ptr[c + 1]):
@@ -158,10 +236,15 @@ def _standalone_order(b, p, r):
             if m > best:
                 best = m
         metric[c] = -best
-    return np.argsort(metric, kind="mergesort")
+        i = c  # insert c after every earlier cell of metric <= its own: stable
+        while i > 0 and metric[order[i - 1]] > metric[c]:
+            order[i] = order[i - 1]
+            i -= 1
+        order[i] = c
+    return order
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _greedy_add(b, order, p, r, st):
     """Step 2: in ``order``, each cell takes the UE that most raises the objective."""
     ne = 0
@@ -191,7 +274,7 @@ def _greedy_add(b, order, p, r, st):
             ne = _serve(c, best_u, p, st, ne)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _all_on(b, start, p, r, st):
     """Step 4's start: every cell on with its own PF choice ``start[:, b]``."""
     n_cells = st.active.shape[0]
@@ -218,7 +301,7 @@ def coordinated_kernel(p, rate, start, assign):
     """
     n_rb, n_ue, n_k = p.gain.shape
     n_cells = p.cell_ptr.shape[0] - 1
-    r = rate
+    r = rate_lookup(rate)  # step_rate exactly, by a table read
     n_ent = n_cells * n_k + 1
     st = _State(
         np.zeros(n_ue),
@@ -231,11 +314,13 @@ def coordinated_kernel(p, rate, start, assign):
         np.empty(n_ent, dtype=np.int64),
         np.empty(n_ent, dtype=np.int64),
     )
+    metric = np.empty(n_cells)
+    order = np.empty(n_cells, dtype=np.int64)
     for b in range(n_rb):
         st.served[:] = -1
         st.active[:] = -1
         st.vhead[:] = -1
-        order = _standalone_order(b, p, r)  # 1. stand-alone metric per cell
+        order = _standalone_order(b, p, r, metric, order)  # 1. stand-alone metric per cell
         _greedy_add(b, order, p, r, st)  # 2. greedy add
         _prune(b, order, p, r, st)  # 3. prune
         u_add = _utility(st.active, st.rcur, p.weight)

@@ -55,6 +55,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rof._status import say
+from rof._validate import check_range
 from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
@@ -194,13 +195,17 @@ class _FronthaulNoise:
             self.snr_noise = 1.0 / (inv_sndr - inv_sdr)
             self.sdr = 1.0 / inv_sdr
         self.inf = np.full(world.n_cells, np.inf)
+        p_ref = float(check_range("fronthaul_noise_w.p_ref_w", self.p_ref_w, 0.0, lo_open=True))
+        with np.errstate(divide="ignore"):  # fronthaul_noise_w's inputs, prepared once
+            self._prepared = (p_ref, 1.0 / self.snr_noise, 1.0 / self.sdr)
 
     def __call__(self, power_w) -> np.ndarray:
-        from rof.radio.sinr import fronthaul_noise_w
+        """:func:`rof.radio.sinr.fronthaul_noise_w` of the float64 ``power_w``."""
+        from rof.radio.sinr import fronthaul_noise_prepared
 
         if not self.on:
             return np.zeros(self.inf.shape)
-        return fronthaul_noise_w(power_w, self.p_ref_w, self.snr_noise, self.sdr)
+        return fronthaul_noise_prepared(power_w, *self._prepared)
 
 
 def _warn_short(scn) -> None:
@@ -387,12 +392,12 @@ def _send_blocks_eesm(
     the curve's BLER at the true EESM SINR. With ``harq`` a UE whose oldest failed block
     is due gets it again (its MCS, size and curve) at the chase-combined SINR
     (:mod:`rof.edge.harq`), and the outer loop learns from first transmissions only."""
+    from rof.edge._block_error import block_error, packed_curves
     from rof.radio import bler_curves
 
     radio = scn.radio
     table = radio.mcs_table
     n_ue = olla.offset_db.shape[0]
-    _, curves = bler_curves.allocation_curves(table, assign.shape[1], DATA_SYMBOLS)
     beta = bler_curves.eesm_beta(table)
     on = assign >= 0
     ue_rb = assign[on]
@@ -413,16 +418,14 @@ def _send_blocks_eesm(
     beta_ue[ue] = beta[np.maximum(mcs, 0)]  # each UE's block is judged with its MCS's beta
     true_all = bler_curves.eesm_per_ue_own_beta(ue_rb, sinr_true[on], n_ue, beta_ue)
     true_db = 10.0 * np.log10(true_all[ue])
-    p_err = np.ones(ue.size)
     eff_db = true_db.copy()  # the SINR each block is decoded at (combined for a retransmission)
     first_rb = nrb.copy()
     for i in np.flatnonzero(retx):
         blk = harq.oldest(ue[i])
         comb = combined_sinr(blk.sinr_lin, true_all[ue[i]], nrb[i], blk.n_rb)
         eff_db[i], first_rb[i] = 10.0 * np.log10(comb), blk.n_rb
-    for i in np.flatnonzero(mcs >= 0):
-        s, b, c = curves[(int(mcs[i]), int(first_rb[i]))]
-        p_err[i] = 1.0 - (1.0 - np.interp(eff_db[i], s, b, left=1.0, right=b[-1])) ** c
+    curves = packed_curves(table, assign.shape[1], DATA_SYMBOLS, scn.edge.bler_target)
+    p_err = block_error(mcs, first_rb, eff_db, curves)
     err = rng.random(ue.size) < p_err
     tb = np.where(mcs >= 0, _tbs_table(table, assign.shape[1])[np.maximum(mcs, 0), nrb], 0)
     sent = mcs >= 0

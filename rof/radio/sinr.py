@@ -117,11 +117,18 @@ def fronthaul_noise_w(power_w, p_ref_w, snr_noise, sdr) -> np.ndarray:
     """
     p = np.asarray(power_w, dtype=np.float64)
     p_ref = float(check_range("fronthaul_noise_w.p_ref_w", p_ref_w, 0.0, lo_open=True))
-    drive = p.mean(axis=1) / p_ref
     with np.errstate(divide="ignore"):
         inv_n = 1.0 / np.asarray(snr_noise, dtype=np.float64)
         inv_d = 1.0 / np.asarray(sdr, dtype=np.float64)
-    return p_ref * (inv_n + inv_d * drive**3)
+    return fronthaul_noise_prepared(p, p_ref, inv_n, inv_d)
+
+
+def fronthaul_noise_prepared(power_w, p_ref_w: float, inv_snr_noise, inv_sdr) -> np.ndarray:
+    """:func:`fronthaul_noise_w` without its checks, for a loop that prepared its static
+    inputs once: float64 ``power_w`` (n_cells, n_rb), float ``p_ref_w`` > 0, and
+    ``inv_snr_noise = 1 / snr_noise``, ``inv_sdr = 1 / sdr`` (n_cells,)."""
+    drive = power_w.mean(axis=1) / p_ref_w
+    return p_ref_w * (inv_snr_noise + inv_sdr * drive**3)
 
 
 def channel_gain(gain_db, fading) -> np.ndarray:

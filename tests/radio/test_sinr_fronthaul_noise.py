@@ -107,3 +107,30 @@ def test_prepared_entry_point_is_the_checked_one():
     got = sinr_scheduled_prepared(link_cell, gain, bg, assign, power, np.zeros(n_cells), noise,
                                   np.full(n_rb, 0.1), f)  # fmt: skip
     np.testing.assert_array_equal(got, want)
+
+
+def test_prepared_noise_and_the_loops_term_equal_the_checked_function():
+    """The TTI loop's prepared form gives fronthaul_noise_w's values bit for bit."""
+    from types import SimpleNamespace
+
+    from rof.edge.simulate import _FronthaulNoise
+    from rof.radio.sinr import fronthaul_noise_prepared
+
+    rng = np.random.default_rng(9)
+    power = rng.uniform(0.0, 0.2, (5, 12)) * (rng.random((5, 12)) < 0.7)
+    snr_n, sdr = 10 ** rng.uniform(3.0, 6.0, 5), 10 ** rng.uniform(3.0, 6.0, 5)
+    snr_n[0] = sdr[1] = np.inf
+    want = fronthaul_noise_w(power, 0.2, snr_n, sdr)
+    got = fronthaul_noise_prepared(power, 0.2, 1.0 / snr_n, 1.0 / sdr)
+    np.testing.assert_array_equal(got, want)
+    world = SimpleNamespace(
+        deployment=SimpleNamespace(cell_site=np.arange(5)),
+        snr_fh_db=rng.uniform(30.0, 50.0, 5),
+        sdr_fh_db=rng.uniform(40.0, 60.0, 5),
+        p_rb_w=0.2,
+        n_cells=5,
+    )
+    term = _FronthaulNoise(world, True)
+    want = fronthaul_noise_w(power, 0.2, term.snr_noise, term.sdr)
+    np.testing.assert_array_equal(term(power), want)
+    assert np.all(_FronthaulNoise(world, False)(power) == 0.0)
