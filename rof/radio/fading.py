@@ -62,6 +62,17 @@ def doppler_hz(speed_mps, carrier_hz):
     return np.asarray(v) * fc / C_M_PER_S
 
 
+def _weight_rows(g_re, g_im):
+    """Per link, the processes ``p_lo <= p < p_hi`` that hold all its non-zero weights
+    (int64, shape (n_ue, k) each; ``0, 0`` for a link without any)."""
+    nz = np.any(g_re != 0, axis=-1) | np.any(g_im != 0, axis=-1)  # (n_ue, k, rank)
+    rank = nz.shape[-1]
+    has = nz.any(axis=-1)
+    lo = np.where(has, np.argmax(nz, axis=-1), 0)
+    hi = np.where(has, rank - np.argmax(nz[..., ::-1], axis=-1), 0)
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
 class FadingProcess:
     """Small-scale fading of ``n_ue`` UEs x ``k`` links x ``n_rb`` resource blocks.
 
@@ -231,6 +242,7 @@ class FadingProcess:
         self._los_phi = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))
         n_out = self.n_rb if self.model == "tdl" else 1
         self._out = np.empty((n_ue, k, n_out), dtype=np.float32)
+        self._p_lo, self._p_hi = _weight_rows(self._g_re, self._g_im)
 
     def _setup_los_aware(self, rng: np.random.Generator) -> None:
         """Each link's fading follows its own LOS state (``los`` given).
@@ -278,6 +290,7 @@ class FadingProcess:
         self._los_phi = rng.uniform(0.0, 2.0 * np.pi, size=(n_ue, k))
         n_out = self.n_rb if self.model == "tdl" else 1
         self._out = np.empty((n_ue, k, n_out), dtype=np.float32)
+        self._p_lo, self._p_hi = _weight_rows(self._g_re, self._g_im)
 
     @property
     def flat(self) -> bool:
@@ -316,6 +329,8 @@ class FadingProcess:
             self._los_amp,
             self._los_w,
             self._los_phi,
+            self._p_lo,
+            self._p_hi,
             float(t_s),
             out,
         )

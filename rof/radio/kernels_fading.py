@@ -21,7 +21,9 @@ __all__ = ["fading_gain_kernel", "fading_gain_reference"]
 
 
 @numba.njit(cache=True, fastmath=True)
-def fading_gain_kernel(z_re, z_im, g_re, g_im, b_re, b_im, los_amp, los_w, los_phi, t_s, out):
+def fading_gain_kernel(
+    z_re, z_im, g_re, g_im, b_re, b_im, los_amp, los_w, los_phi, p_lo, p_hi, t_s, out
+):
     """Power gains ``|H|^2`` of every UE, link and RB at time ``t_s`` (in place into ``out``).
 
     Parameters
@@ -36,6 +38,12 @@ def fading_gain_kernel(z_re, z_im, g_re, g_im, b_re, b_im, los_amp, los_w, los_p
         Amplitude of the specular component (0 where none).
     los_w, los_phi : float64, shape (n_ue, K)
         Angular Doppler (rad/s) and initial phase (rad) of the specular component.
+    p_lo, p_hi : int64, shape (n_ue, K)
+        Each link's processes ``p_lo <= p < p_hi`` hold all its non-zero weights (a
+        LOS-aware process leaves the other state's rows zero; ``0, r`` for any other).
+        The rows outside have ``x_p = +0`` and add nothing, so the basis sum starts at
+        the group of four rows holding ``p_lo`` and stops after the last group that
+        starts below ``p_hi``: every sum it forms is formed as over all ``r`` rows.
     t_s : float
         Time (s).
     out : float32, shape (n_ue, K, n_rb)
@@ -72,8 +80,11 @@ def fading_gain_kernel(z_re, z_im, g_re, g_im, b_re, b_im, los_amp, los_w, los_p
                 hr[b] = s_re
                 hi[b] = s_im
             # H_b += sum_p x_p B[p, b], four basis rows per pass (fewer loads/stores of h)
-            p = 0
-            while p + 4 <= n_p:
+            r0 = p_lo[u, k]
+            r1 = p_hi[u, k]
+            p = r0 - r0 % 4  # the group holding row r0; earlier groups are all zero
+            n_full = n_p - n_p % 4
+            while p + 4 <= n_p and p < r1:
                 x0r, x0i, x1r, x1i = xr[p], xi[p], xr[p + 1], xi[p + 1]
                 x2r, x2i, x3r, x3i = xr[p + 2], xi[p + 2], xr[p + 3], xi[p + 3]
                 for b in range(n_rb):
@@ -90,7 +101,8 @@ def fading_gain_kernel(z_re, z_im, g_re, g_im, b_re, b_im, los_amp, los_w, los_p
                         + (x3r * b_im[p + 3, b] + x3i * b_re[p + 3, b])
                     )
                 p += 4
-            while p < n_p:
+            p = max(n_full, r0)
+            while p < min(n_p, r1):
                 x0r, x0i = xr[p], xi[p]
                 for b in range(n_rb):
                     hr[b] += x0r * b_re[p, b] - x0i * b_im[p, b]

@@ -74,3 +74,27 @@ def test_median_delay_spread_matches_table_7_5_6():
         10 ** (-7.14 - 0.24 * np.log10(4.5))
     )
     assert median_delay_spread_s("UMa", True, 6.0) < median_delay_spread_s("UMa", False, 6.0)
+
+
+def test_skipping_the_other_states_rows_changes_no_bit():
+    """The kernel skips each link's all-zero rows (the other LOS state's processes): the
+    gains equal those of the same kernel told to sum every row, bit for bit, and match
+    the plain-NumPy reference."""
+    from rof.radio.kernels_fading import fading_gain_kernel
+
+    rng = np.random.default_rng(11)
+    los = rng.random((30, 6)) < 0.4
+    fp = FadingProcess(30, 6, 24, model="tdl", doppler_hz=12.0, rng=rng, los=los,
+                       delay_profile="TDL-C", delay_profile_los="TDL-D")  # fmt: skip
+    r_los = int(fp._p_hi[los].max())  # rows of the LOS basis: LOS links 0 .. r_los
+    assert r_los % 4 and r_los < fp.rank  # NLOS rows start inside a group of four
+    assert np.all(fp._p_hi[los] == r_los) and np.all(fp._p_lo[los] == 0)
+    assert np.all(fp._p_lo[~los] == r_los) and np.all(fp._p_hi[~los] == fp.rank)
+    every = (np.zeros_like(fp._p_lo), np.full_like(fp._p_hi, fp.rank))
+    for t in (0.0, 0.0137, 0.5):
+        ph = fp._w * t
+        z = (np.cos(ph).astype(np.float32), np.sin(ph).astype(np.float32))
+        fixed = (fp._g_re, fp._g_im, fp._b_re, fp._b_im, fp._los_amp, fp._los_w, fp._los_phi)
+        full = fading_gain_kernel(*z, *fixed, *every, t, np.empty_like(fp._out))
+        np.testing.assert_array_equal(fp.sample(t), full)
+        np.testing.assert_allclose(fp.sample(t), fp.sample_reference(t), rtol=2e-4, atol=1e-5)
