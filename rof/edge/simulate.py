@@ -389,7 +389,8 @@ def _send_blocks_eesm(
     10 %-BLER SINR of its transport block on 5G-LENA's link-level curves
     (:mod:`rof.radio.bler_curves`), then quantised through the UE's 4-bit CQI
     (``cqi_quantised``, :func:`rof.edge.link_adaptation.cqi_mcs`); the block fails with
-    the curve's BLER at the true EESM SINR. With ``harq`` a UE whose oldest failed block
+    the curve's BLER at the true EESM SINR (all blocks of the TTI in one kernel,
+    :func:`rof.edge._block_error.block_error`). With ``harq`` a UE whose oldest failed block
     is due gets it again (its MCS, size and curve) at the chase-combined SINR
     (:mod:`rof.edge.harq`), and the outer loop learns from first transmissions only."""
     from rof.edge._block_error import block_error, packed_curves
