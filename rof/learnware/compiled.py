@@ -28,10 +28,14 @@ goes left, its value copied to every leaf below it) and evaluated without branch
 for a block of rows every node's comparison is one contiguous, vectorised pass over a
 feature column, and selects pick each row's leaf. The comparison ``x32 <= t`` with a
 float64 threshold ``t`` equals ``x32 <= t32`` for ``t32`` the largest float32 not above
-``t``, so the pass runs in float32 without changing a decision. Deeper trees are
-walked node by node. Both add each tree's ``scale * value`` in tree order after the
-linear part ``intercept + sum_k x_k coef_k`` (k ascending), exactly the arithmetic of
-:func:`predict_ref`, so the results are equal to the last bit.
+``t``, so the pass runs in float32 without changing a decision; its leaves
+``scale * value`` are summed in tree order in float32 (eight lanes a vector instead of
+four: 1.75 -> 1.0 ms for the 17,136 rows x 200 trees of a coordination TTI) and added
+to the float64 linear part ``intercept + sum_k x_k coef_k``, so it differs from
+:func:`predict_ref` only by float32 rounding of that sum (relative 2^-24 per tree, at
+most ``n_trees * 2^-24 * sum |leaf|``; 5e-6 dB on the shipped predictors). Deeper trees
+are walked node by node with the arithmetic of :func:`predict_ref`, equal to the last
+bit.
 """
 
 from __future__ import annotations
@@ -213,13 +217,14 @@ class CompiledModel:
             if xt64 is None or xt64.dtype != np.float64 or xt64.shape != xt32.shape:
                 raise ModelError(f"this model's linear part needs float64 features ({d}, n)")
             xl = np.ascontiguousarray(xt64)
-        feat, thr, val = self._dense
-        return _predict_dense3(xl, xt32, self.coef, self.intercept, self.scale, feat, thr, val)
+        feat, thr, leaf = self._dense
+        return _predict_dense3(xl, xt32, self.coef, self.intercept, feat, thr, leaf)
 
     @cached_property
     def _dense(self):
-        """Complete depth-:data:`DENSE_DEPTH` layout ``(feature, threshold32, value)`` of
-        shapes (T, 7), (T, 7), (T, 8), or None when a tree is deeper (module docstring).
+        """Complete depth-:data:`DENSE_DEPTH` layout ``(feature, threshold32, leaf32)`` of
+        shapes (T, 7), (T, 7), (T, 8) (``leaf32`` = float32 of ``scale * value``), or None
+        when a tree is deeper (module docstring).
 
         Position ``p`` has children ``2p + 1`` and ``2p + 2``; built from validated arrays.
         """
@@ -246,7 +251,8 @@ class CompiledModel:
             return None
         if feat.min() < 0 or feat.max() >= self.n_features:  # the kernel reads xt[feat]
             raise SecurityError("a tree node reads a feature outside the input width")
-        return feat, thr, np.ascontiguousarray(self.value[cur])
+        leaf = (self.scale[:, None] * self.value[cur]).astype(np.float32)
+        return feat, thr, np.ascontiguousarray(leaf)
 
     @classmethod
     def combine(cls, models, weights) -> CompiledModel:
@@ -361,12 +367,12 @@ def _predict(x, x32, coef, intercept, offsets, scale, feature, left, right, thre
 
 
 @numba.njit(cache=True)
-def _predict_dense3(xlt, xt, coef, intercept, scale, feat, thr, val):
+def _predict_dense3(xlt, xt, coef, intercept, feat, thr, leaf):
     """Branch-free kernel of complete depth-3 trees (module docstring).
 
     xlt (d, n) the features the linear part reads (float64, or the float32 ``xt`` when
     it reads the rounded input), xt (d, n) float32 the rounded features; feat, thr
-    (T, 7) and val (T, 8) from ``CompiledModel._dense``.
+    (T, 7) and leaf (T, 8) float32 (``scale * value``) from ``CompiledModel._dense``.
     """
     d, n = xt.shape
     out = np.full(n, intercept)
@@ -375,15 +381,15 @@ def _predict_dense3(xlt, xt, coef, intercept, scale, feat, thr, val):
         xk = xlt[k]
         for i in range(n):
             out[i] += np.float64(xk[i]) * ck
+    acc = np.zeros(n, dtype=np.float32)
     for i0 in range(0, n, _BLOCK):
         i1 = min(n, i0 + _BLOCK)
         nb = i1 - i0
-        o = out[i0:i1]
-        for t in range(scale.shape[0]):
+        o = acc[i0:i1]
+        for t in range(feat.shape[0]):
             f = feat[t]
             th = thr[t]
-            v = val[t]
-            sc = scale[t]
+            v = leaf[t]
             x0 = xt[f[0], i0:i1]
             x1 = xt[f[1], i0:i1]
             x2 = xt[f[2], i0:i1]
@@ -400,7 +406,9 @@ def _predict_dense3(xlt, xt, coef, intercept, scale, feat, thr, val):
                 rr = v6 if x6[i] <= t6 else v7
                 lo = ll if x1[i] <= t1 else lr
                 hi = rl if x2[i] <= t2 else rr
-                o[i] += sc * (lo if x0[i] <= t0 else hi)
+                o[i] += lo if x0[i] <= t0 else hi
+    for i in range(n):
+        out[i] += np.float64(acc[i])
     return out
 
 

@@ -44,6 +44,14 @@ def _models(x, y):
     }
 
 
+def _f32_sum_bound(m):
+    """Bound of the dense kernel's float32 leaf sum vs float64: T 2^-24 sum |leaf|."""
+    if m._dense is None:
+        return 0.0
+    total = float(np.sum(np.max(np.abs(m._dense[2]), axis=1)))  # largest |leaf| per tree
+    return m.scale.size * 2.0**-24 * total
+
+
 @pytest.mark.parametrize(
     "name, dense",
     [
@@ -54,7 +62,9 @@ def _models(x, y):
         ("forest_depth6", False),
     ],
 )
-def test_kernels_equal_the_numpy_reference_exactly(name, dense):
+def test_kernels_equal_the_numpy_reference(name, dense):
+    """Deep trees: equal to the last bit; the dense kernel: within its float32 leaf-sum
+    bound (module docstring), every decision the same."""
     x, y = _data()
     model = _models(x, y)[name]
     m = export(model, x.shape[1]).validate(x.shape[1])
@@ -62,11 +72,15 @@ def test_kernels_equal_the_numpy_reference_exactly(name, dense):
     xq, _ = _data(n=2500, seed=5)  # 2500 rows: several 512-row blocks and a partial one
     xq[:7] = x[:7]  # rows that sit exactly on training values (and thresholds' neighbours)
     got = m.predict(xq)
-    np.testing.assert_array_equal(got, predict_ref(m, xq))
+    bound = _f32_sum_bound(m)
+    if dense:
+        np.testing.assert_allclose(got, predict_ref(m, xq), rtol=0, atol=bound)
+    else:
+        np.testing.assert_array_equal(got, predict_ref(m, xq))
     # scikit-learn's Ridge init of gradient boosting predicts in float32 on the float32
     # input (its last bits differ); every tree decision and leaf is the same
     atol = 1e-6 if m.linear_f32 and m.coef.any() else 1e-12
-    np.testing.assert_allclose(got, model.predict(xq), rtol=0, atol=atol)
+    np.testing.assert_allclose(got, model.predict(xq), rtol=0, atol=atol + bound)
 
 
 def test_mixture_of_boosted_models_is_one_dense_pass_equal_to_the_reference():
@@ -75,9 +89,12 @@ def test_mixture_of_boosted_models_is_one_dense_pass_equal_to_the_reference():
     mix = CompiledModel.combine(ms, [0.7, 0.3])
     assert mix._dense is not None
     got = mix.predict(x)
-    np.testing.assert_array_equal(got, predict_ref(mix, x))
+    bound = _f32_sum_bound(mix)
+    np.testing.assert_allclose(got, predict_ref(mix, x), rtol=0, atol=bound)
     want = 0.7 * ms[0].predict(x) + 0.3 * ms[1].predict(x)
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        got, want, rtol=0, atol=bound + _f32_sum_bound(ms[0]) + _f32_sum_bound(ms[1])
+    )
 
 
 def test_float32_threshold_rounding_keeps_every_decision():
