@@ -54,6 +54,11 @@ CI_LEVEL = 0.95
 #: Bootstrap resamples per interval (Efron and Tibshirani 1993, Sec. 14.3: about
 #: 1000-2000 for BCa intervals at the 95 % level).
 N_RESAMPLES = 2000
+#: Above this many units BCa's acceleration comes from a grouped jackknife of
+#: :data:`JACKKNIFE_GROUPS` groups instead of the n leave-one-out values (whose cost
+#: grows as n^2: 165 s of the 20,880-user bench); below it, scipy's exact BCa.
+JACKKNIFE_MAX_UNITS = 5000
+JACKKNIFE_GROUPS = 1000
 UNITS = ("user", "drop")
 
 
@@ -197,12 +202,52 @@ def _rng_keyword(gen) -> dict:
     return {name: gen}
 
 
-def _bootstrap(stat, n: int, level: float, seed, n_resamples: int) -> tuple[float, float]:
+def _bca_grouped(stat, n: int, full: float, dist: np.ndarray, level: float, seed, groups: int):
+    """BCa interval from a bootstrap distribution with the acceleration of a grouped
+    (delete-a-group) jackknife (Efron and Tibshirani 1993, Sec. 14.3 eq. 14.15 and
+    Sec. 11.5; the units split at random into ``groups`` near-equal groups).
+
+    ``z0 = Phi^-1(#{dist < full} / B)`` (ties half), ``a = sum d^3 / (6 (sum d^2)^1.5)`` with
+    ``d = mean(theta_(g)) - theta_(g)``; the ends are the quantiles of ``dist`` at
+    ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))`` for ``z = Phi^-1((1 -/+ level) / 2)``.
+    With ``groups = n`` this is scipy's BCa (leave-one-out jackknife).
+    """
+    from scipy.special import ndtr, ndtri
+
+    order = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).permutation(n)
+    parts = np.array_split(order, min(groups, n))
+    keep = np.ones(n, dtype=bool)
+    theta = np.empty(len(parts))
+    for g, part in enumerate(parts):
+        keep[part] = False
+        theta[g] = stat(np.flatnonzero(keep))
+        keep[part] = True
+    d = theta.mean() - theta
+    den = 6.0 * np.sum(d * d) ** 1.5
+    a = np.sum(d**3) / den if den > 0 else 0.0
+    below = np.count_nonzero(dist < full) + np.count_nonzero(dist <= full)
+    z0 = ndtri(below / (2.0 * dist.size))  # ties count half, as scipy's BCa
+    z = ndtri(np.array([(1.0 - level) / 2.0, (1.0 + level) / 2.0]))
+    alpha = ndtr(z0 + (z0 + z) / (1.0 - a * (z0 + z)))
+    if not np.all(np.isfinite(alpha)):
+        return (np.nan, np.nan)
+    lo, hi = np.quantile(dist, alpha)
+    return (float(lo), float(hi))
+
+
+def _bootstrap(
+    stat, n: int, level: float, seed, n_resamples: int, groups: int | None = None
+) -> tuple[float, float]:
+    """BCa interval of ``stat`` over ``n`` resampled units (module docstring); above
+    :data:`JACKKNIFE_MAX_UNITS` units (or with ``groups``) its acceleration from a
+    grouped jackknife (:func:`_bca_grouped`)."""
     from scipy.stats import bootstrap
 
     if n < 2:
         return (np.nan, np.nan)
     full = float(stat(np.arange(n)))
+    if groups is None and n > JACKKNIFE_MAX_UNITS:
+        groups = JACKKNIFE_GROUPS
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # degenerate samples (e.g. no errors): NaN below
         res = bootstrap(
@@ -211,11 +256,15 @@ def _bootstrap(stat, n: int, level: float, seed, n_resamples: int) -> tuple[floa
             n_resamples=n_resamples,
             vectorized=True,
             confidence_level=level,
-            method="BCa",
+            method="BCa" if groups is None else "percentile",
             batch=500,
             **_rng_keyword(np.random.default_rng(seed)),
         )
-    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        if groups is None:
+            lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        else:
+            dist = np.asarray(res.bootstrap_distribution, dtype=float)
+            lo, hi = _bca_grouped(stat, n, full, dist, level, seed, groups)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         dist = res.bootstrap_distribution
         if np.all(dist == full):  # every resample gives the same value
