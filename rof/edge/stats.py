@@ -214,7 +214,8 @@ def _bca_grouped(stat, n: int, full: float, dist: np.ndarray, level: float, seed
     """
     from scipy.special import ndtr, ndtri
 
-    order = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).permutation(n)
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    order = np.random.default_rng(ss.spawn(1)[0]).permutation(n)
     parts = np.array_split(order, min(groups, n))
     keep = np.ones(n, dtype=bool)
     theta = np.empty(len(parts))
