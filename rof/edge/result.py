@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Result"]
+__all__ = ["Result", "run_arrays"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,36 @@ def _ci(kpis: dict, name: str, scale: float, fmt: str) -> str:
     if lo is None or hi is None:
         return ""
     return f"[{lo / scale:{fmt}}, {hi / scale:{fmt}}]"
+
+
+def run_arrays(scn, worlds, ue_sinr_db, ue_drop, csi_delay_ttis) -> dict:
+    """The arrays every run's :class:`Result` carries: the layout (sites, edge, cells),
+    each user's position, serving cell and link table over the drops ``worlds`` (one
+    :class:`rof.edge.world.World` each, in drop order), the first drop's fronthaul
+    figures, and the given per-user SINR, drop index and CSI delay."""
+    from rof.edge.fronthaul import edge_position_m
+
+    def per_ue(f):
+        return np.concatenate([f(w) for w in worlds])
+
+    w0 = worlds[0]
+    dep0 = w0.deployment
+    return {
+        "site_xy_m": np.asarray(dep0.site_xy_m),
+        "edge_xy_m": edge_position_m(dep0.site_xy_m, scn.fronthaul.edge_location),
+        "ue_sinr_db": ue_sinr_db,
+        "ue_xy_m": per_ue(lambda w: np.asarray(w.deployment.ue_xy_m)),
+        "ue_drop": ue_drop,
+        "cell_site": np.asarray(dep0.cell_site),
+        "ue_serving_cell": per_ue(lambda w: w.serving.astype(np.int64)),
+        "link_cell": per_ue(lambda w: w.link_cell),
+        "link_gain_db": per_ue(lambda w: 10.0 * np.log10(w.large_scale.astype(np.float64))),
+        "background_gain": per_ue(lambda w: w.background_gain),
+        "noise_w": per_ue(lambda w: w.noise_w),
+        "p_rb_w": np.array([w0.p_rb_w]),
+        "fiber_km": w0.fiber_km,
+        "snr_fh_db": w0.snr_fh_db,
+        "evm_percent": w0.evm_percent,
+        "latency_s": w0.latency_s,
+        "csi_delay_ttis": np.asarray(csi_delay_ttis, dtype=np.float64),
+    }

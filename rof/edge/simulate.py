@@ -59,12 +59,11 @@ from rof._validate import check_range
 from rof.edge import stats
 from rof.edge._base import SchedulingInput
 from rof.edge.csi import CsiHistory
-from rof.edge.fronthaul import edge_position_m
 from rof.edge.harq import ChaseHarq, PendingBlock, combined_sinr
 from rof.edge.link_adaptation import OuterLoop, link_mcs
 from rof.edge.rate_model import rate_model
 from rof.edge.registry import make_scheduler
-from rof.edge.result import Result
+from rof.edge.result import Result, run_arrays
 from rof.edge.traffic import Traffic
 from rof.edge.world import build_world
 from rof.scenario import as_scenario
@@ -575,29 +574,13 @@ def _result(scn, drops: list[_Drop], ci_seed: np.random.SeedSequence) -> Result:
         offered = sum(d.traffic.offered_bits.sum() for d in drops)
         kpis["offered_load_bps"] = float(offered / (len(drops) * scn.run.ttis * world0.tti_s))
 
-    def per_ue(f):
-        return np.concatenate([f(d) for d in drops])
-
-    dep0 = world0.deployment
-    arrays = {
-        "site_xy_m": np.asarray(dep0.site_xy_m),
-        "edge_xy_m": edge_position_m(dep0.site_xy_m, scn.fronthaul.edge_location),
-        "ue_sinr_db": per_ue(lambda d: d.tally.ue_sinr_db()),
-        "ue_xy_m": per_ue(lambda d: np.asarray(d.world.deployment.ue_xy_m)),
-        "ue_drop": samples.ue["drop"],
-        "cell_site": np.asarray(dep0.cell_site),
-        "ue_serving_cell": per_ue(lambda d: d.world.serving.astype(np.int64)),
-        "link_cell": per_ue(lambda d: d.world.link_cell),
-        "link_gain_db": per_ue(lambda d: 10.0 * np.log10(d.world.large_scale.astype(np.float64))),
-        "background_gain": per_ue(lambda d: d.world.background_gain),
-        "noise_w": per_ue(lambda d: d.world.noise_w),
-        "p_rb_w": np.array([world0.p_rb_w]),
-        "fiber_km": world0.fiber_km,
-        "snr_fh_db": world0.snr_fh_db,
-        "evm_percent": world0.evm_percent,
-        "latency_s": world0.latency_s,
-        "csi_delay_ttis": np.asarray(drops[0].delay_ttis, dtype=np.float64),
-    }
+    arrays = run_arrays(
+        scn,
+        [d.world for d in drops],
+        np.concatenate([d.tally.ue_sinr_db() for d in drops]),
+        samples.ue["drop"],
+        drops[0].delay_ttis,
+    )
     st = np.concatenate([np.asarray(d.tally.sched_time) for d in drops])
     timings = {  # wall clock: apart from the KPIs, which are reproducible bit for bit
         "scheduler_time_per_tti_s": float(st.mean()),

@@ -91,8 +91,7 @@ def _samples(drops: list[DropTally]) -> stats.Samples:
 
 def mimo_result(scn, drops: list[DropTally], ci_seed):
     """Pool the drops as :func:`rof.edge.simulate` does (its ``_result``)."""
-    from rof.edge.fronthaul import edge_position_m
-    from rof.edge.result import Result
+    from rof.edge.result import Result, run_arrays
 
     worlds = [d.world for d in drops]
     world0 = worlds[0]
@@ -118,29 +117,13 @@ def mimo_result(scn, drops: list[DropTally], ci_seed):
         streams_per_cell_rb=float(sum(d.streams for d in drops) / max(cell_rbs, 1)),
     )
 
-    def per_ue(f):
-        return np.concatenate([f(d) for d in drops])
-
-    dep0 = world0.deployment
-    arrays = {
-        "site_xy_m": np.asarray(dep0.site_xy_m),
-        "edge_xy_m": edge_position_m(dep0.site_xy_m, scn.fronthaul.edge_location),
-        "ue_sinr_db": per_ue(lambda d: d.ue_sinr_db()),
-        "ue_xy_m": per_ue(lambda d: np.asarray(d.world.deployment.ue_xy_m)),
-        "ue_drop": samples.ue["drop"],
-        "cell_site": np.asarray(dep0.cell_site),
-        "ue_serving_cell": per_ue(lambda d: d.world.serving.astype(np.int64)),
-        "link_cell": per_ue(lambda d: d.world.link_cell),
-        "link_gain_db": per_ue(lambda d: 10.0 * np.log10(d.world.large_scale.astype(np.float64))),
-        "background_gain": per_ue(lambda d: d.world.background_gain),
-        "noise_w": per_ue(lambda d: d.world.noise_w),
-        "p_rb_w": np.array([world0.p_rb_w]),
-        "fiber_km": world0.fiber_km,
-        "snr_fh_db": world0.snr_fh_db,
-        "evm_percent": world0.evm_percent,
-        "latency_s": world0.latency_s,
-        "csi_delay_ttis": np.asarray(drops[0].csi_delay_ttis, dtype=np.float64),
-    }
+    arrays = run_arrays(
+        scn,
+        [d.world for d in drops],
+        np.concatenate([d.ue_sinr_db() for d in drops]),
+        samples.ue["drop"],
+        drops[0].csi_delay_ttis,
+    )
     tti = np.concatenate([np.asarray(d.tti_time) for d in drops])
     prec = np.concatenate([np.asarray(d.precoder_time) for d in drops])
     timings = {
