@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Result", "run_arrays"]
+__all__ = ["Result", "run_arrays", "run_kpis"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,30 @@ def run_arrays(scn, worlds, ue_sinr_db, ue_drop, csi_delay_ttis) -> dict:
         "latency_s": w0.latency_s,
         "csi_delay_ttis": np.asarray(csi_delay_ttis, dtype=np.float64),
     }
+
+
+def run_kpis(samples, worlds, csi_delay_ttis, ci_seed) -> dict:
+    """The KPIs every run's :class:`Result` carries: each of :data:`rof.edge.stats.KPIS`
+    with its interval (``<kpi>_ci_low``/``_high``), then the drops' fiber, fronthaul,
+    CSI-delay and size figures (``csi_delay_ttis``: every drop's per-cell delays)."""
+    from rof.edge import stats
+
+    kpis = {}
+    for name in stats.KPIS:
+        kpis[name] = stats.point(samples, name)
+        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
+        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    w0 = worlds[0]
+    fiber = np.concatenate([w.fiber_km for w in worlds])
+    kpis.update(
+        fiber_km_mean=float(fiber.mean()),
+        fiber_km_max=float(fiber.max()),
+        snr_fh_db_min=float(min(w.snr_fh_db.min() for w in worlds)),
+        csi_delay_ttis_mean=float(np.mean(np.concatenate(csi_delay_ttis))),
+        n_ue=float(np.mean([w.deployment.n_ue for w in worlds])),
+        n_cells=float(w0.n_cells),
+        n_rb=float(w0.n_rb),
+        tti_s=float(w0.tti_s),
+        drops=float(len(worlds)),
+    )
+    return kpis

@@ -63,7 +63,7 @@ from rof.edge.harq import ChaseHarq, PendingBlock, combined_sinr
 from rof.edge.link_adaptation import OuterLoop, link_mcs
 from rof.edge.rate_model import rate_model
 from rof.edge.registry import make_scheduler
-from rof.edge.result import Result, run_arrays
+from rof.edge.result import Result, run_arrays, run_kpis
 from rof.edge.traffic import Traffic
 from rof.edge.world import build_world
 from rof.scenario import as_scenario
@@ -553,23 +553,7 @@ def _result(scn, drops: list[_Drop], ci_seed: np.random.SeedSequence) -> Result:
     world0 = drops[0].world
     worlds = [d.world for d in drops]
     samples = _samples(drops)
-    kpis = {}
-    for name in stats.KPIS:
-        kpis[name] = stats.point(samples, name)
-        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
-        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
-    fiber = np.concatenate([w.fiber_km for w in worlds])
-    kpis.update(
-        fiber_km_mean=float(fiber.mean()),
-        fiber_km_max=float(fiber.max()),
-        snr_fh_db_min=float(min(w.snr_fh_db.min() for w in worlds)),
-        csi_delay_ttis_mean=float(np.mean(np.concatenate([d.delay_ttis for d in drops]))),
-        n_ue=float(np.mean([w.deployment.n_ue for w in worlds])),
-        n_cells=float(world0.n_cells),
-        n_rb=float(world0.n_rb),
-        tti_s=float(world0.tti_s),
-        drops=float(len(drops)),
-    )
+    kpis = run_kpis(samples, worlds, [d.delay_ttis for d in drops], ci_seed)
     if drops[0].traffic.kind == "bursty":
         offered = sum(d.traffic.offered_bits.sum() for d in drops)
         kpis["offered_load_bps"] = float(offered / (len(drops) * scn.run.ttis * world0.tti_s))

@@ -91,28 +91,13 @@ def _samples(drops: list[DropTally]) -> stats.Samples:
 
 def mimo_result(scn, drops: list[DropTally], ci_seed):
     """Pool the drops as :func:`rof.edge.simulate` does (its ``_result``)."""
-    from rof.edge.result import Result, run_arrays
+    from rof.edge.result import Result, run_arrays, run_kpis
 
     worlds = [d.world for d in drops]
-    world0 = worlds[0]
     samples = _samples(drops)
-    kpis = {}
-    for name in stats.KPIS:
-        kpis[name] = stats.point(samples, name)
-        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
-        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
-    fiber = np.concatenate([w.fiber_km for w in worlds])
+    kpis = run_kpis(samples, worlds, [d.csi_delay_ttis for d in drops], ci_seed)
     cell_rbs = sum(d.world.n_cells * d.world.n_rb * d.n_meas for d in drops)
     kpis.update(
-        fiber_km_mean=float(fiber.mean()),
-        fiber_km_max=float(fiber.max()),
-        snr_fh_db_min=float(min(w.snr_fh_db.min() for w in worlds)),
-        csi_delay_ttis_mean=float(np.mean(np.concatenate([d.csi_delay_ttis for d in drops]))),
-        n_ue=float(np.mean([w.deployment.n_ue for w in worlds])),
-        n_cells=float(world0.n_cells),
-        n_rb=float(world0.n_rb),
-        tti_s=float(world0.tti_s),
-        drops=float(len(drops)),
         n_ant=float(scn.mimo.n_ant),
         streams_per_cell_rb=float(sum(d.streams for d in drops) / max(cell_rbs, 1)),
     )
