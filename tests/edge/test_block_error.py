@@ -58,6 +58,9 @@ def test_packed_curves_reuse_the_run_targets_cache():
     """Asked with the run's target, the curves are those the rate model computed."""
     from rof.edge.rate_model import allocation_thresholds_db
 
+    # start from empty caches: earlier tests may have filled or evicted either
+    allocation_thresholds_db.cache_clear()
+    allocation_curves.cache_clear()
     allocation_thresholds_db("eesm", "qam256", 11, 0.1)
     before = allocation_curves.cache_info().hits
     packed_curves.cache_clear()
