@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Result", "run_arrays", "run_kpis"]
+__all__ = ["DropColumns", "Result", "kpi_intervals", "run_arrays", "run_kpis", "run_samples"]
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,55 @@ def run_arrays(scn, worlds, ue_sinr_db, ue_drop, csi_delay_ttis) -> dict:
     }
 
 
-def run_kpis(samples, worlds, csi_delay_ttis, ci_seed) -> dict:
-    """The KPIs every run's :class:`Result` carries: each of :data:`rof.edge.stats.KPIS`
-    with its interval (``<kpi>_ci_low``/``_high``), then the drops' fiber, fronthaul,
-    CSI-delay and size figures (``csi_delay_ttis``: every drop's per-cell delays)."""
+class DropColumns(NamedTuple):
+    """One drop's per-user and per-cell columns (what :func:`run_samples` pools).
+
+    ``thr_bps`` mean delivered throughput per user, ``blocks``/``errors`` transport
+    blocks sent and failed per user, ``muted``/``eligible`` muted RBs and RBs with data
+    per cell, counted over the measured TTIs.
+    """
+
+    world: object
+    thr_bps: np.ndarray
+    blocks: np.ndarray
+    errors: np.ndarray
+    muted: np.ndarray
+    eligible: np.ndarray
+
+
+def run_samples(drops: list[DropColumns]):
+    """The :class:`rof.edge.stats.Samples` of a run: every drop's columns pooled, with
+    each user's share of its drop's cells, area and bandwidth x cells."""
+    from rof.edge import stats
+
+    ue, cell = [], []
+    for d, c in enumerate(drops):
+        w = c.world
+        n_ue, n_cells = c.thr_bps.size, w.n_cells
+        bw = w.n_rb * w.rb_bandwidth_hz
+        ue.append(
+            {
+                "thr": c.thr_bps,
+                "cell_w": np.full(n_ue, n_cells / n_ue),
+                "area_w": np.full(n_ue, w.area_km2 / n_ue),
+                "se_w": np.full(n_ue, bw * n_cells / n_ue),
+                "blocks": c.blocks,
+                "errors": c.errors,
+                "drop": np.full(n_ue, d, dtype=np.int64),
+            }
+        )
+        cell.append(
+            {"muted": c.muted, "eligible": c.eligible, "drop": np.full(n_cells, d, dtype=np.int64)}
+        )
+
+    def cat(rows):
+        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
+
+    return stats.Samples(cat(ue), cat(cell), len(drops))
+
+
+def kpi_intervals(samples, ci_seed) -> dict:
+    """Each KPI of :data:`rof.edge.stats.KPIS` with its interval (``_ci_low``/``_high``)."""
     from rof.edge import stats
 
     kpis = {}
@@ -149,6 +195,14 @@ def run_kpis(samples, worlds, csi_delay_ttis, ci_seed) -> dict:
         kpis[name] = stats.point(samples, name)
         lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
         kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    return kpis
+
+
+def run_kpis(samples, worlds, csi_delay_ttis, ci_seed) -> dict:
+    """The KPIs every run's :class:`Result` carries: each of :data:`rof.edge.stats.KPIS`
+    with its interval (``<kpi>_ci_low``/``_high``), then the drops' fiber, fronthaul,
+    CSI-delay and size figures (``csi_delay_ttis``: every drop's per-cell delays)."""
+    kpis = kpi_intervals(samples, ci_seed)
     w0 = worlds[0]
     fiber = np.concatenate([w.fiber_km for w in worlds])
     kpis.update(

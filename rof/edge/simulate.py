@@ -63,7 +63,7 @@ from rof.edge.harq import ChaseHarq, PendingBlock, combined_sinr
 from rof.edge.link_adaptation import OuterLoop, link_mcs
 from rof.edge.rate_model import rate_model
 from rof.edge.registry import make_scheduler
-from rof.edge.result import Result, run_arrays, run_kpis
+from rof.edge.result import DropColumns, Result, run_arrays, run_kpis, run_samples
 from rof.edge.traffic import Traffic
 from rof.edge.world import build_world
 from rof.scenario import as_scenario
@@ -519,33 +519,19 @@ class _Tally:
 
 def _samples(drops: list[_Drop]) -> stats.Samples:
     """Per-user and per-cell columns of all drops (:class:`rof.edge.stats.Samples`)."""
-    ue, cell = [], []
-    for d, (world, tally, _, _) in enumerate(drops):
-        n_ue, n_cells = tally.delivered.size, world.n_cells
-        bw = world.n_rb * world.rb_bandwidth_hz
-        ue.append(
-            {
-                "thr": tally.delivered / (tally.n_meas * world.tti_s),
-                "cell_w": np.full(n_ue, n_cells / n_ue),
-                "area_w": np.full(n_ue, world.area_km2 / n_ue),
-                "se_w": np.full(n_ue, bw * n_cells / n_ue),
-                "blocks": tally.ue_blocks,
-                "errors": tally.ue_errors,
-                "drop": np.full(n_ue, d, dtype=np.int64),
-            }
-        )
-        cell.append(
-            {
-                "muted": tally.cell_muted,
-                "eligible": tally.cell_eligible,
-                "drop": np.full(n_cells, d, dtype=np.int64),
-            }
-        )
-
-    def cat(rows):
-        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-
-    return stats.Samples(cat(ue), cat(cell), len(drops))
+    return run_samples(
+        [
+            DropColumns(
+                world,
+                tally.delivered / (tally.n_meas * world.tti_s),
+                tally.ue_blocks,
+                tally.ue_errors,
+                tally.cell_muted,
+                tally.cell_eligible,
+            )
+            for world, tally, _, _ in drops
+        ]
+    )
 
 
 def _result(scn, drops: list[_Drop], ci_seed: np.random.SeedSequence) -> Result:

@@ -59,34 +59,21 @@ class DropTally:
 
 
 def _samples(drops: list[DropTally]) -> stats.Samples:
-    ue, cell = [], []
-    for d, tally in enumerate(drops):
-        world = tally.world
-        n_ue, n_cells = tally.delivered.size, world.n_cells
-        bw = world.n_rb * world.rb_bandwidth_hz
-        ue.append(
-            {
-                "thr": tally.delivered / (tally.n_meas * world.tti_s),
-                "cell_w": np.full(n_ue, n_cells / n_ue),
-                "area_w": np.full(n_ue, world.area_km2 / n_ue),
-                "se_w": np.full(n_ue, bw * n_cells / n_ue),
-                "blocks": tally.blocks,
-                "errors": np.zeros(n_ue),
-                "drop": np.full(n_ue, d, dtype=np.int64),
-            }
-        )
-        cell.append(
-            {
-                "muted": tally.muted,
-                "eligible": np.full(n_cells, float(world.n_rb * tally.n_meas)),
-                "drop": np.full(n_cells, d, dtype=np.int64),
-            }
-        )
+    from rof.edge.result import DropColumns, run_samples
 
-    def cat(rows):
-        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-
-    return stats.Samples(cat(ue), cat(cell), len(drops))
+    return run_samples(
+        [
+            DropColumns(
+                t.world,
+                t.delivered / (t.n_meas * t.world.tti_s),
+                t.blocks,
+                np.zeros(t.delivered.size),
+                t.muted,
+                np.full(t.world.n_cells, float(t.world.n_rb * t.n_meas)),
+            )
+            for t in drops
+        ]
+    )
 
 
 def mimo_result(scn, drops: list[DropTally], ci_seed):

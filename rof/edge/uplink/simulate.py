@@ -40,8 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rof.edge import stats
-from rof.edge.result import Result
+from rof.edge.result import DropColumns, Result, kpi_intervals, run_samples
 from rof.edge.uplink.joint import array_channel_power, channel_power, joint_sinr
 from rof.edge.uplink.schedule import coordinated_pf_uplink, pf_uplink
 from rof.edge.world import build_world, numerology
@@ -416,35 +415,10 @@ def _run_drop(scn, ss, ideal: bool) -> _Drop:
 
 
 def _result(scn, drops: list[_Drop], ci_seed) -> Result:
-    ue, cell = [], []
-    for i, d in enumerate(drops):
-        w = d.world
-        n_ue, n_cells = d.delivered.size, w.n_cells
-        bw = w.n_rb * w.rb_bandwidth_hz
-        ue.append(
-            {
-                "thr": d.delivered,
-                "cell_w": np.full(n_ue, n_cells / n_ue),
-                "area_w": np.full(n_ue, w.area_km2 / n_ue),
-                "se_w": np.full(n_ue, bw * n_cells / n_ue),
-                "blocks": d.blocks,
-                "errors": d.errors,
-                "drop": np.full(n_ue, i, dtype=np.int64),
-            }
-        )
-        cell.append(
-            {"muted": d.muted, "eligible": d.eligible, "drop": np.full(n_cells, i, dtype=np.int64)}
-        )
-
-    def cat(rows):
-        return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-
-    samples = stats.Samples(cat(ue), cat(cell), len(drops))
-    kpis = {}
-    for name in stats.KPIS:
-        kpis[name] = stats.point(samples, name)
-        lo, hi = stats.interval(samples, name, stats.CI_LEVEL, seed=ci_seed)
-        kpis[f"{name}_ci_low"], kpis[f"{name}_ci_high"] = lo, hi
+    samples = run_samples(
+        [DropColumns(d.world, d.delivered, d.blocks, d.errors, d.muted, d.eligible) for d in drops]
+    )
+    kpis = kpi_intervals(samples, ci_seed)
     spread = np.concatenate([d.spread_db for d in drops])
     spread = spread[np.isfinite(spread)]
     kpis.update(
