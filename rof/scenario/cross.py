@@ -10,7 +10,7 @@ from rof.scenario import checks
 from rof.scenario.messages import bound
 from rof.scenario.sections import CrossFieldError, Deployment, Fronthaul, Radio
 
-__all__ = ["check_fiber", "check_model_validity"]
+__all__ = ["check_fiber", "check_mimo_channel", "check_model_validity"]
 
 
 def check_model_validity(dep: Deployment, radio: Radio) -> None:
@@ -87,4 +87,18 @@ def check_fiber(dep: Deployment, fh: Fronthaul) -> None:
         f"{att * length_km:.4g} dB and leaves {p_rx_dbm:.4g} dBm at the "
         f"photodiode, a photocurrent below its {dark_a * 1e9:g} nA dark current: no signal "
         "gets through",
+    )
+
+
+def check_mimo_channel(mimo, radio: Radio) -> None:
+    """The TR 38.901 Sec. 7.5 spatial channel (``mimo.channel = "tr38901"``) has Table
+    7.5-6 parameters for UMa and UMi only (:mod:`rof.radio.spatial`)."""
+    if mimo is None or mimo.channel != "tr38901" or radio.scenario in ("UMa", "UMi"):
+        return
+    raise CrossFieldError(
+        "mimo",
+        "channel",
+        mimo.channel,
+        f"'clarke' with radio.scenario = {radio.scenario!r}",
+        problem="needs radio.scenario 'UMa' or 'UMi' (Table 7.5-6 parameters)",
     )

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rof.errors import ConfigError
 from rof.scenario.axes import AxisValue, sweep_points
-from rof.scenario.cross import check_fiber, check_model_validity
+from rof.scenario.cross import check_fiber, check_mimo_channel, check_model_validity
 from rof.scenario.messages import (
     allowed,
     describe,
@@ -111,6 +111,7 @@ class Scenario(BaseModel):
     def _fiber_reach(self):
         check_model_validity(self.deployment, self.radio)
         check_fiber(self.deployment, self.fronthaul)
+        check_mimo_channel(self.mimo, self.radio)
         return self
 
     # ------------------------------------------------------------------ loading

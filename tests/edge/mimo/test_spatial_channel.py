@@ -85,3 +85,12 @@ def test_only_tr38901_street_scenarios():
     d["deployment"]["inter_site_distance_m"] = 1732.0
     with pytest.raises(RofError, match=r"mimo\.channel = 'tr38901' needs radio\.scenario"):
         simulate_mimo(d)
+
+
+def test_wrong_scenario_is_refused_when_the_scenario_loads():
+    """Before any drop is built: the scenario itself refuses it, one line, exit 2."""
+    d = scenario(channel="tr38901")
+    d["radio"].update(scenario="RMa", site_height_m=35.0)
+    d["deployment"]["inter_site_distance_m"] = 1732.0
+    with pytest.raises(RofError, match=r"allowed: 'clarke' with radio\.scenario = 'RMa'"):
+        Scenario.from_dict(d)
