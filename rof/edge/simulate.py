@@ -9,7 +9,12 @@ Per TTI (one NR slot, 1 ms / 2^mu):
    ``processing_delay_ms``; :mod:`rof.edge.csi_timeline`), with ``"fixed"`` (and for
    ``"learnware"``, whose predictor extrapolates the report) the state delayed by the
    fiber round trip (2 x one-way latency, if ``csi_ageing``) plus
-   ``processing_delay_ms``; ``csi = "perfect"``: no delay; see :mod:`rof.edge.csi`;
+   ``processing_delay_ms``; ``csi = "perfect"``: no delay; see :mod:`rof.edge.csi`.
+   With ``edge.cqi_report = "wideband"`` or ``"subband"`` the edge knows each UE's
+   serving link only through its 4-bit CQI report (TS 38.214 Sec. 5.2.2.1; the subband
+   CQIs as 2-bit offsets to the wideband one): the serving gain of every RB is the one
+   that gives the SINR of the RB's reconstructed CQI (:mod:`rof.edge.cqi_report`), and
+   steps 3 and 5 use it; ``"per_rb"`` (default) keeps the per-RB report;
 3. the scheduler decides ``assign (n_cells, n_rb)`` and ``power_w``;
 4. :func:`rof.radio.sinr.sinr_scheduled` evaluates the decision on the *true*
    channel (fronthaul noise included if ``fronthaul_noise``: its RIN, shot, thermal
@@ -58,6 +63,7 @@ from rof._status import say
 from rof._validate import check_range
 from rof.edge import stats
 from rof.edge._base import SchedulingInput
+from rof.edge.cqi_report import CqiReport, KnownSinrCache, reported_gain
 from rof.edge.csi import CsiHistory
 from rof.edge.harq import ChaseHarq, PendingBlock, combined_sinr
 from rof.edge.link_adaptation import OuterLoop, link_mcs
@@ -268,6 +274,11 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
     rate = rate_model(
         scn.radio.link_abstraction, scn.radio.mcs_table, n_rb, edge.bler_target, edge.cqi_quantised
     )  # the schedulers' rate per RB: the MCS link adaptation would choose
+    cqi_report = CqiReport.from_scenario(scn, n_rb)  # None: the per-RB reported SINR
+    if cqi_report is not None:
+        cqi_report = KnownSinrCache(cqi_report)
+    p_rb = world.p_rb_w
+    floor_w = world.background_gain * p_rb + world.noise_w  # SchedulingInput.interference_floor_w
     traffic = Traffic(n_ue, edge.traffic, edge.arrival_rate_per_s, edge.file_size_bits)
     olla = OuterLoop(n_ue, bler_target=edge.bler_target, enabled=edge.outer_loop)
     harq = _harq(scn, n_ue)
@@ -292,6 +303,8 @@ def _run_drop(scn, ss: np.random.SeedSequence, index: int) -> _Drop:
                 rep = predictor.predict(history, rep)
         gain_true = ls[:, :, None] * fad
         gain_rep = ls[:, :, None] * rep
+        if cqi_report is not None:  # the serving gain the UE's wideband/subband CQI implies
+            gain_rep = reported_gain(link_cell, gain_rep, serve_k, floor_w, p_rb, cqi_report)
         has_data = traffic.has_data()
         inp = SchedulingInput(
             link_cell=link_cell,

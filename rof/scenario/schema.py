@@ -112,6 +112,7 @@ class Scenario(BaseModel):
         check_model_validity(self.deployment, self.radio)
         check_fiber(self.deployment, self.fronthaul)
         check_mimo_channel(self.mimo, self.radio)
+        self.edge.check_cqi_report(self.radio.resource_blocks, self.mimo, self.uplink)
         return self
 
     # ------------------------------------------------------------------ loading

@@ -239,6 +239,17 @@ class Edge(Section):
     #: The edge knows the reported SINR through the UE's 4-bit CQI (TS 38.214 Tables
     #: 5.2.2.1-2/-3, by radio.mcs_table); false: the unquantised SINR.
     cqi_quantised: bool = True
+    #: What the UE reports of its channel quality (rof.edge.cqi_report): "per_rb", the
+    #: reported SINR of every RB (through the 4-bit CQI where cqi_quantised); "wideband",
+    #: one 4-bit CQI over the carrier (TS 38.214 Sec. 5.2.2.1); "subband", the wideband
+    #: CQI plus a 2-bit differential CQI per subband (Table 5.2.2.1-1). The edge then
+    #: knows, on every RB of a subband (wideband: of the carrier), the SINR of its CQI.
+    #: "wideband" and "subband" need cqi_quantised = true, no [mimo] and no [uplink].
+    cqi_report: Literal["per_rb", "wideband", "subband"] = "per_rb"
+    #: Subband size, PRBs, with cqi_report = "subband": one of the two sizes TS 38.214
+    #: Table 5.2.1.4-2 allows for the carrier's PRBs (24-72: 4 or 8; 73-144: 8 or 16;
+    #: 145-275: 16 or 32; below 24 PRBs no subbands); left out, the larger one.
+    cqi_subband_size_prbs: Literal[4, 8, 16, 32] | None = None
     traffic: Literal["full_buffer", "bursty"] = "full_buffer"
     arrival_rate_per_s: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
     file_size_bits: Annotated[float, Field(gt=0.0, le=1e12)] = 4e6
@@ -262,6 +273,44 @@ class Edge(Section):
     pf_window_ttis: Annotated[int, Field(ge=1, le=1_000_000)] = 100
     dock: Annotated[str, Field(min_length=1)] = "models/dock"
     learnware: EdgeLearnware = EdgeLearnware()
+
+    @model_validator(mode="after")
+    def _cqi_report(self):
+        if self.cqi_report != "per_rb" and not self.cqi_quantised:
+            self._bad("cqi_quantised", f"true with cqi_report = {self.cqi_report!r} (a 4-bit CQI)")
+        if self.cqi_subband_size_prbs is not None and self.cqi_report != "subband":
+            self._bad(
+                "cqi_subband_size_prbs",
+                f"omit it with cqi_report = {self.cqi_report!r} (used by 'subband')",
+            )
+        return self
+
+    def check_cqi_report(self, n_rb: int, mimo, uplink) -> None:
+        """Refuse a CQI report the carrier or the run cannot have: subbands on fewer than
+        24 PRBs, a subband size TS 38.214 Table 5.2.1.4-2 does not allow for ``n_rb``
+        PRBs, and wideband/subband CQI with ``[mimo]`` or ``[uplink]`` (which do not
+        read it)."""
+        from rof.radio.csi_reporting import subband_sizes_allowed
+
+        if self.cqi_report == "per_rb":
+            return
+        if (mimo is not None and mimo.scheme != "off") or uplink is not None:
+            self._bad("cqi_report", "'per_rb' with [mimo] or [uplink] (they do not read it)")
+        if self.cqi_report != "subband":
+            return
+        allowed = subband_sizes_allowed(n_rb)
+        if allowed is None:
+            self._bad(
+                "cqi_report",
+                "'per_rb' or 'wideband' on a carrier below 24 PRBs (TS 38.214 Table "
+                f"5.2.1.4-2: no subbands; radio.resource_blocks = {n_rb})",
+            )
+        if self.cqi_subband_size_prbs not in (None, *allowed):
+            self._bad(
+                "cqi_subband_size_prbs",
+                f"{allowed[0]} or {allowed[1]} for {n_rb} PRBs (TS 38.214 Table 5.2.1.4-2), "
+                "or omit it",
+            )
 
 
 class Run(Section):
