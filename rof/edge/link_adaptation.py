@@ -25,6 +25,10 @@ CQI whose entry it would receive with BLER <= 0.1; Table 5.2.2.1-2 with the 64QA
 table, 5.2.2.1-3 with the 256QAM one, 5.2.2.1-4 with the low-SE one, whose CQI 1 is its
 MCS 0, QPSK 30/1024). :func:`cqi_sinr_db` maps a reported SINR to the
 SINR of its CQI, the value the edge then knows; the outer loop corrects the bias.
+That is the per-RB report (``edge.cqi_report = "per_rb"``). With a wideband or subband
+CQI report (TS 38.214 Sec. 5.2.2.1, :mod:`rof.edge.cqi_report`) the reported SINR this
+module receives is already that of the UE's reconstructed CQI on every RB of a subband
+(or of the carrier), and everything here applies to it unchanged.
 """
 
 from __future__ import annotations
