@@ -123,6 +123,16 @@ def link_distortion(ss, fiber, rf_hz, p_in_w, length_km):
         Signal power relative to the budget's small-signal gain (which includes the
         closed-form fading :func:`rof.photonics.fiber.fading_ratio`), and in-band
         distortion over signal power, both linear.
+
+    Notes
+    -----
+    ``inv_sdr`` is the complex-Gaussian ensemble value. One short OFDM record's
+    distortion scatters around it with the record's higher envelope moments: for a
+    cubic-dominated link (dual-drive SSB at 28 GHz, 10 km, 0 dBm) a 50 MHz, 120 kHz NR
+    record of 4 symbols reads a standard deviation of 0.56 dB in SDR from record to
+    record (0.24 dB with 14 symbols), the record of seed 0 0.89 dB low
+    (``tests/link/test_ssb_distortion_record.py``: Smith et al. 1997 closed form applied
+    to each record's envelope, and the waveform simulator on the same record).
     """
     rf, pin, length = np.broadcast_arrays(
         *(np.asarray(a, dtype=float) for a in (rf_hz, p_in_w, length_km))
