@@ -185,11 +185,12 @@ def test_closed_form_back_to_back_is_the_push_pull_bessel():
 
 def test_gaussian_ensemble_through_closed_form_gives_the_budget_sdr():
     """Complex-Gaussian flat-spectrum records (the budget's drive statistics; 384 of
-    every 4096 bins used, 0 dBm) through the closed-form SSB envelope response at 10 km:
-    the in-band SDR averaged over 300 windows is the budget's within 0.15 dB."""
+    every 2048 bins used, 0 dBm) through the closed-form SSB envelope response at 10 km:
+    the in-band SDR over 1000 windows is the budget's within 0.1 dB (seeds 7-11: 0.00 to
+    +0.03 dB)."""
     tx = _ssb()
     rng = np.random.default_rng(7)
-    nw, n_sc, reps = 4096, 384, 300
+    nw, n_sc, reps = 2048, 384, 1000
     used = np.r_[1 : n_sc // 2 + 1, nw - n_sc // 2 : nw]
     xf = np.zeros((reps, nw), dtype=complex)
     xf[:, used] = rng.standard_normal((reps, used.size)) + 1j * rng.standard_normal(
@@ -200,7 +201,7 @@ def test_gaussian_ensemble_through_closed_form_gives_the_budget_sdr():
     y = _envelope_nl(tx, x.ravel(), 10.0).reshape(x.shape)
     xg, yg = np.fft.fft(x, axis=1)[:, used], np.fft.fft(y, axis=1)[:, used]
     sdr = _grid_sdr(xg, yg)
-    assert sdr == pytest.approx(_budget_sdr_db(tx, 10.0, n_sc * 120e3), abs=0.15)
+    assert sdr == pytest.approx(_budget_sdr_db(tx, 10.0, n_sc * 120e3), abs=0.1)
 
 
 def test_the_gap_record_distorts_0p9_db_above_the_ensemble():
