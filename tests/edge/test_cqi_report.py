@@ -283,3 +283,13 @@ def test_rof_run_bad_cqi_report_exits_2_with_one_line(tmp_path, sets):
     assert len(lines) == 1, proc.stderr
     assert "edge.cqi_" in lines[0] and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_schema_lists_the_reports_the_edge_knows():
+    import typing
+
+    from rof.edge.cqi_report import CQI_REPORTS
+    from rof.scenario.sections import Edge
+
+    assert typing.get_args(Edge.model_fields["cqi_report"].annotation) == CQI_REPORTS
+    assert Edge().cqi_report == "per_rb"
