@@ -17,6 +17,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from rof.photonics._common import FAST_MATH
+from rof.photonics.timedomain.normals import fill_normals
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = [
@@ -352,30 +353,18 @@ def _shaping_single(rc: RateConstants, h: float) -> np.ndarray:
     return shaping_matrices(rc, h).astype(np.complex64)
 
 
-@numba.njit(cache=True, nogil=True)
-def _fill_normals(gen, out):
-    """``out`` (2-D, any float dtype) filled row by row with successive standard normals
-    of the NumPy generator ``gen``: NumPy's own float64 algorithm (the 256-layer ziggurat
-    of ``Generator.standard_normal``, which numba implements identically), the same
-    numbers as ``gen.standard_normal(out.shape)``, rounded to ``out``'s dtype. A loop
-    in numba instead of the NumPy call because NumPy's fill costs 10 ns a draw here
-    against 4 ns, and its float32 variant is no faster."""
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = gen.standard_normal()
-
-
 def _white(entropy: int, lo: int, hi: int) -> np.ndarray:
     """Unit white normals ``(3, hi - lo)``, float32, of the samples ``lo .. hi-1`` (any integers):
     block ``b`` of :data:`WHITE_BLOCK` samples is ``standard_normal((3, WHITE_BLOCK))``
-    of the generator keyed ``(entropy, b + 2**40)`` (:func:`_fill_normals`), so a sample's
-    draw depends on the seed and its index only."""
+    of the generator keyed ``(entropy, b + 2**40)``
+    (:func:`~rof.photonics.timedomain.normals.fill_normals`), so a sample's draw depends on
+    the seed and its index only."""
     b0, b1 = lo // WHITE_BLOCK, (hi - 1) // WHITE_BLOCK + 1
     out = np.empty((3, (b1 - b0) * WHITE_BLOCK), dtype=np.float32)
     for b in range(b0, b1):
         g = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(b + (1 << 40),)))
         k = (b - b0) * WHITE_BLOCK
-        _fill_normals(g, out[:, k : k + WHITE_BLOCK])
+        fill_normals(g, out[:, k : k + WHITE_BLOCK])
     k = lo - b0 * WHITE_BLOCK
     return out[:, k : k + hi - lo]
 
@@ -409,7 +398,8 @@ def langevin_draws_range(rc: RateConstants, h: float, lo: int, hi: int, entropy:
     Single precision throughout (draws, transforms, shaping, result): the draws are
     noise, and a relative error of 1e-7 in them is far below any statistic the link
     reports. The white draws are NumPy's ``Generator.standard_normal`` (its float64
-    ziggurat, run in numba: :func:`_fill_normals`), and :data:`SHAPING_GROUP` frames
+    ziggurat, run in numba:
+    :func:`~rof.photonics.timedomain.normals.fill_normals`), and :data:`SHAPING_GROUP` frames
     are transformed together; cost about 45 ns a sample on one core (one frame in
     sixteen of it the overlap's).
 

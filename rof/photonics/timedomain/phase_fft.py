@@ -1,0 +1,167 @@
+"""Long real transforms as ``P`` interleaved phases: record-long FFTs that run several rows
+at a time and keep only the bins a resampler needs.
+
+A record :math:`x_m`, :math:`m < N = PQ`, split into its phases
+:math:`x^{(p)}_j = x_{Pj + p}` (rows of a ``(P, Q)`` array) has the spectrum
+
+.. math:: X_k = \\sum_{p=0}^{P-1} e^{-2\\pi i pk/N}\\, B^{(p)}_{k \\bmod Q},
+          \\qquad B^{(p)} = \\mathrm{DFT}_Q(x^{(p)}),
+
+the first (decimation-in-time) stage of the Cooley-Tukey factorisation :math:`N = PQ`
+(Cooley & Tukey, Math. Comput. 19, 297-301, 1965; Oppenheim & Schafer,
+*Discrete-Time Signal Processing*, 3rd ed., 2010, section 9.3), and conversely the
+phases of :math:`x = \\mathrm{IDFT}_N(X)` are
+
+.. math:: x^{(p)} = \\tfrac{1}{P}\\,\\mathrm{IDFT}_Q(Y^{(p)}), \\qquad
+          Y^{(p)}_{\\kappa} = \\sum_{r=0}^{P-1} X_{\\kappa + rQ}\\, e^{2\\pi i p(\\kappa + rQ)/N}.
+
+The ``P`` row transforms of length :math:`Q` run through the FFT library side by side
+(SIMD over rows): with :math:`P = 8`, a 2e7-sample single-precision transform took 0.17
+against 0.50 s as one transform on this project's 2-core machine. A resampler wants
+only the bins below its output Nyquist (:func:`rfft_head`) or has only those
+(:func:`irfft_rows`); the combination costs :math:`P` complex multiply-adds per kept bin
+in double precision, the row transforms run in single precision (rounding about 1e-7
+of the record's rms, white).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from scipy import fft as sfft
+
+__all__ = ["irfft_rows", "phase_count", "rfft_head"]
+
+_TABLE = 1 << 12  # twiddle table split: e^{i a k} = e^{i a (k // T) T} e^{i a (k % T)}
+
+
+def phase_count(n: int, most: int = 8) -> int:
+    """Phases for a record of ``n`` samples: the largest power of two up to ``most`` that
+    divides ``n`` and leaves rows of at least 4096 samples (1 for short or odd records)."""
+    p = most
+    while p > 1 and (n % p or n // p < 4096):
+        p //= 2
+    return p
+
+
+def _twiddle_tables(n: int, k: int, sign: float):
+    """``(hi, lo)`` with ``hi[k // T] * lo[k % T] = exp(sign 2 pi i k / n)`` for ``k < K``."""
+    a = sign * 2.0 * math.pi / n
+    hi = np.exp(1j * a * _TABLE * np.arange(k // _TABLE + 1))
+    lo = np.exp(1j * a * np.arange(_TABLE))
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _combine_head(b, q, hi, lo, out):
+    """``out[k] = sum_p w^p b[p, k mod q]`` (Horner in ``w = hi[k//T] lo[k%T]``), with
+    ``b[p, j] = conj(b[p, q - j])`` for ``j > q // 2`` (``b`` holds the rfft bins)."""
+    p_count = b.shape[0]
+    half = q // 2
+    j = 0
+    for k in range(out.size):
+        w = hi[k // _TABLE] * lo[k - (k // _TABLE) * _TABLE]
+        if j <= half:
+            acc = complex(b[p_count - 1, j])
+            for p in range(p_count - 2, -1, -1):
+                acc = acc * w + complex(b[p, j])
+        else:
+            acc = complex(b[p_count - 1, q - j]).conjugate()
+            for p in range(p_count - 2, -1, -1):
+                acc = acc * w + complex(b[p, q - j]).conjugate()
+        out[k] = acc
+        j += 1
+        if j == q:
+            j = 0
+
+
+def rfft_head(rows: np.ndarray, k: int, *, workers: int = -1) -> np.ndarray:
+    """The first ``k`` bins of ``rfft(x)``, ``x`` given by its phases ``rows[p, j] = x[P j + p]``.
+
+    Parameters
+    ----------
+    rows : ndarray of float32 or float64, shape (P, Q)
+        The record's phases (C-contiguous).
+    k : int
+        Bins wanted, ``1 <= k <= P Q // 2 + 1``.
+    workers : int
+        Threads of the row transforms.
+
+    Returns
+    -------
+    ndarray of complex128, shape (k,)
+    """
+    p_count, q = rows.shape
+    n = p_count * q
+    if not 1 <= k <= n // 2 + 1:
+        raise ValueError(f"rfft_head.k = {k}; allowed: 1 to {n // 2 + 1}")
+    b = sfft.rfft(rows, axis=-1, workers=workers)
+    out = np.empty(k, dtype=np.complex128)
+    hi, lo = _twiddle_tables(n, k, -1.0)
+    _combine_head(b, q, hi, lo, out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _spread_rows(spec, n, q, hi, lo, turn, scale, out):
+    """``out[p, kappa] = scale sum_r X[kappa + r q] v^p``, ``v = exp(2 pi i (kappa + r q)/n)``
+    ``= hi[kappa//T] lo[kappa%T] turn[r]``, for ``kappa <= q // 2``; ``X`` the Hermitian
+    extension of ``spec`` (zero beyond it)."""
+    p_count = out.shape[0]
+    kk = spec.size
+    acc = np.empty(p_count, dtype=np.complex128)
+    for c in range(out.shape[1]):
+        acc[:] = 0.0
+        vc = hi[c // _TABLE] * lo[c - (c // _TABLE) * _TABLE]
+        for r in range(p_count):
+            k = c + r * q
+            if k < kk:
+                x = complex(spec[k])
+                if k == 0 or 2 * k == n:
+                    x = complex(x.real, 0.0)
+            elif n - k < kk:
+                x = complex(spec[n - k]).conjugate()
+            else:
+                continue
+            v = vc * turn[r]
+            for p in range(p_count):
+                acc[p] += x
+                x = x * v
+        for p in range(p_count):
+            out[p, c] = acc[p] * scale
+
+
+def irfft_rows(spec: np.ndarray, n: int, p_count: int, *, workers: int = -1) -> np.ndarray:
+    """Phases of ``irfft(spec, n)`` (``spec`` zero beyond its length), single precision.
+
+    Parameters
+    ----------
+    spec : ndarray of complex, shape (k,)
+        The first ``k <= n // 2 + 1`` bins (as :func:`scipy.fft.irfft` reads them: the
+        imaginary parts of the DC and Nyquist bins ignored).
+    n : int
+        Record length, a multiple of ``p_count``.
+    p_count : int
+        Phases ``P``.
+    workers : int
+        Threads of the row transforms.
+
+    Returns
+    -------
+    ndarray of float32, shape (P, n // P)
+        ``rows[p, j] = irfft(spec, n)[P j + p]``.
+    """
+    spec = np.asarray(spec)
+    if n % p_count or not 1 <= spec.size <= n // 2 + 1:
+        raise ValueError(
+            f"irfft_rows: n = {n}, P = {p_count}, {spec.size} bins; allowed: P | n, "
+            f"1 to {n // 2 + 1} bins"
+        )
+    q = n // p_count
+    y = np.empty((p_count, q // 2 + 1), dtype=np.complex64)
+    hi, lo = _twiddle_tables(n, q // 2 + 1, 1.0)
+    turn = np.exp(2j * np.pi * np.arange(p_count) / p_count)  # exp(2 pi i r q / n)
+    _spread_rows(spec, n, q, hi, lo, turn, 1.0 / p_count, y)
+    return sfft.irfft(y, q, axis=-1, workers=workers, overwrite_x=True)

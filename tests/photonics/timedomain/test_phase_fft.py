@@ -1,0 +1,68 @@
+"""Transforms by phases against NumPy's record-long ones; NumPy's normals from numba."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rof.photonics.timedomain.normals import add_normals, fill_normals
+from rof.photonics.timedomain.phase_fft import irfft_rows, phase_count, rfft_head
+
+
+@pytest.mark.parametrize(
+    ("n", "p", "k"),
+    [
+        (8192 * 8, 8, 1000),  # the resampler's case: few bins
+        (8192 * 8, 8, 8192 * 4 + 1),  # all bins, Nyquist included
+        (4096 * 6, 2, 5000),
+        (4096 * 7, 4, 3 * 4096),  # bins beyond each row's Nyquist (conjugate branch)
+        (4096 * 15, 1, 100),
+        (4099 * 3, 3, 4099),  # odd rows
+    ],
+)
+def test_rfft_head_and_irfft_rows_match_numpy(n, p, k):
+    rng = np.random.default_rng(n + k)
+    x = rng.standard_normal(n)
+    rows = np.ascontiguousarray(x.reshape(-1, p).T)
+    want = np.fft.rfft(x)[:k]
+    np.testing.assert_allclose(rfft_head(rows, k), want, rtol=0, atol=1e-12 * np.abs(want).max())
+    # single-precision rows: rounding ~1e-7 of the spectrum's peak
+    got32 = rfft_head(rows.astype(np.float32), k)
+    np.testing.assert_allclose(got32, want, rtol=0, atol=1e-5 * np.abs(want).max())
+    spec = want.copy()
+    spec[0] += 1j  # irfft ignores the imaginary part of the DC (and Nyquist) bin
+    if k == n // 2 + 1:
+        spec[-1] += 1j
+    back = np.fft.irfft(spec, n)
+    got = irfft_rows(spec, n, p)
+    assert got.dtype == np.float32 and got.shape == (p, n // p)
+    np.testing.assert_allclose(got.T.reshape(-1), back, rtol=0, atol=1e-6 * np.abs(back).max())
+
+
+def test_phase_count():
+    assert phase_count(19_660_800) == 8
+    assert phase_count(4096 * 6) == 4  # rows of 4096 at least
+    assert phase_count(4096 * 2) == 2
+    assert phase_count(61_485) == 1
+    assert phase_count(100) == 1
+
+
+def test_bad_sizes():
+    with pytest.raises(ValueError, match=r"rfft_head\.k"):
+        rfft_head(np.zeros((2, 8)), 10)
+    with pytest.raises(ValueError, match="irfft_rows"):
+        irfft_rows(np.zeros(5, complex), 15, 2)
+
+
+def test_numba_normals_are_numpys():
+    """fill_normals / add_normals give the numbers of Generator.standard_normal and
+    x + Generator.normal(0, s, n), and leave the generator where NumPy's calls do."""
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    out = np.empty((3, 1001))
+    fill_normals(a, out)
+    np.testing.assert_array_equal(out, b.standard_normal((3, 1001)))
+    x = np.linspace(-1.0, 1.0, 777)
+    got = np.empty_like(x)
+    add_normals(x, a, 0.3, got)
+    np.testing.assert_array_equal(got, x + b.normal(0.0, 0.3, x.size))
+    assert a.standard_normal() == b.standard_normal()
