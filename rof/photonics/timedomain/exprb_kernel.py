@@ -58,6 +58,64 @@ def _exprb32_step(
     return n_new, max(s_new, smin)
 
 
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def _split_step(
+    n, s, phi, i0, i1, d0, d1, h, a22, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin, half_ag, n_b
+):
+    """One step of length ``h`` split into sub-steps where the net modal gain
+    :math:`a_{22}h > 0.5` (turn-on after clipping), the current and its slope from the
+    cubic Hermite interpolant of the step's end values ``i0, i1`` and slopes ``d0, d1``;
+    returns (N, S, phi) (see :func:`exprb_kernel`)."""
+    ms = min(math.ceil(a22 * h / 0.5), 4096)
+    hs = h / ms
+    for r in range(ms):
+        # cubic Hermite current and slope at the sub-step ends
+        ta = r / ms
+        tb = (r + 1) / ms
+        ia = (
+            ((2 * ta - 3) * ta * ta + 1) * i0
+            + ((ta - 2) * ta + 1) * ta * h * d0
+            + (3 - 2 * ta) * ta * ta * i1
+            + (ta - 1) * ta * ta * h * d1
+        )
+        ib = (
+            ((2 * tb - 3) * tb * tb + 1) * i0
+            + ((tb - 2) * tb + 1) * tb * h * d0
+            + (3 - 2 * tb) * tb * tb * i1
+            + (tb - 1) * tb * tb * h * d1
+        )
+        da = (
+            (6 * (ta - 1) * ta) / h * (i0 - i1)
+            + ((3 * ta - 4) * ta + 1) * d0
+            + (3 * ta - 2) * ta * d1
+        )
+        fa, fb, c11, c12, c21, c22 = _rhs_jac(n, s, ia, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps)
+        n_new, s = _exprb32_step(
+            n,
+            s,
+            fa,
+            fb,
+            c11,
+            c12,
+            c21,
+            c22,
+            ib,
+            da,
+            hs,
+            inv_q,
+            inv_tp,
+            inv_tn,
+            b_tn,
+            g_n,
+            n0,
+            eps,
+            smin,
+        )
+        phi -= half_ag * (0.5 * (n + n_new) - n_b) * hs
+        n = n_new
+    return n, s, phi
+
+
 @numba.njit(cache=True, nogil=True, fastmath=FAST_MATH)
 def exprb_kernel(
     current_a, dcurrent_a, substeps, dt, consts, state, noise, noise_scale, chol, p_out, phi_out
@@ -115,55 +173,27 @@ def exprb_kernel(
             d0 = dcurrent_a[m]
             d1 = dcurrent_a[m + 1]
             if a22 * h > 0.5:
-                ms = min(math.ceil(a22 * h / 0.5), 4096)
-                hs = h / ms
-                for r in range(ms):
-                    # cubic Hermite current and slope at the sub-step ends
-                    ta = r / ms
-                    tb = (r + 1) / ms
-                    ia = (
-                        ((2 * ta - 3) * ta * ta + 1) * i0
-                        + ((ta - 2) * ta + 1) * ta * h * d0
-                        + (3 - 2 * ta) * ta * ta * i1
-                        + (ta - 1) * ta * ta * h * d1
-                    )
-                    ib = (
-                        ((2 * tb - 3) * tb * tb + 1) * i0
-                        + ((tb - 2) * tb + 1) * tb * h * d0
-                        + (3 - 2 * tb) * tb * tb * i1
-                        + (tb - 1) * tb * tb * h * d1
-                    )
-                    da = (
-                        (6 * (ta - 1) * ta) / h * (i0 - i1)
-                        + ((3 * ta - 4) * ta + 1) * d0
-                        + (3 * ta - 2) * ta * d1
-                    )
-                    fa, fb, c11, c12, c21, c22 = _rhs_jac(
-                        n, s, ia, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
-                    )
-                    n_new, s = _exprb32_step(
-                        n,
-                        s,
-                        fa,
-                        fb,
-                        c11,
-                        c12,
-                        c21,
-                        c22,
-                        ib,
-                        da,
-                        hs,
-                        inv_q,
-                        inv_tp,
-                        inv_tn,
-                        b_tn,
-                        g_n,
-                        n0,
-                        eps,
-                        smin,
-                    )
-                    phi -= half_ag * (0.5 * (n + n_new) - n_b) * hs
-                    n = n_new
+                n, s, phi = _split_step(
+                    n,
+                    s,
+                    phi,
+                    i0,
+                    i1,
+                    d0,
+                    d1,
+                    h,
+                    a22,
+                    inv_q,
+                    inv_tp,
+                    inv_tn,
+                    b_tn,
+                    g_n,
+                    n0,
+                    eps,
+                    smin,
+                    half_ag,
+                    n_b,
+                )
                 fn, fs, a11, a12, a21, a22 = _rhs_jac(
                     n, s, i1, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
                 )

@@ -16,22 +16,27 @@ both runs computed. Chunk 0 starts at the record's start from the bias point, as
 single pass does; the chunks agree with the single pass to the decay of the start
 transient over the warm-up (``tests/photonics/timedomain/test_laser_chunks.py``).
 
-The kernels release the GIL (Numba ``nogil``), as do NumPy's generators and SciPy's
-FFTs, so the chunks run on a thread pool; the drive's step values and slopes are
-interpolated per chunk (:func:`polyphase_range`), so no record-long array of them is made.
+The chunks are independent, so they run :data:`~rof.photonics.timedomain.exprb_lanes.LANES`
+at a time, one per SIMD lane of :func:`~rof.photonics.timedomain.exprb_lanes.exprb_lanes`
+(each lane computes what the single-chain kernel computes; the vector units give about
+6x its throughput), and the groups of lanes run on a thread pool: the kernels release
+the GIL (Numba ``nogil``), as do NumPy's generators and SciPy's FFTs. The drive's step
+values and slopes are interpolated per chunk (:func:`polyphase_range`) and the Langevin
+draws made per group, so no record-long array of them is made.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
-from rof.photonics.timedomain.exprb_kernel import exprb_kernel
+from rof.photonics.timedomain.exprb_lanes import LANES, exprb_lanes
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
     SHAPING_OVERLAP,
@@ -39,14 +44,27 @@ from rof.photonics.timedomain.laser_noise import (
 )
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
-__all__ = ["DEFAULT_CHUNK", "polar_offset", "polyphase_range", "run_chunks", "warm_up_s"]
+__all__ = [
+    "MAX_CHUNK",
+    "default_chunk",
+    "gather_draws",
+    "gather_lanes",
+    "polar_lanes",
+    "polar_offset",
+    "polyphase_lanes",
+    "polyphase_range",
+    "rotate",
+    "run_chunks",
+    "scatter_lanes",
+    "warm_up_s",
+]
 
-#: Optical samples per chunk: 16 frames of the noise shaping
-#: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
-#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so that a chunk's
-#: warm-up costs one extra frame in 16; about 40 MB of work arrays a chunk, 22 chunks in
-#: an NR slot at 3.5 GHz.
-DEFAULT_CHUNK = 16 * (SHAPING_FFT - 2 * SHAPING_OVERLAP)
+#: Most optical samples per chunk (:func:`default_chunk`): four frames of the noise
+#: shaping (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
+#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so that a group of
+#: :data:`~rof.photonics.timedomain.exprb_lanes.LANES` chunks holds about 80 MB of work
+#: arrays.
+MAX_CHUNK = 4 * (SHAPING_FFT - 2 * SHAPING_OVERLAP)
 
 
 def warm_up_s(rc: RateConstants) -> float:
@@ -94,13 +112,220 @@ def polyphase_range(x, lo, bias, wv, wd, fs, out_v, out_d):
         out_d[k] = ad * fs
 
 
+@numba.njit(cache=True, nogil=True, fastmath=FAST_MATH)
+def polyphase_lanes(x, begin, length, bias, wv, wd, fs, out_v, out_d):
+    """:func:`polyphase_range` for several chunks into the kernel's lane layout: column
+    ``c`` of ``out_v``/``out_d`` (shape (M, K)) gets the step points of the chunk
+    starting at sample ``begin[c]`` (``length[c] * u + 1`` of them); rows past a lane's
+    end hold its last current with zero slope.
+
+    The same sums, ordered as FIR filters: per block of samples, lane and phase ``r``,
+    tap by tap over the block's contiguous samples (the compiler vectorises that loop),
+    so that a point costs a few multiply-adds instead of a scalar dot product."""
+    n = x.size
+    u, m = wv.shape
+    p = m // 2
+    rows = out_v.shape[0]
+    lanes = begin.size
+    blk = 256
+    av = np.empty(blk)
+    ad = np.empty(blk)
+    held = np.zeros(lanes)
+    nt = (rows + u - 1) // u
+    for t0 in range(0, nt, blk):
+        t1 = min(t0 + blk, nt)
+        for c in range(lanes):
+            cnt = length[c]
+            base = begin[c] - p
+            for r in range(u):
+                te = min(t1, cnt + 1 if r == 0 else cnt)
+                if te > t0:
+                    for t in range(te - t0):
+                        av[t] = 0.0
+                        ad[t] = 0.0
+                    if base + t0 >= 0 and base + te - 1 + m - 1 < n:
+                        for j in range(m):
+                            w1 = wv[r, j]
+                            w2 = wd[r, j]
+                            # a slice and a range index: no negative-index wrap test, so
+                            # the loop vectorises
+                            xs = x[base + j + t0 : base + j + te]
+                            for t in range(te - t0):
+                                xv = xs[t]
+                                av[t] += w1 * xv
+                                ad[t] += w2 * xv
+                    else:
+                        for j in range(m):
+                            w1 = wv[r, j]
+                            w2 = wd[r, j]
+                            for t in range(t0, te):
+                                xv = x[(base + j + t) % n]
+                                av[t - t0] += w1 * xv
+                                ad[t - t0] += w2 * xv
+                    for t in range(t0, te):
+                        out_v[t * u + r, c] = av[t - t0] + bias
+                        out_d[t * u + r, c] = ad[t - t0] * fs
+                    if r == 0 and te == cnt + 1:
+                        held[c] = av[cnt - t0] + bias
+                for t in range(max(te, t0), t1):
+                    k = t * u + r
+                    if k < rows:
+                        out_v[k, c] = held[c]
+                        out_d[k, c] = 0.0
+
+
 @numba.njit(cache=True, nogil=True)
+def gather_lanes(src, start, count, out, hold):
+    """``out[k, c] = src[start[c] + k]`` for ``k < count[c]``; past that the last value
+    (``hold``) or 0. Sequential writes, one read stream per lane."""
+    for k in range(out.shape[0]):
+        for c in range(start.size):
+            if k < count[c]:
+                out[k, c] = src[start[c] + k]
+            else:
+                out[k, c] = src[start[c] + count[c] - 1] if hold else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def gather_draws(draws, start, count, out):
+    """``out[t, :, c] = draws[start[c] + t]`` for ``t < count[c]``, else 0: the Langevin
+    draws of a group's range, shape (m, 3), into the kernel's (T, 3, K) layout."""
+    for t in range(out.shape[0]):
+        for r in range(3):
+            for c in range(start.size):
+                out[t, r, c] = draws[start[c] + t, r] if t < count[c] else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def scatter_lanes(src, begin, keep, end, out):
+    """``out[begin[c] + t] = src[t, c]`` where ``keep[c] <= begin[c] + t < end[c]``: the
+    kernel's (T, K) outputs to the record (sequential reads, one write stream per lane)."""
+    for t in range(src.shape[0]):
+        for c in range(begin.size):
+            i = begin[c] + t
+            if keep[c] <= i < end[c]:
+                out[i] = src[t, c]
+
+
+# pi/2 in three parts (Cody & Waite, *Software Manual for the Elementary Functions*,
+# 1980, ch. 8; the values of fdlibm's __ieee754_rem_pio2, pio2_1/_2/_3): the first two of
+# 33 significant bits, so that k * part is exact for |k| < 2^20 (phases below 1.6e6 rad).
+_PIO2_1 = 1.57079632673412561417e00
+_PIO2_2 = 6.07710050630396597660e-11
+_PIO2_3 = 2.02226624871116645580e-21
+# Taylor coefficients of sin r / r and cos r in r^2, |r| <= pi/4 (truncation below 2e-19)
+_SIN = tuple((-1.0) ** k / math.factorial(2 * k + 1) for k in range(10))
+_COS = tuple((-1.0) ** k / math.factorial(2 * k) for k in range(10))
+
+
+@numba.njit(inline="always", error_model="numpy")
+def _cos_sin(a):
+    """(cos a, sin a) without branches (so the loop that calls it vectorises): a reduced
+    to r in [-pi/4, pi/4] by a multiple k of pi/2 (Cody-Waite, three parts), the Taylor
+    series of cos r and sin r, and the quadrant k mod 4 by selects. Error about 1e-16
+    plus 1e-16 |a| below |a| = 1.6e6 rad."""
+    k = math.floor(a * 0.6366197723675814 + 0.5)
+    r = ((a - k * _PIO2_1) - k * _PIO2_2) - k * _PIO2_3
+    r2 = r * r
+    # Horner written out: a loop here would keep the caller's loop from vectorising
+    sv = (
+        (
+            (
+                (
+                    ((((_SIN[9] * r2 + _SIN[8]) * r2 + _SIN[7]) * r2 + _SIN[6]) * r2 + _SIN[5]) * r2
+                    + _SIN[4]
+                )
+                * r2
+                + _SIN[3]
+            )
+            * r2
+            + _SIN[2]
+        )
+        * r2
+        + _SIN[1]
+    ) * r2 + _SIN[0]
+    cv = (
+        (
+            (
+                (
+                    ((((_COS[9] * r2 + _COS[8]) * r2 + _COS[7]) * r2 + _COS[6]) * r2 + _COS[5]) * r2
+                    + _COS[4]
+                )
+                * r2
+                + _COS[3]
+            )
+            * r2
+            + _COS[2]
+        )
+        * r2
+        + _COS[1]
+    ) * r2 + _COS[0]
+    sv *= r
+    q = k - 4.0 * math.floor(0.25 * k)  # quadrant k mod 4, as a float (selects vectorise)
+    c = cv if q == 0.0 else (-sv if q == 1.0 else (-cv if q == 2.0 else sv))
+    s = sv if q == 0.0 else (cv if q == 1.0 else (-sv if q == 2.0 else -cv))
+    return c, s
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def polar_offset(p, ph, offset, out):
-    """``out = sqrt(p) * exp(1j * (ph + offset))`` (a real cosine and sine)."""
+    """``out = sqrt(p) * exp(1j * (ph + offset))``, vectorised (:func:`_cos_sin`)."""
     for i in range(p.size):
         r = math.sqrt(p[i])
-        a = ph[i] + offset
-        out[i] = complex(r * math.cos(a), r * math.sin(a))
+        c, s = _cos_sin(ph[i] + offset)
+        out[i] = complex(r * c, r * s)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def polar_lanes(p, ph, begin, keep, end, out):
+    """``out[begin[c] + t] = sqrt(p[t, c]) e^{i ph[t, c]}`` where ``keep[c] <= begin[c] + t
+    < end[c]``: the kernel's (T, K) power and phase, as the field, into the record. In
+    blocks of rows: the polar form vectorised over a block (:func:`_cos_sin`), then
+    written out lane by lane."""
+    rows, lanes = p.shape
+    blk = 512
+    re = np.empty((blk, lanes))
+    im = np.empty((blk, lanes))
+    for t0 in range(0, rows, blk):
+        t1 = min(t0 + blk, rows)
+        for t in range(t0, t1):
+            for c in range(lanes):
+                r = math.sqrt(p[t, c])
+                cv, sv = _cos_sin(ph[t, c])
+                re[t - t0, c] = r * cv
+                im[t - t0, c] = r * sv
+        for c in range(lanes):
+            lo = max(keep[c] - begin[c], t0)
+            hi = min(end[c] - begin[c], t1)
+            for t in range(lo, hi):
+                out[begin[c] + t] = complex(re[t - t0, c], im[t - t0, c])
+
+
+@numba.njit(cache=True, nogil=True)
+def rotate(x, phase):
+    """``x *= e^{i phase}`` in place."""
+    c = math.cos(phase)
+    s = math.sin(phase)
+    for i in range(x.size):
+        v = x[i]
+        x[i] = complex(v.real * c - v.imag * s, v.real * s + v.imag * c)
+
+
+def _lane_bounds(n: int, chunk: int, warm: int):
+    """(begin, keep, end) of every chunk: chunk ``c`` keeps samples ``c*chunk ..
+    min((c+1)*chunk, n)`` and starts ``warm`` samples earlier (chunk 0 at 0)."""
+    keep = np.arange(0, n, chunk, dtype=np.int64)
+    end = np.minimum(keep + chunk, n)
+    begin = np.maximum(keep - warm, 0)
+    return begin, keep, end
+
+
+def default_chunk(n: int, warm: int, workers: int) -> int:
+    """Samples per chunk: enough chunks to fill :data:`LANES` lanes on every worker, at
+    least 32 warm-ups long (so that the warm-up costs at most 3 %) and at most
+    :data:`MAX_CHUNK` (bounded work arrays)."""
+    want = -(-n // (LANES * max(workers, 1)))
+    return int(max(min(want, MAX_CHUNK), 32 * warm, 1024))
 
 
 def run_chunks(
@@ -113,10 +338,14 @@ def run_chunks(
     chol: np.ndarray,
     scale: float,
     *,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     workers: int | None = None,
 ) -> np.ndarray:
     """Field of ``n`` optical samples, integrated in overlapping chunks (see the module).
+
+    The chunks run :data:`LANES` at a time, one per SIMD lane of
+    :func:`~rof.photonics.timedomain.exprb_lanes.exprb_lanes`; groups of lanes run on
+    a thread pool.
 
     Parameters
     ----------
@@ -125,15 +354,18 @@ def run_chunks(
     constants : RateConstants
         The laser.
     steps : callable
-        ``steps(lo, hi) -> (cur, dcur)``: current, A, and slope, A/s, at the step points
-        ``lo * u .. hi * u`` (``(hi - lo) * u + 1`` values each).
+        ``steps(begin, count, cur, dcur)`` writes, for each lane ``c``, the current, A,
+        and its slope, A/s, at the step points ``begin[c] * u .. (begin[c] + count[c]) *
+        u`` into column ``c`` of ``cur`` and ``dcur`` (shape (M, K)), and past them the
+        last current with zero slope (:func:`polyphase_lanes`, :func:`gather_lanes`).
     noise_entropy : int or None
         Seed of the Langevin draws (:func:`langevin_draws_range`); None: noiseless.
     chol, scale : ndarray, float
         Kick factor (:func:`~rof.photonics.timedomain.laser_noise.noise_increment`) and
-        noise scale (0: noiseless) of :func:`exprb_kernel`.
-    chunk : int
-        Samples per chunk; ``chunk >= n`` is the single pass.
+        noise scale (0: noiseless) of the kernel.
+    chunk : int, optional
+        Samples per chunk; ``chunk >= n`` is the single pass. Default
+        :func:`default_chunk`.
     workers : int, optional
         Threads (default: the CPU count).
 
@@ -144,50 +376,79 @@ def run_chunks(
     """
     fs = 1.0 / (u * dt)
     warm = math.ceil(warm_up_s(constants) * fs)
-    bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
-    p = np.empty(n)
-    ph = np.empty(n)
-    before = np.zeros(len(bounds))  # each chunk's phase at its start sample - 1
-    consts = constants.as_tuple()
-    zeros = np.zeros((1, 3))
-
-    def run(c):
-        a, b = bounds[c]
-        start = 0 if c == 0 else max(0, a - warm)
-        cur, dcur = steps(start, b)
-        if noise_entropy is not None:
-            z = langevin_draws_range(constants, 1.0 / fs, start, b, noise_entropy)
-        else:
-            z = np.broadcast_to(zeros, (b - start, 3))
-        state = np.array([constants.n_bias, constants.s_bias, 0.0])
-        pw = np.empty(b - start)
-        phw = np.empty(b - start)
-        exprb_kernel(cur, dcur, u, dt, consts, state, z, scale, chol, pw, phw)
-        p[a:b] = pw[a - start :]
-        ph[a:b] = phw[a - start :]
-        if a > start:
-            before[c] = phw[a - start - 1]
-
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(bounds) == 1:
-        for c in range(len(bounds)):
-            run(c)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, range(len(bounds))))
-    offsets = np.zeros(len(bounds))
-    for c in range(1, len(bounds)):
-        offsets[c] = offsets[c - 1] + ph[bounds[c][0] - 1] - before[c]
+    if chunk is None:
+        chunk = default_chunk(n, warm, workers)
+    begin, keep, end = _lane_bounds(n, int(chunk), warm)
+    n_chunks = begin.size
     field = np.empty(n, dtype=np.complex128)
+    before = np.zeros(n_chunks)  # each chunk's phase at sample keep - 1 (its warm-up's end)
+    last = np.zeros(n_chunks)  # and at its last sample, end - 1
+    consts = constants.as_tuple()
+    groups = [range(g, min(g + LANES, n_chunks)) for g in range(0, n_chunks, LANES)]
+    rows_max = int(np.max(end - begin))
+    local = threading.local()
 
-    def polar(c):
-        a, b = bounds[c]
-        polar_offset(p[a:b], ph[a:b], offsets[c], field[a:b])
+    def buffers(rows, k):
+        """Work arrays of a group, (rows, k) views of per-thread arrays reused across the
+        thread's groups (each fresh array costs its page faults: about 10 us per 4 kB
+        page on this kind of virtual machine)."""
+        if k != LANES:
+            return [np.empty((rows * u + 1, k)) for _ in range(2)] + [
+                np.empty((rows, 3, k)),
+                np.empty((rows, k)),
+                np.empty((rows, k)),
+            ]
+        if getattr(local, "bufs", None) is None:
+            local.bufs = [np.empty((rows_max * u + 1, k)) for _ in range(2)] + [
+                np.empty((rows_max, 3, k)),
+                np.empty((rows_max, k)),
+                np.empty((rows_max, k)),
+            ]
+        b = local.bufs
+        return [b[0][: rows * u + 1], b[1][: rows * u + 1], b[2][:rows], b[3][:rows], b[4][:rows]]
 
-    if workers == 1 or len(bounds) == 1:
-        for c in range(len(bounds)):
-            polar(c)
+    def run(lanes):
+        sl = slice(lanes[0], lanes[-1] + 1)
+        b0, k0, e0 = begin[sl], keep[sl], end[sl]
+        count = e0 - b0
+        length = int(count.max())
+        cur, dcur, z, pw, phw = buffers(length, count.size)
+        steps(b0, count, cur, dcur)
+        if noise_entropy is not None:
+            lo = int(b0[0])
+            draws = langevin_draws_range(constants, 1.0 / fs, lo, int(e0[-1]), noise_entropy)
+            gather_draws(draws, b0 - lo, count, z)
+            del draws
+        exprb_lanes(
+            cur, dcur, u, dt, consts, z, scale if noise_entropy is not None else 0.0, chol, pw, phw
+        )
+        polar_lanes(pw, phw, b0, k0, e0, field)
+        for j in range(count.size):
+            if k0[j] > b0[j]:
+                before[sl.start + j] = phw[k0[j] - b0[j] - 1, j]
+            last[sl.start + j] = phw[e0[j] - b0[j] - 1, j]
+
+    if workers == 1 or len(groups) == 1:
+        for g in groups:
+            run(g)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(polar, range(len(bounds))))
+            list(pool.map(run, groups))
+    # each chunk's phase shifted to continue the previous one's (chunk c - 1 ends at
+    # sample keep[c] - 1, which chunk c computed in its warm-up)
+    offsets = np.zeros(n_chunks)
+    for c in range(1, n_chunks):
+        offsets[c] = offsets[c - 1] + last[c - 1] - before[c]
+
+    def shift(c):
+        if offsets[c] != 0.0:
+            rotate(field[keep[c] : end[c]], offsets[c])
+
+    if workers == 1 or n_chunks == 1:
+        for c in range(n_chunks):
+            shift(c)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(shift, range(n_chunks)))
     return field

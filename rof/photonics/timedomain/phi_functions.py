@@ -174,6 +174,34 @@ def _phi123_eig(tr, det):
     return out[0], out[1], out[2], out[3], out[4], out[5]
 
 
+#: Widest :math:`|q|` of the branch-free series path of :func:`phi123`, and its Taylor
+#: coefficients of C and S, k = 0..22: truncation below 1e-19 at :math:`|q| = 40`, and for
+#: :math:`q < 0` a cancellation of the terms (largest about 90) to about 1e-14 absolute.
+_Q_WIDE = 40.0
+_CW = tuple(1.0 / math.factorial(2 * k) for k in range(23))
+_SW = tuple(1.0 / math.factorial(2 * k + 1) for k in range(23))
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def _phi123_recurrence(tr, det, t, c, sv):
+    """(a1, b1, a2, b2, a3, b3) of :func:`phi123` from :math:`e^Z = e^t(C I + S(Z - tI))`
+    by :math:`\\varphi_{k+1}(Z) = Z^{-1}(\\varphi_k(Z) - I/k!)`."""
+    et = math.exp(t)
+    a0 = et * (c - t * sv)
+    b0 = et * sv
+    inv_det = 1.0 / det
+    x = a0 - 1.0
+    a1 = x * tr * inv_det + b0
+    b1 = -x * inv_det
+    x = a1 - 1.0
+    a2 = x * tr * inv_det + b1
+    b2 = -x * inv_det
+    x = a2 - 0.5
+    a3 = x * tr * inv_det + b2
+    b3 = -x * inv_det
+    return a1, b1, a2, b2, a3, b3
+
+
 @numba.njit(cache=True, fastmath=FAST_MATH)
 def phi123(tr, det):
     """(a1, b1, a2, b2, a3, b3): :math:`\\varphi_k(Z) = a_k I + b_k Z` for a real 2x2 Z.
@@ -192,6 +220,24 @@ def phi123(tr, det):
     """
     t = 0.5 * tr
     q = t * t - det
+    if det >= 0.01 and tr * tr <= 1e4 * det and abs(q) <= _Q_WIDE:
+        # the common case, one branch-free path (a branch that flips with the state
+        # stalls the latency-bound kernels): C and S by their series in q, each split
+        # into even and odd powers (two independent Horner chains in q^2 of half depth)
+        q2 = q * q
+        ce = _CW[22]
+        se = _SW[22]
+        for kk in range(20, -1, -2):
+            ce = ce * q2 + _CW[kk]
+            se = se * q2 + _SW[kk]
+        co = _CW[21]
+        so = _SW[21]
+        for kk in range(19, 0, -2):
+            co = co * q2 + _CW[kk]
+            so = so * q2 + _SW[kk]
+        c = ce + q * co
+        sv = se + q * so
+        return _phi123_recurrence(tr, det, t, c, sv)
     rho = abs(t) + math.sqrt(abs(q))
     if rho <= 1.0:
         # Z^j = p I + r Z; accumulate sum_j Z^j / (j + k)! for k = 1, 2, 3.
@@ -234,17 +280,4 @@ def phi123(tr, det):
         for kk in range(10, -1, -1):
             c = c * q + _C_TAYLOR[kk]
             sv = sv * q + _S_TAYLOR[kk]
-    et = math.exp(t)
-    a0 = et * (c - t * sv)
-    b0 = et * sv
-    inv_det = 1.0 / det
-    x = a0 - 1.0
-    a1 = x * tr * inv_det + b0
-    b1 = -x * inv_det
-    x = a1 - 1.0
-    a2 = x * tr * inv_det + b1
-    b2 = -x * inv_det
-    x = a2 - 0.5
-    a3 = x * tr * inv_det + b2
-    b3 = -x * inv_det
-    return a1, b1, a2, b2, a3, b3
+    return _phi123_recurrence(tr, det, t, c, sv)

@@ -1,0 +1,132 @@
+"""The vectorised many-chain kernel against the single-chain kernel, lane by lane."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rof.photonics import DirectLaser
+from rof.photonics.timedomain.exprb_kernel import exprb_kernel
+from rof.photonics.timedomain.exprb_lanes import (
+    _cosh_sinhc,
+    _exp8,
+    exprb_lanes,
+)
+from rof.photonics.timedomain.laser import _interp_half_width, _lagrange_weights
+from rof.photonics.timedomain.laser_chunks import polar_offset, polyphase_range
+from rof.photonics.timedomain.laser_noise import noise_increment
+from rof.photonics.timedomain.phi_functions import phi123
+from rof.photonics.timedomain.rate_constants import rate_constants
+
+FS = 39.3e9
+
+
+def _lanes_vs_single(amp, u, lanes, length, noisy, fs=FS):
+    """(lanes' power and phase, the single kernel's), each lane its own slice of a
+    two-tone drive at 3.5 GHz and its own draws."""
+    laser = DirectLaser()
+    rc = rate_constants(laser)
+    n = lanes * length
+    t = np.arange(n) / fs
+    x = amp * np.cos(2 * np.pi * 3.5e9 * t) + 0.5 * amp * np.cos(2 * np.pi * 3.45e9 * t + 1)
+    half = _interp_half_width(2 * math.pi * 3.55e9 / fs, u)
+    wv, wd = _lagrange_weights(u, half)
+    chol = noise_increment(rc, 1 / fs)
+    z = np.random.default_rng(3).normal(size=(n, 3))
+    scale = 1.0 if noisy else 0.0
+    cur_l = np.empty((lanes, length * u + 1))
+    dcur_l = np.empty((lanes, length * u + 1))
+    p_ref = np.empty((lanes, length))
+    ph_ref = np.empty((lanes, length))
+    for c in range(lanes):
+        polyphase_range(x, c * length, 0.04, wv, wd, fs, cur_l[c], dcur_l[c])
+        st = np.array([rc.n_bias, rc.s_bias, 0.0])
+        zc = z[c * length : (c + 1) * length]
+        exprb_kernel(
+            cur_l[c], dcur_l[c], u, 1 / (fs * u), rc.as_tuple(), st, zc, scale, chol,
+            p_ref[c], ph_ref[c],
+        )  # fmt: skip
+    cur = np.ascontiguousarray(cur_l.T)
+    dcur = np.ascontiguousarray(dcur_l.T)
+    zi = np.ascontiguousarray(z.reshape(lanes, length, 3).transpose(1, 2, 0))
+    p = np.empty((length, lanes))
+    ph = np.empty((length, lanes))
+    exprb_lanes(cur, dcur, u, 1 / (fs * u), rc.as_tuple(), zi, scale, chol, p, ph)
+    return p.T, ph.T, p_ref, ph_ref
+
+
+@pytest.mark.parametrize("noisy", [False, True])
+@pytest.mark.parametrize("u", [1, 2])
+def test_lanes_equal_the_single_chain_kernel(u, noisy):
+    """Small signal: every step on the vector path; each lane is exprb_kernel on its
+    slice (same operations up to rounding)."""
+    p, ph, p_ref, ph_ref = _lanes_vs_single(0.008, u, 16, 3000, noisy)
+    assert np.max(np.abs(p - p_ref)) < 1e-12 * np.max(p_ref)
+    assert np.max(np.abs(ph - ph_ref)) < 1e-9
+
+
+@pytest.mark.parametrize("noisy", [False, True])
+def test_lanes_with_clipping_take_the_scalar_steps(noisy):
+    """A drive of +-45 mA about a 40 mA bias turns the laser off on every trough (the
+    power falls to the spontaneous floor) and on again: the turn-on steps are split
+    (a22 h > 0.5) by the scalar fallback, and the lanes still follow the single kernel,
+    to the rounding that the turn-on transients amplify."""
+    p, ph, p_ref, ph_ref = _lanes_vs_single(0.03, 2, 5, 3000, noisy)
+    assert p_ref.min() < 1e-4 * p_ref.max()  # clipped
+    assert np.max(np.abs(p - p_ref)) < 1e-8 * np.max(p_ref)
+    assert np.max(np.abs(ph - ph_ref)) < 1e-6
+
+
+def test_vector_path_series_match_the_closed_forms():
+    """cosh sqrt q, sinh sqrt q / sqrt q and e^t of the vector path against math's, over
+    their whole range (q in [-40, 40], t in [-8, 8])."""
+    for q in np.linspace(-40.0, 40.0, 81):
+        c, s = _cosh_sinhc(q)
+        if q >= 0:
+            r = math.sqrt(q)
+            c_ref, s_ref = math.cosh(r), (math.sinh(r) / r if r > 0 else 1.0)
+        else:
+            r = math.sqrt(-q)
+            c_ref, s_ref = math.cos(r), math.sin(r) / r
+        assert abs(c - c_ref) < 1e-13 * max(1.0, abs(c_ref))
+        assert abs(s - s_ref) < 1e-13 * max(1.0, abs(s_ref))
+    for t in np.linspace(-8.0, 8.0, 33):
+        assert abs(_exp8(t) - math.exp(t)) < 1e-13 * math.exp(t)
+
+
+def test_phi123_series_path_matches_eigen_closed_form():
+    """phi123's branch-free path (|q| <= 40) against the phi-functions of the
+    eigenvalues computed in complex arithmetic, on real and complex eigenvalue pairs."""
+
+    def phi_k(z, k):
+        p = np.exp(z)
+        fac = 1.0
+        for j in range(1, k + 1):
+            p = (p - 1.0 / fac) / z
+            fac *= j
+        return p
+
+    for tr, det in [(-1.0, 2.55), (-3.7, 33.8), (-0.5, 0.64), (1.0, 0.2), (-6.0, 1.0)]:
+        t = tr / 2
+        r = np.sqrt(complex(t * t - det))
+        got = phi123(tr, det)
+        for k in range(1, 4):
+            fp, fm = phi_k(t + r, k), phi_k(t - r, k)
+            b = (fp - fm) / (2 * r)
+            a = fp - b * (t + r)
+            assert abs(got[2 * k - 2] - a.real) < 1e-12
+            assert abs(got[2 * k - 1] - b.real) < 1e-12
+
+
+def test_polar_matches_numpy_over_a_wide_phase_range():
+    """The vectorised sqrt(p) e^{i(phi + offset)} against NumPy's, phases to 1e5 rad."""
+    rng = np.random.default_rng(5)
+    p = rng.random(10_000)
+    for scale in (1.0, 1e3, 1e5):
+        ph = (rng.random(p.size) - 0.5) * 2 * scale
+        out = np.empty(p.size, dtype=np.complex128)
+        polar_offset(p, ph, 0.7, out)
+        ref = np.sqrt(p) * np.exp(1j * (ph + 0.7))
+        assert np.max(np.abs(out - ref)) < 1e-15 + 2e-16 * scale
