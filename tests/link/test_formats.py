@@ -132,13 +132,15 @@ def test_dsb_and_pm_waveforms_match_the_budget(kind):
 
 
 @pytest.mark.slow
-def test_ssb_behind_fiber_at_high_drive_known_gap():
-    """SSB at 28 GHz, 10 km, 0 dBm (distortion-dominated): the waveform reads about
-    +0.9 dB above the budget's link describing function (was +1.63 dB with the
-    back-to-back AM/AM curve). Not the MZM's 28 GHz, 30/40 km gap, which the sideband
-    phase-noise term closed (rof.link.sideband_phase_noise): this one stays at +0.87 dB
-    with 1 MHz linewidth and +0.90 dB with none, so it is on the distortion side
-    (open): held to 1.5 dB so a regression still fails."""
+def test_ssb_behind_fiber_at_high_drive_short_record():
+    """SSB at 28 GHz, 10 km, 0 dBm (distortion-dominated), one 4-symbol record (seed 0):
+    the waveform reads +0.87 dB above the budget. Not a model error: that record's
+    envelope is peakier than Gaussian (E|x|^6/Omega^3 = 6.61 against 6), and the
+    closed-form third-order distortion of this very record gives 46.81 dB SDR against
+    the simulator's 46.72 dB and the budget's Gaussian-average 47.70 dB; over 30 such
+    records the SDR scatters 0.56 dB (standard deviation) about the budget, at 14
+    symbols the gap is +0.11 dB (tests/link/test_ssb_distortion_record.py). Held to
+    1.5 dB (2.7 standard deviations of a 4-symbol record) so a regression still fails."""
     from rof.photonics import CWLaser, DualDriveMZM
 
     tx = DualDriveMZM.from_format("ssb", CWLaser(power_dbm=16.0))
