@@ -104,6 +104,27 @@ def default_optical_oversampling(
     >>> default_optical_oversampling(RoFLink(DirectLaser(), Fiber(20.0), Photodiode()), w) > 5
     True
     """
+    return optical_oversampling_from_spectrum(
+        link, waveform, None, length_km=length_km, leakage=leakage, stacklevel=3
+    )
+
+
+def optical_oversampling_from_spectrum(
+    link,
+    waveform: Waveform,
+    spectrum,
+    *,
+    length_km: float | None = None,
+    leakage: float = FIELD_LEAKAGE,
+    stacklevel: int = 2,
+) -> int:
+    """:func:`default_optical_oversampling` from the waveform's spectrum, when the caller
+    has it: ``spectrum`` is ``rfft(waveform.samples)`` (None: computed here when needed);
+    ``stacklevel`` that of the RuntimeWarning.
+
+    :func:`rof.link.waveform.simulate_link` transforms the drive once for this estimate
+    and its interpolation to the optical rate.
+    """
     check_range(
         "default_optical_oversampling.leakage", leakage, 0.0, 1.0, lo_open=True, hi_open=True
     )
@@ -114,12 +135,15 @@ def default_optical_oversampling(
         return q0
     fs = waveform.sample_rate_hz
     f_hi = max(c.carrier_hz + 0.5 * c.bandwidth_hz for c in waveform.carriers)
-    drive = waveform.samples * math.sqrt(ss.input_impedance_ohm / waveform.impedance_ohm)
     # |analytic signal| of the carriers' band, shifted down and 4x oversampled
-    n = drive.size
+    n = waveform.samples.size
+    if spectrum is None:
+        spectrum = sfft.rfft(waveform.samples)
     f_lo = min(c.carrier_hz - 0.5 * c.bandwidth_hz for c in waveform.carriers)
     lo = max(1, math.floor(f_lo * n / fs))
-    band = sfft.rfft(drive)[lo : math.ceil(f_hi * n / fs) + 1]
+    band = spectrum[lo : math.ceil(f_hi * n / fs) + 1] * math.sqrt(
+        ss.input_impedance_ohm / waveform.impedance_ohm
+    )
     m = sfft.next_fast_len(4 * band.size)
     env = np.abs(sfft.ifft(band, m)) * (2.0 * m / n)
     edges = np.linspace(0.0, float(env.max()), _ENVELOPE_BINS + 1)
@@ -146,6 +170,6 @@ def default_optical_oversampling(
         f"lies beyond the cap's Nyquist (q = {MAX_OVERSAMPLING}; asked {leakage:g}); "
         "dispersion phases of the aliased part are wrong",
         RuntimeWarning,
-        stacklevel=2,
+        stacklevel=stacklevel,
     )
     return MAX_OVERSAMPLING

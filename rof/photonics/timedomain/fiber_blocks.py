@@ -35,6 +35,8 @@ from rof.photonics.timedomain.fiber import _fiber_constants, propagate_linear
 __all__ = ["propagate_linear_blocks"]
 
 _MIN_FFT = 1 << 16
+#: Frames transformed together (one task of a thread).
+GROUP = 4
 
 
 @functools.lru_cache(maxsize=8)
@@ -85,28 +87,27 @@ def propagate_linear_blocks(
     frames = -(-n // valid)
     out = np.empty(n, dtype=np.complex64)
 
-    def frame(f):
-        s = f * valid
-        lo = s - k
-        if lo >= 0 and lo + m <= n:
-            seg = a[lo : lo + m].astype(np.complex64)
-        else:
-            idx = np.minimum(np.arange(lo, lo + m) % nf, n - 1)
-            seg = a[idx].astype(np.complex64)
-        x = sfft.fft(seg, overwrite_x=True)
+    def task(g):
+        # GROUP frames in one (frames, m) array: the transforms run several at a time
+        # (SIMD over rows), about twice as fast as one by one.
+        f0, f1 = g * GROUP, min((g + 1) * GROUP, frames)
+        seg = np.empty((f1 - f0, m), dtype=np.complex64)
+        for f in range(f0, f1):
+            lo = f * valid - k
+            if lo >= 0 and lo + m <= n:
+                seg[f - f0] = a[lo : lo + m]
+            else:
+                seg[f - f0] = a[np.minimum(np.arange(lo, lo + m) % nf, n - 1)]
+        x = sfft.fft(seg, axis=-1, overwrite_x=True)
         x *= h
-        y = sfft.ifft(x, overwrite_x=True)
-        c = min(valid, n - s)
-        out[s : s + c] = y[k : k + c]
+        y = sfft.ifft(x, axis=-1, overwrite_x=True)
+        for f in range(f0, f1):
+            s = f * valid
+            c = min(valid, n - s)
+            out[s : s + c] = y[f - f0, k : k + c]
 
     workers = workers or os.cpu_count() or 1
-    group = 8  # frames per task
-
-    def task(g):
-        for f in range(g * group, min((g + 1) * group, frames)):
-            frame(f)
-
-    tasks = range(-(-frames // group))
+    tasks = range(-(-frames // GROUP))
     if workers == 1:
         for g in tasks:
             task(g)

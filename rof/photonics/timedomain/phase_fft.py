@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from scipy import fft as sfft
 
-__all__ = ["irfft_rows", "phase_count", "rfft_head"]
+__all__ = ["deinterleave", "interleave", "irfft_rows", "phase_count", "rfft_head"]
 
 _TABLE = 1 << 12  # twiddle table split: e^{i a k} = e^{i a (k // T) T} e^{i a (k % T)}
 
@@ -165,3 +165,24 @@ def irfft_rows(spec: np.ndarray, n: int, p_count: int, *, workers: int = -1) -> 
     turn = np.exp(2j * np.pi * np.arange(p_count) / p_count)  # exp(2 pi i r q / n)
     _spread_rows(spec, n, q, hi, lo, turn, 1.0 / p_count, y)
     return sfft.irfft(y, q, axis=-1, workers=workers, overwrite_x=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _interleave(rows, out):
+    p_count, q = rows.shape
+    for j in range(q):
+        for p in range(p_count):
+            out[j * p_count + p] = rows[p, j]
+
+
+def interleave(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """The record ``x[P j + p] = rows[p, j]`` of its phases, as ``dtype`` (one pass;
+    ``rows.T.reshape(-1).astype(dtype)`` in NumPy)."""
+    out = np.empty(rows.size, dtype=dtype)
+    _interleave(rows, out)
+    return out
+
+
+def deinterleave(x: np.ndarray, p_count: int, dtype=np.float64) -> np.ndarray:
+    """Phases ``rows[p, j] = x[P j + p]``, shape ``(P, x.size // P)``, C-contiguous."""
+    return np.ascontiguousarray(np.asarray(x).reshape(-1, p_count).T, dtype=dtype)

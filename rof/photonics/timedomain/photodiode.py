@@ -24,7 +24,7 @@ from rof.photonics.timedomain.normals import add_normals, fill_normals
 from rof.photonics.timedomain.phase_fft import phase_count, rfft_head
 from rof.units import K_B_J_PER_K, Q_C
 
-__all__ = ["detect", "detect_band"]
+__all__ = ["detect", "detect_band", "mean_power"]
 
 
 def detect(detector, fields, sample_rate_hz: float, rng) -> tuple[np.ndarray, float]:
@@ -135,7 +135,7 @@ def detect_band(
     if not 1 <= n_out <= n:
         raise ValueError(f"detect_band.n_out = {n_out}; allowed: 1 to {n}")
     resp = detector.responsivity_a_per_w
-    means = [_mean_power(f) for f in fields]
+    means = [mean_power(f) for f in fields]
     i_mean = resp * math.fsum(means) + detector.dark_current_a
     detector.check_saturation(i_mean)
     # The AC current R(sum|A|^2 - mean) in single precision, split into its phases for the
@@ -196,8 +196,9 @@ def _sum_real(f):
     return acc
 
 
-def _mean_power(f) -> float:
-    """Mean of :math:`|f|^2` (complex field) or of a real power ``f``, W."""
+def mean_power(f) -> float:
+    """Mean of :math:`|f|^2` (complex field) or of a real power ``f``, W: one pass,
+    accumulated in double precision (``np.mean(np.abs(f) ** 2)`` without the array)."""
     f = f.ravel()
     return (_sum_abs2(f) if np.iscomplexobj(f) else _sum_real(f)) / f.size
 

@@ -9,7 +9,7 @@ import pytest
 from scipy import fft as sfft
 
 from rof.photonics import Photodiode
-from rof.photonics.timedomain.photodiode import detect, detect_band
+from rof.photonics.timedomain.photodiode import detect, detect_band, mean_power
 from rof.units import K_B_J_PER_K, Q_C
 
 FS = 40e9
@@ -117,3 +117,14 @@ def test_matches_a_numpy_reference_sample_by_sample(n, n_out, noisy):
     err = got - want
     assert np.sqrt(np.mean(err**2)) < 5e-7 * ac_rms
     assert np.max(np.abs(err)) < 3e-6 * ac_rms
+
+
+def test_mean_power_is_numpys():
+    e = _field()
+    for f in (e, e.astype(np.complex64), np.abs(e) ** 2, (np.abs(e) ** 2).astype(np.float32)):
+        want = (
+            np.mean(np.abs(f.astype(np.complex128)) ** 2)
+            if np.iscomplexobj(f)
+            else np.mean(f, dtype=float)
+        )
+        assert mean_power(f) == pytest.approx(float(want), rel=1e-12)

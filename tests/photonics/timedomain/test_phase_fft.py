@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from rof.photonics.timedomain.normals import add_normals, fill_normals
-from rof.photonics.timedomain.phase_fft import irfft_rows, phase_count, rfft_head
+from rof.photonics.timedomain.phase_fft import (
+    deinterleave,
+    interleave,
+    irfft_rows,
+    phase_count,
+    rfft_head,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +43,16 @@ def test_rfft_head_and_irfft_rows_match_numpy(n, p, k):
     got = irfft_rows(spec, n, p)
     assert got.dtype == np.float32 and got.shape == (p, n // p)
     np.testing.assert_allclose(got.T.reshape(-1), back, rtol=0, atol=1e-6 * np.abs(back).max())
+
+
+def test_interleave_round_trip():
+    x = np.arange(24.0)
+    rows = deinterleave(x, 4, np.float32)
+    np.testing.assert_array_equal(rows[1], [1, 5, 9, 13, 17, 21])
+    assert rows.flags.c_contiguous and rows.dtype == np.float32
+    back = interleave(rows)
+    assert back.dtype == np.float64
+    np.testing.assert_array_equal(back, x)
 
 
 def test_phase_count():
