@@ -41,7 +41,11 @@ def test_white_draws_are_numpys_generator_per_block():
     """Block b of the white draws is standard_normal((3, WHITE_BLOCK)) of the generator
     keyed (entropy, b + 2**40), NumPy's float64 algorithm rounded to float32."""
     lo, hi = -WHITE_BLOCK - 123, 2 * WHITE_BLOCK + 77
-    got = laser_noise._white(99, lo, hi)
+    w, start = laser_noise._white(99, lo, hi)
+    got = w[:, lo - start : hi - start]
+    # a window that reuses an earlier one's blocks holds the same numbers
+    w2, start2 = laser_noise._white(99, lo + WHITE_BLOCK // 2, hi + WHITE_BLOCK, (w, start))
+    np.testing.assert_array_equal(w2[:, : w.shape[1] - (start2 - start)], w[:, start2 - start :])
     blocks = []
     for b in range(-2, 3):
         g = np.random.default_rng(np.random.SeedSequence(99, spawn_key=(b + (1 << 40),)))
@@ -101,3 +105,12 @@ def test_draws_are_gaussian(rc):
         assert np.max(np.abs(ecdf - 0.5 * special.erfc(-xs / math.sqrt(2.0)))) < 2.0 / math.sqrt(
             xs.size
         )
+
+
+def test_draws_into_a_given_array(rc):
+    want = langevin_draws_range(rc, 1 / FS, 100, 5000, 4)
+    buf = np.full((4900, 3), np.nan, dtype=np.float32)
+    assert langevin_draws_range(rc, 1 / FS, 100, 5000, 4, out=buf) is buf
+    np.testing.assert_array_equal(buf, want)
+    with pytest.raises(ValueError, match="out"):
+        langevin_draws_range(rc, 1 / FS, 100, 5000, 4, out=np.empty((4900, 3)))
