@@ -54,27 +54,48 @@ def _twiddle_tables(n: int, k: int, sign: float):
     return hi, lo
 
 
-@numba.njit(cache=True, nogil=True)
+_BLOCK = 512  # bins per block of the combination kernels (their inner loops vectorise)
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"contract", "nsz", "arcp"})
 def _combine_head(b, q, hi, lo, out):
-    """``out[k] = sum_p w^p b[p, k mod q]`` (Horner in ``w = hi[k//T] lo[k%T]``), with
-    ``b[p, j] = conj(b[p, q - j])`` for ``j > q // 2`` (``b`` holds the rfft bins)."""
+    """``out[k] = sum_p w^p b[p, k mod q]``, ``w = hi[k//T] lo[k%T]`` (Horner), with
+    ``b[p, j] = conj(b[p, q - j])`` for ``j > q // 2`` (``b`` holds the rfft bins).
+    Bins in blocks, real and imaginary parts apart, so that the Horner steps of a block
+    vectorise (one bin's steps form a chain of dependent multiplications)."""
     p_count = b.shape[0]
     half = q // 2
-    j = 0
-    for k in range(out.size):
-        w = hi[k // _TABLE] * lo[k - (k // _TABLE) * _TABLE]
-        if j <= half:
-            acc = complex(b[p_count - 1, j])
-            for p in range(p_count - 2, -1, -1):
-                acc = acc * w + complex(b[p, j])
-        else:
-            acc = complex(b[p_count - 1, q - j]).conjugate()
-            for p in range(p_count - 2, -1, -1):
-                acc = acc * w + complex(b[p, q - j]).conjugate()
-        out[k] = acc
-        j += 1
-        if j == q:
-            j = 0
+    wr = np.empty(_BLOCK)
+    wi = np.empty(_BLOCK)
+    ar = np.empty(_BLOCK)
+    ai = np.empty(_BLOCK)
+    jj = np.empty(_BLOCK, dtype=np.int64)
+    sg = np.empty(_BLOCK)
+    for k0 in range(0, out.size, _BLOCK):
+        cnt = min(_BLOCK, out.size - k0)
+        for c in range(cnt):
+            k = k0 + c
+            w = hi[k // _TABLE] * lo[k % _TABLE]
+            wr[c] = w.real
+            wi[c] = w.imag
+            j = k % q
+            if j <= half:
+                jj[c] = j
+                sg[c] = 1.0
+            else:
+                jj[c] = q - j
+                sg[c] = -1.0
+            x = b[p_count - 1, jj[c]]
+            ar[c] = x.real
+            ai[c] = sg[c] * x.imag
+        for p in range(p_count - 2, -1, -1):
+            for c in range(cnt):
+                x = b[p, jj[c]]
+                tr = ar[c] * wr[c] - ai[c] * wi[c] + x.real
+                ai[c] = ar[c] * wi[c] + ai[c] * wr[c] + sg[c] * x.imag
+                ar[c] = tr
+        for c in range(cnt):
+            out[k0 + c] = complex(ar[c], ai[c])
 
 
 def rfft_head(rows: np.ndarray, k: int, *, workers: int = -1) -> np.ndarray:
@@ -104,33 +125,65 @@ def rfft_head(rows: np.ndarray, k: int, *, workers: int = -1) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath={"contract", "nsz", "arcp"})
 def _spread_rows(spec, n, q, hi, lo, turn, scale, out):
     """``out[p, kappa] = scale sum_r X[kappa + r q] v^p``, ``v = exp(2 pi i (kappa + r q)/n)``
     ``= hi[kappa//T] lo[kappa%T] turn[r]``, for ``kappa <= q // 2``; ``X`` the Hermitian
-    extension of ``spec`` (zero beyond it)."""
+    extension of ``spec`` (zero beyond it). Blocks of bins, real and imaginary parts
+    apart, so that the powers of ``v`` over a block vectorise."""
     p_count = out.shape[0]
     kk = spec.size
-    acc = np.empty(p_count, dtype=np.complex128)
-    for c in range(out.shape[1]):
-        acc[:] = 0.0
-        vc = hi[c // _TABLE] * lo[c - (c // _TABLE) * _TABLE]
+    cols = out.shape[1]
+    accr = np.empty((p_count, _BLOCK))
+    acci = np.empty((p_count, _BLOCK))
+    vr = np.empty(_BLOCK)
+    vi = np.empty(_BLOCK)
+    xr = np.empty(_BLOCK)
+    xi = np.empty(_BLOCK)
+    ur = np.empty(_BLOCK)
+    ui = np.empty(_BLOCK)
+    for c0 in range(0, cols, _BLOCK):
+        cnt = min(_BLOCK, cols - c0)
+        accr[:, :cnt] = 0.0
+        acci[:, :cnt] = 0.0
+        for c in range(cnt):
+            v = hi[(c0 + c) // _TABLE] * lo[(c0 + c) % _TABLE]
+            vr[c] = v.real
+            vi[c] = v.imag
         for r in range(p_count):
-            k = c + r * q
-            if k < kk:
-                x = complex(spec[k])
-                if k == 0 or 2 * k == n:
-                    x = complex(x.real, 0.0)
-            elif n - k < kk:
-                x = complex(spec[n - k]).conjugate()
+            k_first = c0 + r * q
+            k_last = k_first + cnt - 1
+            if k_last < kk:
+                low = True  # the whole block in spec
+            elif k_first >= kk and n - k_last >= kk:
+                continue  # the whole block zero
             else:
-                continue
-            v = vc * turn[r]
+                low = False
+            t = turn[r]
+            for c in range(cnt):
+                k = k_first + c
+                if low or k < kk:
+                    x = complex(spec[k])
+                    if k == 0 or 2 * k == n:
+                        x = complex(x.real, 0.0)
+                elif n - k < kk:
+                    x = complex(spec[n - k]).conjugate()
+                else:
+                    x = 0.0
+                xr[c] = x.real
+                xi[c] = x.imag
+                ur[c] = vr[c] * t.real - vi[c] * t.imag
+                ui[c] = vr[c] * t.imag + vi[c] * t.real
             for p in range(p_count):
-                acc[p] += x
-                x = x * v
+                for c in range(cnt):
+                    accr[p, c] += xr[c]
+                    acci[p, c] += xi[c]
+                    tr = xr[c] * ur[c] - xi[c] * ui[c]
+                    xi[c] = xr[c] * ui[c] + xi[c] * ur[c]
+                    xr[c] = tr
         for p in range(p_count):
-            out[p, c] = acc[p] * scale
+            for c in range(cnt):
+                out[p, c0 + c] = complex(accr[p, c] * scale, acci[p, c] * scale)
 
 
 def irfft_rows(spec: np.ndarray, n: int, p_count: int, *, workers: int = -1) -> np.ndarray:
