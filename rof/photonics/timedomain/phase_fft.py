@@ -27,12 +27,21 @@ of the record's rms, white).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 from scipy import fft as sfft
 
-__all__ = ["deinterleave", "interleave", "irfft_rows", "phase_count", "rfft_head"]
+__all__ = [
+    "deinterleave",
+    "interleave",
+    "irfft_rows",
+    "over_threads",
+    "phase_count",
+    "rfft_head",
+]
 
 _TABLE = 1 << 12  # twiddle table split: e^{i a k} = e^{i a (k // T) T} e^{i a (k % T)}
 
@@ -220,19 +229,32 @@ def irfft_rows(spec: np.ndarray, n: int, p_count: int, *, workers: int = -1) -> 
     return sfft.irfft(y, q, axis=-1, workers=workers, overwrite_x=True)
 
 
+def over_threads(fn, count: int, workers: int | None = None) -> list:
+    """``[fn(j0, j1), ...]`` over ``workers`` contiguous parts of ``range(count)`` (default
+    the CPU count, at most one part per 2^20 items), on threads: for the memory-bound
+    passes of nogil kernels over record-long arrays (two threads move about 1.9 times
+    the data of one on this project's machines)."""
+    workers = max(1, min(workers or os.cpu_count() or 1, count >> 20))
+    bounds = [count * i // workers for i in range(workers + 1)]
+    if workers == 1:
+        return [fn(0, count)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda i: fn(bounds[i], bounds[i + 1]), range(workers)))
+
+
 @numba.njit(cache=True, nogil=True)
-def _interleave(rows, out):
-    p_count, q = rows.shape
-    for j in range(q):
+def _interleave(rows, out, j0, j1):
+    p_count = rows.shape[0]
+    for j in range(j0, j1):
         for p in range(p_count):
             out[j * p_count + p] = rows[p, j]
 
 
 def interleave(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
-    """The record ``x[P j + p] = rows[p, j]`` of its phases, as ``dtype`` (one pass;
-    ``rows.T.reshape(-1).astype(dtype)`` in NumPy)."""
+    """The record ``x[P j + p] = rows[p, j]`` of its phases, as ``dtype`` (one pass, on
+    threads; ``rows.T.reshape(-1).astype(dtype)`` in NumPy)."""
     out = np.empty(rows.size, dtype=dtype)
-    _interleave(rows, out)
+    over_threads(lambda j0, j1: _interleave(rows, out, j0, j1), rows.shape[1])
     return out
 
 

@@ -21,7 +21,7 @@ from scipy import fft as sfft
 
 from rof._validate import check_range
 from rof.photonics.timedomain.normals import add_normals, fill_normals
-from rof.photonics.timedomain.phase_fft import phase_count, rfft_head
+from rof.photonics.timedomain.phase_fft import over_threads, phase_count, rfft_head
 from rof.units import K_B_J_PER_K, Q_C
 
 __all__ = ["detect", "detect_band", "mean_power"]
@@ -179,36 +179,38 @@ _SUM_MATH = {"reassoc", "nsz", "contract"}
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_SUM_MATH)
-def _sum_abs2(f):
-    """Sum of :math:`|f|^2` over a complex array, float64."""
+def _sum_abs2(f, i0, i1):
+    """Sum of :math:`|f_i|^2`, ``i0 <= i < i1``, over a complex array, float64."""
     acc = 0.0
-    for i in range(f.size):
+    for i in range(i0, i1):
         acc += float(f[i].real) ** 2 + float(f[i].imag) ** 2
     return acc
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_SUM_MATH)
-def _sum_real(f):
-    """Sum of a real array, float64."""
+def _sum_real(f, i0, i1):
+    """Sum of ``f[i0:i1]`` (real), float64."""
     acc = 0.0
-    for i in range(f.size):
+    for i in range(i0, i1):
         acc += float(f[i])
     return acc
 
 
 def mean_power(f) -> float:
-    """Mean of :math:`|f|^2` (complex field) or of a real power ``f``, W: one pass,
-    accumulated in double precision (``np.mean(np.abs(f) ** 2)`` without the array)."""
+    """Mean of :math:`|f|^2` (complex field) or of a real power ``f``, W: one pass (on
+    threads), accumulated in double precision (``np.mean(np.abs(f) ** 2)`` without the
+    array)."""
     f = f.ravel()
-    return (_sum_abs2(f) if np.iscomplexobj(f) else _sum_real(f)) / f.size
+    kernel = _sum_abs2 if np.iscomplexobj(f) else _sum_real
+    return math.fsum(over_threads(lambda i0, i1: kernel(f, i0, i1), f.size)) / f.size
 
 
 @numba.njit(cache=True, nogil=True)
-def _ac_rows_abs2(f, resp, mean, add, rows):
-    """``rows[p, j] (+)= R (|f[P j + p]|^2 - mean)``: the AC current of one complex field,
-    split into ``P`` phases, single precision."""
-    p_count, q = rows.shape
-    for j in range(q):
+def _ac_rows_abs2(f, resp, mean, add, rows, j0, j1):
+    """``rows[p, j] (+)= R (|f[P j + p]|^2 - mean)``, ``j0 <= j < j1``: the AC current of
+    one complex field, split into ``P`` phases, single precision."""
+    p_count = rows.shape[0]
+    for j in range(j0, j1):
         for p in range(p_count):
             x = f[j * p_count + p]
             c = resp * (float(x.real) ** 2 + float(x.imag) ** 2 - mean)
@@ -219,10 +221,10 @@ def _ac_rows_abs2(f, resp, mean, add, rows):
 
 
 @numba.njit(cache=True, nogil=True)
-def _ac_rows_real(f, resp, mean, add, rows):
+def _ac_rows_real(f, resp, mean, add, rows, j0, j1):
     """``rows[p, j] (+)= R (f[P j + p] - mean)`` for a real optical power ``f``."""
-    p_count, q = rows.shape
-    for j in range(q):
+    p_count = rows.shape[0]
+    for j in range(j0, j1):
         for p in range(p_count):
             c = resp * (float(f[j * p_count + p]) - mean)
             if add:
@@ -233,7 +235,8 @@ def _ac_rows_real(f, resp, mean, add, rows):
 
 def _ac_rows(f, resp, mean, add, rows):
     f = f.ravel()
-    (_ac_rows_abs2 if np.iscomplexobj(f) else _ac_rows_real)(f, resp, mean, add, rows)
+    kernel = _ac_rows_abs2 if np.iscomplexobj(f) else _ac_rows_real
+    over_threads(lambda j0, j1: kernel(f, resp, mean, add, rows, j0, j1), rows.shape[1])
 
 
 @lru_cache(maxsize=8)

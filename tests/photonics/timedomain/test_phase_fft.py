@@ -10,9 +10,11 @@ from rof.photonics.timedomain.phase_fft import (
     deinterleave,
     interleave,
     irfft_rows,
+    over_threads,
     phase_count,
     rfft_head,
 )
+from rof.photonics.timedomain.photodiode import mean_power
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,18 @@ def test_interleave_round_trip():
     back = interleave(rows)
     assert back.dtype == np.float64
     np.testing.assert_array_equal(back, x)
+
+
+def test_threaded_passes_cover_the_record_once():
+    """Records long enough for several threads: the parts tile the range, and the
+    threaded interleave and mean power equal NumPy's."""
+    parts = over_threads(lambda j0, j1: (j0, j1), 3 << 20, workers=2)
+    assert parts == [(0, 3 << 19), (3 << 19, 3 << 20)]
+    rows = np.random.default_rng(2).standard_normal((8, 3 << 20)).astype(np.float32)
+    np.testing.assert_array_equal(interleave(rows), rows.T.reshape(-1).astype(np.float64))
+    f = (rows[0] + 1j * rows[1]).astype(np.complex64)
+    want = np.mean(np.abs(f.astype(np.complex128)) ** 2)
+    assert mean_power(f) == pytest.approx(want, rel=1e-10)  # 3e6 terms in float64
 
 
 def test_phase_count():
