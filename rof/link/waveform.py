@@ -177,6 +177,10 @@ def simulate_link(
     (:func:`~rof.photonics.timedomain.fiber_blocks.propagate_linear_blocks`, within 1e-6
     of the record-long transform), and detection, anti-alias filter and resampling in one
     optical-rate transform (:func:`~rof.photonics.timedomain.photodiode.detect_band`).
+    The drive is transformed once, for the oversampling estimate and its interpolation
+    (the input thermal noise drawn as its spectrum, :func:`_interpolated_drive`), and the
+    record-long transforms run as eight interleaved phases
+    (:mod:`rof.photonics.timedomain.phase_fft`).
 
     Memory: a run holds about 80 bytes per optical sample at its peak (measured, in
     the DML's integration), e.g. 6 GB for 14 symbols of a 20 MHz NR carrier at 3.5 GHz
