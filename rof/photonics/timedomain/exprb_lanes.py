@@ -42,7 +42,7 @@ import numpy as np
 from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.exprb_kernel import _exprb32_step, _rhs_jac, _split_step
 
-__all__ = ["LANES", "Q_WIDE", "T_WIDE", "exprb_lanes"]
+__all__ = ["LANES", "Q_WIDE", "T_WIDE", "bias_state", "exprb_lanes"]
 
 #: Chains per kernel call: 16 (two AVX-512 or four AVX2 vectors, so that the vector
 #: units stay busy while each chain waits for its own previous result).
@@ -144,13 +144,26 @@ def _exp8(t):
 
 @numba.njit(cache=True, nogil=True, fastmath=FAST_MATH, error_model="numpy")
 def exprb_lanes(
-    current_a, dcurrent_a, substeps, dt, consts, noise, noise_scale, chol, p_out, phi_out
+    current_a,
+    dcurrent_a,
+    substeps,
+    dt,
+    consts,
+    noise,
+    noise_scale,
+    chol,
+    state,
+    count,
+    p_out,
+    phi_out,
 ):
     """Integrate ``K`` independent chains of the rate equations, one per lane.
 
     Lane ``c`` is :func:`~rof.photonics.timedomain.exprb_kernel.exprb_kernel` on
-    ``current_a[:, c]``, ``dcurrent_a[:, c]`` and ``noise[:, :, c]``, started at the
-    bias point with phase 0. The lanes are the arrays' last, contiguous axis, so that
+    ``current_a[:, c]``, ``dcurrent_a[:, c]`` and ``noise[:, :, c]``, from the state
+    ``state[:, c]`` (:func:`bias_state` for the bias point with phase 0), over its first
+    ``count[c]`` samples; the state is updated in place, so that a long record runs
+    in blocks. The lanes are the arrays' last, contiguous axis, so that
     one vector load reads a value of every lane (with the lanes as rows the compiler
     does not vectorise the loop: measured 10x slower;
     :mod:`~rof.photonics.timedomain.laser_chunks` fills and reads this layout).
@@ -163,8 +176,14 @@ def exprb_lanes(
         As :func:`~rof.photonics.timedomain.exprb_kernel.exprb_kernel`.
     noise : ndarray of float64, shape (T, 3, K)
         Draws of each lane's Langevin kicks (read when ``noise_scale > 0``).
+    state : ndarray of float64, shape (9, K)
+        Per lane (N, S, phi) and the right-hand side and Jacobian at them and the
+        current of the first step point, (f_N, f_S, a11, a12, a21, a22); updated.
+    count : ndarray of int64, shape (K,)
+        Samples each lane advances (at most T); past them its state is held.
     p_out, phi_out : ndarray of float64, shape (T, K)
-        Written: power, W, and phase, rad, at the end of each sample.
+        Written: power, W, and phase, rad, at the end of each sample (rows past a
+        lane's ``count`` hold its last state).
     """
     tau_p, tau_n, beta, g_n, n0, eps, alpha, k, n_b, s_b = consts
     inv_tp = 1.0 / tau_p
@@ -176,22 +195,16 @@ def exprb_lanes(
     smin = 1e-3
     h = dt
     lanes = current_a.shape[1]
-    n_ = np.empty(lanes)
-    s_ = np.empty(lanes)
-    p_ = np.zeros(lanes)
-    fn_ = np.empty(lanes)
-    fs_ = np.empty(lanes)
-    j11 = np.empty(lanes)
-    j12 = np.empty(lanes)
-    j21 = np.empty(lanes)
-    j22 = np.empty(lanes)
+    n_ = state[0]
+    s_ = state[1]
+    p_ = state[2]
+    fn_ = state[3]
+    fs_ = state[4]
+    j11 = state[5]
+    j12 = state[6]
+    j21 = state[7]
+    j22 = state[8]
     bad = np.zeros(lanes, dtype=np.int64)
-    for c in range(lanes):
-        n_[c] = n_b
-        s_[c] = s_b
-        fn_[c], fs_[c], j11[c], j12[c], j21[c], j22[c] = _rhs_jac(
-            n_b, s_b, current_a[0, c], inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
-        )
     w = chol[6]
     kick = noise_scale > 0.0
     for i in range(p_out.shape[0]):
@@ -212,6 +225,7 @@ def exprb_lanes(
                 det = h * h * (a11 * a22 - a12 * a21)
                 t = 0.5 * tr
                 q = t * t - det
+                hold = i >= count[c]
                 off = (
                     (a22 * h > 0.5)
                     | (det < 0.01)
@@ -252,17 +266,17 @@ def exprb_lanes(
                 f_n = i1 * inv_q - n_new * inv_tn - gs
                 ph = p_[c] - half_ag * ((0.5 * (n + n_new) - n_b) * h + h * h / 12.0 * (fn - f_n))
                 # commit where the lane stayed on the common path
-                n_[c] = n if off else n_new
-                s_[c] = s if off else s_new
-                p_[c] = p_[c] if off else ph
-                fn_[c] = fn if off else f_n
-                fs_[c] = fs if off else gs - s_new * inv_tp + b_tn * n_new
-                j11[c] = a11 if off else -inv_tn - gsn
-                j12[c] = a12 if off else c12
-                j21[c] = a21 if off else gsn + b_tn
-                j22[c] = a22 if off else -c12 - inv_tp
-                bad[c] = off
-                nbad += off
+                n_[c] = n if (off | hold) else n_new
+                s_[c] = s if (off | hold) else s_new
+                p_[c] = p_[c] if (off | hold) else ph
+                fn_[c] = fn if (off | hold) else f_n
+                fs_[c] = fs if (off | hold) else gs - s_new * inv_tp + b_tn * n_new
+                j11[c] = a11 if (off | hold) else -inv_tn - gsn
+                j12[c] = a12 if (off | hold) else c12
+                j21[c] = a21 if (off | hold) else gsn + b_tn
+                j22[c] = a22 if (off | hold) else -c12 - inv_tp
+                bad[c] = off & ~hold
+                nbad += off & ~hold
             if nbad:
                 for c in range(lanes):
                     if bad[c]:
@@ -273,6 +287,7 @@ def exprb_lanes(
         if kick:
             m = (i + 1) * substeps
             for c in range(lanes):  # the Langevin kick, vectorised (_langevin_kick)
+                hold = i >= count[c]
                 n = n_[c]
                 s = s_[c]
                 z0 = noise[i, 0, c]
@@ -281,25 +296,45 @@ def exprb_lanes(
                 f_n = math.sqrt(rn * (1.0 + beta * s) / (1.0 + beta * s_b))
                 f_s = math.sqrt(rn * s / s_b)
                 f_p = math.sqrt((1.0 - w) * f_n * f_n + w * rn * s_b / max(s, s_sp * n))
-                n = n + f_n * chol[0] * z0
-                s = max(s + f_s * (chol[1] * z0 + chol[2] * z1), 1e-6)
-                p_[c] += f_n * (chol[3] * z0 + chol[4] * z1) + f_p * chol[5] * noise[i, 2, c]
-                ic = 1.0 / (1.0 + eps * s)
-                gg = g_n * (n - n0)
-                gs = gg * s * ic
-                gsn = g_n * s * ic
+                n1 = n + f_n * chol[0] * z0
+                s1 = max(s + f_s * (chol[1] * z0 + chol[2] * z1), 1e-6)
+                dp = f_n * (chol[3] * z0 + chol[4] * z1) + f_p * chol[5] * noise[i, 2, c]
+                ic = 1.0 / (1.0 + eps * s1)
+                gg = g_n * (n1 - n0)
+                gs = gg * s1 * ic
+                gsn = g_n * s1 * ic
                 c12 = -gg * ic * ic
-                n_[c] = n
-                s_[c] = s
-                fn_[c] = current_a[m, c] * inv_q - n * inv_tn - gs
-                fs_[c] = gs - s * inv_tp + b_tn * n
-                j11[c] = -inv_tn - gsn
-                j12[c] = c12
-                j21[c] = gsn + b_tn
-                j22[c] = -c12 - inv_tp
+                n_[c] = n if hold else n1
+                s_[c] = s if hold else s1
+                p_[c] = p_[c] if hold else p_[c] + dp
+                fn_[c] = fn_[c] if hold else current_a[m, c] * inv_q - n1 * inv_tn - gs
+                fs_[c] = fs_[c] if hold else gs - s1 * inv_tp + b_tn * n1
+                j11[c] = j11[c] if hold else -inv_tn - gsn
+                j12[c] = j12[c] if hold else c12
+                j21[c] = j21[c] if hold else gsn + b_tn
+                j22[c] = j22[c] if hold else -c12 - inv_tp
         for c in range(lanes):
             p_out[i, c] = k * s_[c]
             phi_out[i, c] = p_[c]
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def bias_state(current0, consts):
+    """The (9, K) lane state of :func:`exprb_lanes` at the bias point, phase 0, with
+    the first step point's current ``current0[c]``."""
+    tau_p, tau_n, beta, g_n, n0, eps, _, _, n_b, s_b = consts
+    out = np.empty((9, current0.size))
+    for c in range(current0.size):
+        out[0, c] = n_b
+        out[1, c] = s_b
+        out[2, c] = 0.0
+        f = _rhs_jac(
+            n_b, s_b, current0[c], 1.0 / 1.602176634e-19, 1.0 / tau_p, 1.0 / tau_n,
+            beta / tau_n, g_n, n0, eps,
+        )  # fmt: skip
+        for j in range(6):
+            out[3 + j, c] = f[j]
+    return out
 
 
 @numba.njit(cache=True, fastmath=FAST_MATH)

@@ -36,7 +36,7 @@ import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
-from rof.photonics.timedomain.exprb_lanes import LANES, exprb_lanes
+from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
     SHAPING_OVERLAP,
@@ -45,10 +45,10 @@ from rof.photonics.timedomain.laser_noise import (
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = [
-    "MAX_CHUNK",
+    "BLOCK",
     "default_chunk",
-    "gather_draws",
     "gather_lanes",
+    "interleave_draws",
     "polar_lanes",
     "polar_offset",
     "polyphase_lanes",
@@ -59,12 +59,13 @@ __all__ = [
     "warm_up_s",
 ]
 
-#: Most optical samples per chunk (:func:`default_chunk`): four frames of the noise
-#: shaping (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
-#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so that a group of
-#: :data:`~rof.photonics.timedomain.exprb_lanes.LANES` chunks holds about 80 MB of work
-#: arrays.
-MAX_CHUNK = 4 * (SHAPING_FFT - 2 * SHAPING_OVERLAP)
+#: Samples per block: a chunk's lanes advance a block at a time through small work
+#: arrays reused for the whole record (about 30 MB a thread), and a block is one
+#: overlap-save frame of the Langevin draws
+#: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
+#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so each lane's draws
+#: cost one frame transform a block.
+BLOCK = SHAPING_FFT - 2 * SHAPING_OVERLAP
 
 
 def warm_up_s(rc: RateConstants) -> float:
@@ -187,13 +188,14 @@ def gather_lanes(src, start, count, out, hold):
 
 
 @numba.njit(cache=True, nogil=True)
-def gather_draws(draws, start, count, out):
-    """``out[t, :, c] = draws[start[c] + t]`` for ``t < count[c]``, else 0: the Langevin
-    draws of a group's range, shape (m, 3), into the kernel's (T, 3, K) layout."""
+def interleave_draws(src, count, out):
+    """``out[t, :, c] = src[c, t]`` for ``t < count[c]``, else 0: the lanes' Langevin
+    draws, lane-major (K, m, 3), into the kernel's (T, 3, K) layout (one sequential read
+    stream per lane, sequential writes)."""
     for t in range(out.shape[0]):
         for r in range(3):
-            for c in range(start.size):
-                out[t, r, c] = draws[start[c] + t, r] if t < count[c] else 0.0
+            for c in range(count.size):
+                out[t, r, c] = src[c, t, r] if t < count[c] else 0.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -321,11 +323,12 @@ def _lane_bounds(n: int, chunk: int, warm: int):
 
 
 def default_chunk(n: int, warm: int, workers: int) -> int:
-    """Samples per chunk: enough chunks to fill :data:`LANES` lanes on every worker, at
-    least 32 warm-ups long (so that the warm-up costs at most 3 %) and at most
-    :data:`MAX_CHUNK` (bounded work arrays)."""
-    want = -(-n // (LANES * max(workers, 1)))
-    return int(max(min(want, MAX_CHUNK), 32 * warm, 1024))
+    """Samples per chunk: a multiple of :data:`BLOCK` (so that the blocks, and with them
+    the Langevin draws' overlap-save frames, fall on the frames' grid), about
+    ``n / (LANES * workers)`` (every worker gets a full group of lanes) and at least
+    one block (the warm-up, ``warm`` samples, then costs at most a few percent)."""
+    want = n / (LANES * max(workers, 1))
+    return int(BLOCK * max(1, round(want / BLOCK)))
 
 
 def run_chunks(
@@ -386,48 +389,64 @@ def run_chunks(
     last = np.zeros(n_chunks)  # and at its last sample, end - 1
     consts = constants.as_tuple()
     groups = [range(g, min(g + LANES, n_chunks)) for g in range(0, n_chunks, LANES)]
-    rows_max = int(np.max(end - begin))
+    blk = int(min(BLOCK, np.max(end - begin)))
     local = threading.local()
 
-    def buffers(rows, k):
-        """Work arrays of a group, (rows, k) views of per-thread arrays reused across the
-        thread's groups (each fresh array costs its page faults: about 10 us per 4 kB
-        page on this kind of virtual machine)."""
-        if k != LANES:
-            return [np.empty((rows * u + 1, k)) for _ in range(2)] + [
-                np.empty((rows, 3, k)),
-                np.empty((rows, k)),
-                np.empty((rows, k)),
-            ]
-        if getattr(local, "bufs", None) is None:
-            local.bufs = [np.empty((rows_max * u + 1, k)) for _ in range(2)] + [
-                np.empty((rows_max, 3, k)),
-                np.empty((rows_max, k)),
-                np.empty((rows_max, k)),
-            ]
-        b = local.bufs
-        return [b[0][: rows * u + 1], b[1][: rows * u + 1], b[2][:rows], b[3][:rows], b[4][:rows]]
+    def buffers(k):
+        """A group's block arrays: per thread, reused by all its full groups (each fresh
+        page costs a fault, about 10 us per 4 kB on this kind of virtual machine)."""
+        if k == LANES and getattr(local, "bufs", None) is not None:
+            return local.bufs
+        bufs = (
+            np.empty((blk * u + 1, k)),
+            np.empty((blk * u + 1, k)),
+            np.zeros((k, blk, 3), dtype=np.float32),
+            np.empty((blk, 3, k), dtype=np.float32),
+            np.empty((blk, k)),
+            np.empty((blk, k)),
+        )
+        if k == LANES:
+            local.bufs = bufs
+        return bufs
 
     def run(lanes):
         sl = slice(lanes[0], lanes[-1] + 1)
         b0, k0, e0 = begin[sl], keep[sl], end[sl]
-        count = e0 - b0
-        length = int(count.max())
-        cur, dcur, z, pw, phw = buffers(length, count.size)
-        steps(b0, count, cur, dcur)
-        if noise_entropy is not None:
-            lo = int(b0[0])
-            draws = langevin_draws_range(constants, 1.0 / fs, lo, int(e0[-1]), noise_entropy)
-            gather_draws(draws, b0 - lo, count, z)
-            del draws
-        exprb_lanes(
-            cur, dcur, u, dt, consts, z, scale if noise_entropy is not None else 0.0, chol, pw, phw
-        )
-        polar_lanes(pw, phw, b0, k0, e0, field)
-        for j in range(count.size):
-            if k0[j] > b0[j]:
-                before[sl.start + j] = phw[k0[j] - b0[j] - 1, j]
-            last[sl.start + j] = phw[e0[j] - b0[j] - 1, j]
+        cur, dcur, zl, z, pw, phw = buffers(b0.size)
+        noisy = noise_entropy is not None
+        pos = b0.copy()
+        state = None
+        warm_block = bool(np.any(k0 > b0))
+        while True:
+            # the warm-up first (where there is one), then blocks on the chunk's grid
+            stop = k0 if warm_block else np.minimum(pos + blk, e0)
+            warm_block = False
+            count = stop - pos
+            rows = int(count.max())
+            if rows <= 0:
+                break
+            steps(pos, count, cur[: rows * u + 1], dcur[: rows * u + 1])
+            if state is None:
+                state = bias_state(cur[0].copy(), consts)
+            if noisy:
+                for j in range(pos.size):
+                    if count[j] > 0:
+                        zl[j, : count[j]] = langevin_draws_range(
+                            constants, 1.0 / fs, int(pos[j]), int(stop[j]), noise_entropy
+                        )
+                interleave_draws(zl, count, z[:rows])
+            exprb_lanes(
+                cur[: rows * u + 1], dcur[: rows * u + 1], u, dt, consts, z[:rows],
+                scale if noisy else 0.0, chol, state, count, pw[:rows], phw[:rows],
+            )  # fmt: skip
+            polar_lanes(pw[:rows], phw[:rows], pos, k0, stop, field)
+            for j in range(pos.size):
+                if count[j] > 0:
+                    if stop[j] == k0[j]:
+                        before[sl.start + j] = phw[count[j] - 1, j]
+                    if stop[j] == e0[j]:
+                        last[sl.start + j] = phw[count[j] - 1, j]
+            pos = stop
 
     if workers == 1 or len(groups) == 1:
         for g in groups:

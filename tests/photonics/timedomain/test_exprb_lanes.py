@@ -12,6 +12,7 @@ from rof.photonics.timedomain.exprb_kernel import exprb_kernel
 from rof.photonics.timedomain.exprb_lanes import (
     _cosh_sinhc,
     _exp8,
+    bias_state,
     exprb_lanes,
 )
 from rof.photonics.timedomain.laser import _interp_half_width, _lagrange_weights
@@ -53,7 +54,9 @@ def _lanes_vs_single(amp, u, lanes, length, noisy, fs=FS):
     zi = np.ascontiguousarray(z.reshape(lanes, length, 3).transpose(1, 2, 0))
     p = np.empty((length, lanes))
     ph = np.empty((length, lanes))
-    exprb_lanes(cur, dcur, u, 1 / (fs * u), rc.as_tuple(), zi, scale, chol, p, ph)
+    state = bias_state(cur[0].copy(), rc.as_tuple())
+    count = np.full(lanes, length)
+    exprb_lanes(cur, dcur, u, 1 / (fs * u), rc.as_tuple(), zi, scale, chol, state, count, p, ph)
     return p.T, ph.T, p_ref, ph_ref
 
 
@@ -130,3 +133,41 @@ def test_polar_matches_numpy_over_a_wide_phase_range():
         polar_offset(p, ph, 0.7, out)
         ref = np.sqrt(p) * np.exp(1j * (ph + 0.7))
         assert np.max(np.abs(out - ref)) < 1e-15 + 2e-16 * scale
+
+
+def test_lanes_continue_across_blocks_and_hold_past_their_count():
+    """Two calls of 1000 samples equal one of 2000 (the state carries over), and a lane
+    whose count ends early holds its state (rows past it repeat its last sample)."""
+    laser = DirectLaser()
+    rc = rate_constants(laser)
+    lanes, length = 4, 2000
+    rng = np.random.default_rng(9)
+    cur = 0.04 + 0.005 * rng.standard_normal((length + 1, lanes))
+    dcur = np.zeros_like(cur)
+    z = rng.standard_normal((length, 3, lanes))
+    chol = noise_increment(rc, 1 / FS)
+    one = [np.empty((length, lanes)) for _ in range(2)]
+    st = bias_state(cur[0].copy(), rc.as_tuple())
+    full = np.full(lanes, length)
+    exprb_lanes(cur, dcur, 1, 1 / FS, rc.as_tuple(), z, 1.0, chol, st, full, *one)
+    two = [np.empty((length, lanes)) for _ in range(2)]
+    st2 = bias_state(cur[0].copy(), rc.as_tuple())
+    half = np.full(lanes, 1000)
+    for a in (0, 1000):
+        p, ph = np.empty((1000, lanes)), np.empty((1000, lanes))
+        c = np.ascontiguousarray(cur[a : a + 1001])
+        d = np.ascontiguousarray(dcur[a : a + 1001])
+        zz = np.ascontiguousarray(z[a : a + 1000])
+        exprb_lanes(c, d, 1, 1 / FS, rc.as_tuple(), zz, 1.0, chol, st2, half, p, ph)
+        two[0][a : a + 1000], two[1][a : a + 1000] = p, ph
+    np.testing.assert_allclose(two[0], one[0], rtol=1e-13)
+    np.testing.assert_allclose(two[1], one[1], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(st2, st, rtol=1e-12)
+    short = np.array([length, 700, length, 0])
+    p, ph = np.empty((length, lanes)), np.empty((length, lanes))
+    st3 = bias_state(cur[0].copy(), rc.as_tuple())
+    exprb_lanes(cur, dcur, 1, 1 / FS, rc.as_tuple(), z, 1.0, chol, st3, short, p, ph)
+    np.testing.assert_allclose(p[:700, 1], one[0][:700, 1], rtol=1e-13)
+    assert np.all(p[700:, 1] == p[699, 1]) and np.all(ph[700:, 1] == ph[699, 1])
+    np.testing.assert_array_equal(st3[:, 3], bias_state(cur[0].copy(), rc.as_tuple())[:, 3])
+    np.testing.assert_allclose(p[:, 2], one[0][:, 2], rtol=1e-13)
