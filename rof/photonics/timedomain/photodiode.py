@@ -132,6 +132,9 @@ def detect_band(
     fs = check_range("detect_band.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
     fields = [np.asarray(f) for f in fields]
     n = fields[0].size
+    if any(f.size != n for f in fields):
+        sizes = sorted({f.size for f in fields})
+        raise ValueError(f"detect_band.fields have sizes {sizes}; allowed: one size")
     if not 1 <= n_out <= n:
         raise ValueError(f"detect_band.n_out = {n_out}; allowed: 1 to {n}")
     resp = detector.responsivity_a_per_w

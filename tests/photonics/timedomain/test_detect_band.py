@@ -128,3 +128,8 @@ def test_mean_power_is_numpys():
             else np.mean(f, dtype=float)
         )
         assert mean_power(f) == pytest.approx(float(want), rel=1e-12)
+
+
+def test_fields_of_different_sizes_are_refused():
+    with pytest.raises(ValueError, match="one size"):
+        detect_band(Photodiode(), [np.ones(100), np.ones(99)], FS, 50, None)
