@@ -24,6 +24,7 @@ __all__ = [
     "kick_scales",
     "langevin_draws",
     "langevin_draws_range",
+    "langevin_draws_ranges",
     "noise_covariance",
     "noise_increment",
     "shaping_matrices",
@@ -466,6 +467,73 @@ def langevin_draws_range(
         for f in range(g0, g1):
             s0, s1 = max(f * valid, lo), min((f + 1) * valid, hi)
             _put_transposed(y[f - g0], k + s0 - f * valid, out, s0 - lo, s1 - s0)
+    return out
+
+
+def langevin_draws_ranges(
+    rc: RateConstants, h: float, lo, hi, entropy: int, out: np.ndarray
+) -> np.ndarray:
+    """:func:`langevin_draws_range` of several ranges at once, their frames transformed
+    together: ``out[j, : hi[j] - lo[j]]`` gets the draws of samples ``lo[j] .. hi[j]-1``
+    (nothing for ``hi[j] <= lo[j]``), the same numbers as one call per range.
+
+    For callers that advance many chunks a little at a time (the DML's lanes, a frame of
+    each per step): one range per call would transform one frame's three rows at a time,
+    about twice the cost per sample of :data:`SHAPING_GROUP` frames together.
+
+    Parameters
+    ----------
+    rc, h, entropy
+        As :func:`langevin_draws_range`.
+    lo, hi : sequence of int
+        First and one-past-last sample of each range.
+    out : ndarray of float32, shape (ranges, rows, 3)
+        Written (rows at least the longest range; each ``out[j]`` C-contiguous).
+
+    Returns
+    -------
+    ndarray
+        ``out``.
+    """
+    lo = [int(v) for v in lo]
+    hi = [int(v) for v in hi]
+    if (
+        out.dtype != np.float32
+        or out.ndim != 3
+        or out.shape[0] != len(lo)
+        or out.shape[2] != 3
+        or not out[0].flags.c_contiguous
+        or out.shape[1] < max(b - a for a, b in zip(lo, hi, strict=True))
+    ):
+        raise ValueError(
+            f"langevin_draws_ranges.out: shape {out.shape}, {out.dtype}; allowed: float32 of "
+            f"shape ({len(lo)}, rows >= the longest range, 3), rows C-contiguous"
+        )
+    t = _shaping_single(rc, float(h))
+    m, k = SHAPING_FFT, SHAPING_OVERLAP
+    valid = m - 2 * k
+    users: dict[int, list[int]] = {}  # frame -> the ranges that take samples from it
+    for j, (a, b) in enumerate(zip(lo, hi, strict=True)):
+        for f in range(a // valid, -(-b // valid)) if b > a else ():
+            users.setdefault(f, []).append(j)
+    frames = sorted(users)
+    windows = {}
+    for g in range(0, len(frames), SHAPING_GROUP):
+        group = frames[g : g + SHAPING_GROUP]
+        stack = np.empty((len(group), 3, m), dtype=np.float32)
+        for i, f in enumerate(group):
+            prev = windows.get(f - 1)
+            white = _white(entropy, f * valid - k, f * valid + valid + k, prev)
+            windows[f] = white
+            w, start = white
+            stack[i] = w[:, f * valid - k - start : f * valid - k - start + m]
+        x = sfft.rfft(stack, axis=-1, overwrite_x=True)
+        _shape_bins(x, t)
+        y = sfft.irfft(x, m, axis=-1, overwrite_x=True)
+        for i, f in enumerate(group):
+            for j in users[f]:
+                s0, s1 = max(f * valid, lo[j]), min((f + 1) * valid, hi[j])
+                _put_transposed(y[i], k + s0 - f * valid, out[j], s0 - lo[j], s1 - s0)
     return out
 
 

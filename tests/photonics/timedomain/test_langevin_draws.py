@@ -114,3 +114,22 @@ def test_draws_into_a_given_array(rc):
     np.testing.assert_array_equal(buf, want)
     with pytest.raises(ValueError, match="out"):
         langevin_draws_range(rc, 1 / FS, 100, 5000, 4, out=np.empty((4900, 3)))
+
+
+def test_many_ranges_at_once_are_the_single_ranges(rc):
+    """langevin_draws_ranges (frames of all ranges transformed together) against one
+    langevin_draws_range call per range: lanes a frame apart, overlapping ranges (two
+    ranges sharing a frame), an empty range, ranges across frame boundaries."""
+    valid = SHAPING_FFT - 2 * SHAPING_OVERLAP
+    lo = [0, 5 * valid - 300, 5 * valid + 17, 9 * valid, 20 * valid + 5, -700, 3]
+    hi = [valid, 6 * valid, 5 * valid + 90, 9 * valid, 21 * valid + 5, 40, 3 * valid]
+    out = np.full((len(lo), 3 * valid, 3), np.nan, dtype=np.float32)
+    assert laser_noise.langevin_draws_ranges(rc, 1 / FS, lo, hi, 8, out) is out
+    for j, (a, b) in enumerate(zip(lo, hi, strict=True)):
+        if b > a:
+            np.testing.assert_array_equal(
+                out[j, : b - a], langevin_draws_range(rc, 1 / FS, a, b, 8)
+            )
+    assert np.isnan(out[3]).all()
+    with pytest.raises(ValueError, match="out"):
+        laser_noise.langevin_draws_ranges(rc, 1 / FS, lo, hi, 8, out[:, :10])
