@@ -179,7 +179,7 @@ def simulate_link(
     optical-rate transform (:func:`~rof.photonics.timedomain.photodiode.detect_band`).
     The drive is transformed once, for the oversampling estimate and its interpolation
     (the input thermal noise drawn as its spectrum, :func:`_interpolated_drive`), and the
-    record-long transforms run as eight interleaved phases
+    record-long transforms run as 16 interleaved phases
     (:mod:`rof.photonics.timedomain.phase_fft`).
 
     Memory: a run holds about 80 bytes per optical sample at its peak (measured, in

@@ -70,7 +70,8 @@ def test_threaded_passes_cover_the_record_once():
 
 
 def test_phase_count():
-    assert phase_count(19_660_800) == 8
+    assert phase_count(19_660_800) == 16
+    assert phase_count(19_660_800, most=8) == 8
     assert phase_count(4096 * 6) == 4  # rows of 4096 at least
     assert phase_count(4096 * 2) == 2
     assert phase_count(61_485) == 1
