@@ -39,8 +39,9 @@ from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
+    SHAPING_GROUP,
     SHAPING_OVERLAP,
-    langevin_draws_range,
+    langevin_draws_ranges,
 )
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
@@ -188,14 +189,14 @@ def gather_lanes(src, start, count, out, hold):
 
 
 @numba.njit(cache=True, nogil=True)
-def interleave_draws(src, count, out):
-    """``out[t, :, c] = src[c, t]`` for ``t < count[c]``, else 0: the lanes' Langevin
-    draws, lane-major (K, m, 3), into the kernel's (T, 3, K) layout (one sequential read
-    stream per lane, sequential writes)."""
+def interleave_draws(src, offset, count, out):
+    """``out[t, :, c] = src[c, offset[c] + t]`` for ``t < count[c]``, else 0: the lanes'
+    Langevin draws, lane-major (K, m, 3), into the kernel's (T, 3, K) layout (one
+    sequential read stream per lane, sequential writes)."""
     for t in range(out.shape[0]):
         for r in range(3):
             for c in range(count.size):
-                out[t, r, c] = src[c, t, r] if t < count[c] else 0.0
+                out[t, r, c] = src[c, offset[c] + t, r] if t < count[c] else 0.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -390,6 +391,9 @@ def run_chunks(
     consts = constants.as_tuple()
     groups = [range(g, min(g + LANES, n_chunks)) for g in range(0, n_chunks, LANES)]
     blk = int(min(BLOCK, np.max(end - begin)))
+    # the draws are made SHAPING_GROUP blocks at a time per lane (one call transforms that
+    # many frames together, several times faster a frame than one at a time)
+    span = warm + SHAPING_GROUP * blk
     local = threading.local()
 
     def buffers(k):
@@ -400,7 +404,7 @@ def run_chunks(
         bufs = (
             np.empty((blk * u + 1, k)),
             np.empty((blk * u + 1, k)),
-            np.zeros((k, blk, 3), dtype=np.float32),
+            np.zeros((k, span, 3), dtype=np.float32),
             np.empty((blk, 3, k), dtype=np.float32),
             np.empty((blk, k)),
             np.empty((blk, k)),
@@ -415,6 +419,8 @@ def run_chunks(
         cur, dcur, zl, z, pw, phw = buffers(b0.size)
         noisy = noise_entropy is not None
         pos = b0.copy()
+        drawn_lo = b0.copy()  # each lane's samples drawn into zl: drawn_lo .. drawn_hi
+        drawn_hi = b0.copy()
         state = None
         warm_block = bool(np.any(k0 > b0))
         while True:
@@ -429,12 +435,15 @@ def run_chunks(
             if state is None:
                 state = bias_state(cur[0].copy(), consts)
             if noisy:
-                for j in range(pos.size):
-                    if count[j] > 0:
-                        zl[j, : count[j]] = langevin_draws_range(
-                            constants, 1.0 / fs, int(pos[j]), int(stop[j]), noise_entropy
-                        )
-                interleave_draws(zl, count, z[:rows])
+                if np.any(stop > drawn_hi):
+                    # the lanes run in step, so they refill together: each its next
+                    # SHAPING_GROUP blocks (a finished lane one dummy sample)
+                    drawn_hi = np.maximum(np.minimum(stop + (SHAPING_GROUP - 1) * blk, e0), pos + 1)
+                    drawn_lo = pos.copy()
+                    langevin_draws_ranges(
+                        constants, 1.0 / fs, drawn_lo, drawn_hi, noise_entropy, zl
+                    )
+                interleave_draws(zl, pos - drawn_lo, count, z[:rows])
             exprb_lanes(
                 cur[: rows * u + 1], dcur[: rows * u + 1], u, dt, consts, z[:rows],
                 scale if noisy else 0.0, chol, state, count, pw[:rows], phw[:rows],
