@@ -11,22 +11,39 @@ result does not depend on which one ran (``tests/photonics/timedomain/test_norma
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 __all__ = ["add_normals", "fill_normals"]
 
 
-@numba.njit(cache=True, nogil=True)
-def fill_normals(gen, out):
+def fill_normals(gen, out) -> None:
     """Fill the 2-D ``out`` (any float dtype) row by row with standard normals of ``gen``:
-    the numbers of ``gen.standard_normal(out.shape)``, rounded to ``out``'s dtype."""
+    the numbers of ``gen.standard_normal(out.shape)``, rounded to ``out``'s dtype (drawn by
+    that NumPy call for anything but a :class:`numpy.random.Generator`)."""
+    if isinstance(gen, np.random.Generator):
+        _fill_normals(gen, out)
+    else:
+        out[...] = gen.standard_normal(out.shape)
+
+
+def add_normals(x, gen, sigma: float, out) -> None:
+    """``out[i] = x[i] + sigma z_i`` (1-D), ``z_i`` successive standard normals of ``gen``:
+    the numbers of ``x + gen.normal(0.0, sigma, x.size)`` (that NumPy call for anything
+    but a :class:`numpy.random.Generator`)."""
+    if isinstance(gen, np.random.Generator):
+        _add_normals(x, gen, sigma, out)
+    else:
+        out[...] = x + gen.normal(0.0, sigma, x.size)
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_normals(gen, out):
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
             out[i, j] = gen.standard_normal()
 
 
 @numba.njit(cache=True, nogil=True)
-def add_normals(x, gen, sigma, out):
-    """``out[i] = x[i] + sigma z_i`` (1-D), ``z_i`` successive standard normals of ``gen``:
-    the numbers of ``x + gen.normal(0.0, sigma, x.size)``."""
+def _add_normals(x, gen, sigma, out):
     for i in range(x.size):
         out[i] = x[i] + sigma * gen.standard_normal()

@@ -97,3 +97,9 @@ def test_numba_normals_are_numpys():
     add_normals(x, a, 0.3, got)
     np.testing.assert_array_equal(got, x + b.normal(0.0, 0.3, x.size))
     assert a.standard_normal() == b.standard_normal()
+    # a legacy RandomState goes through NumPy's own calls
+    r1, r2 = np.random.RandomState(3), np.random.RandomState(3)
+    fill_normals(r1, out)
+    np.testing.assert_array_equal(out, r2.standard_normal((3, 1001)))
+    add_normals(x, r1, 0.3, got)
+    np.testing.assert_array_equal(got, x + r2.normal(0.0, 0.3, x.size))
