@@ -27,6 +27,7 @@ draws made per group, so no record-long array of them is made.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
@@ -324,12 +325,22 @@ def _lane_bounds(n: int, chunk: int, warm: int):
 
 
 def default_chunk(n: int, warm: int, workers: int) -> int:
-    """Samples per chunk: a multiple of :data:`BLOCK` (so that the blocks, and with them
-    the Langevin draws' overlap-save frames, fall on the frames' grid), about
-    ``n / (LANES * workers)`` (every worker gets a full group of lanes) and at least
-    one block (the warm-up, ``warm`` samples, then costs at most a few percent)."""
-    want = n / (LANES * max(workers, 1))
-    return int(BLOCK * max(1, round(want / BLOCK)))
+    """Samples per chunk: a multiple of :data:`BLOCK` (so that every lane's blocks, and
+    with them the Langevin draws' overlap-save frames, fall on the frames' grid), such
+    that each worker gets about :data:`~rof.photonics.timedomain.exprb_lanes.LANES`
+    chunks, and at least one block (the warm-up, ``warm`` samples, then costs at most a
+    few percent)."""
+    return int(BLOCK * max(1, round(n / (BLOCK * LANES * max(workers, 1)))))
+
+
+def _groups(n_chunks: int, workers: int) -> list[range]:
+    """The chunks in contiguous groups, one kernel call's lanes each: as many groups as
+    workers (or a multiple, so that no group has more than twice LANES lanes), of
+    sizes differing by at most one, so that the workers finish together."""
+    n_groups = workers * max(1, -(-n_chunks // (2 * LANES * workers)))
+    n_groups = min(n_groups, n_chunks)
+    edges = np.linspace(0, n_chunks, n_groups + 1).round().astype(int)
+    return [range(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def run_chunks(
@@ -389,28 +400,28 @@ def run_chunks(
     before = np.zeros(n_chunks)  # each chunk's phase at sample keep - 1 (its warm-up's end)
     last = np.zeros(n_chunks)  # and at its last sample, end - 1
     consts = constants.as_tuple()
-    groups = [range(g, min(g + LANES, n_chunks)) for g in range(0, n_chunks, LANES)]
-    blk = int(min(BLOCK, np.max(end - begin)))
+    groups = _groups(n_chunks, workers)
+    blk = BLOCK
     # the draws are made SHAPING_GROUP blocks at a time per lane (one call transforms that
     # many frames together, several times faster a frame than one at a time)
     span = warm + SHAPING_GROUP * blk
+    rows_max = max(blk, warm)  # the longest segment: a block, or a warm-up
     local = threading.local()
 
     def buffers(k):
-        """A group's block arrays: per thread, reused by all its full groups (each fresh
-        page costs a fault, about 10 us per 4 kB on this kind of virtual machine)."""
-        if k == LANES and getattr(local, "bufs", None) is not None:
-            return local.bufs
-        bufs = (
-            np.empty((blk * u + 1, k)),
-            np.empty((blk * u + 1, k)),
-            np.zeros((k, span, 3), dtype=np.float32),
-            np.empty((blk, 3, k), dtype=np.float32),
-            np.empty((blk, k)),
-            np.empty((blk, k)),
-        )
-        if k == LANES:
-            local.bufs = bufs
+        """A group's block arrays, per thread, reused by the thread's groups of the same
+        size (each fresh page costs a fault, about 10 us per 4 kB on this kind of
+        virtual machine)."""
+        bufs = getattr(local, "bufs", None)
+        if bufs is None or bufs[0].shape[1] != k:
+            bufs = local.bufs = (
+                np.empty((rows_max * u + 1, k)),
+                np.empty((rows_max * u + 1, k)),
+                np.zeros((k, span, 3), dtype=np.float32),
+                np.empty((rows_max, 3, k), dtype=np.float32),
+                np.empty((rows_max, k)),
+                np.empty((rows_max, k)),
+            )
         return bufs
 
     def run(lanes):
@@ -422,11 +433,10 @@ def run_chunks(
         drawn_lo = b0.copy()  # each lane's samples drawn into zl: drawn_lo .. drawn_hi
         drawn_hi = b0.copy()
         state = None
-        warm_block = bool(np.any(k0 > b0))
         while True:
-            # the warm-up first (where there is one), then blocks on the chunk's grid
-            stop = k0 if warm_block else np.minimum(pos + blk, e0)
-            warm_block = False
+            # the warm-up first, then segments ending on the grid of BLOCK samples (the
+            # draws' frames), so that each lane's draws are whole frames
+            stop = np.where(pos < k0, k0, np.minimum((pos // blk + 1) * blk, e0))
             count = stop - pos
             rows = int(count.max())
             if rows <= 0:
@@ -436,9 +446,11 @@ def run_chunks(
                 state = bias_state(cur[0].copy(), consts)
             if noisy:
                 if np.any(stop > drawn_hi):
-                    # the lanes run in step, so they refill together: each its next
-                    # SHAPING_GROUP blocks (a finished lane one dummy sample)
-                    drawn_hi = np.maximum(np.minimum(stop + (SHAPING_GROUP - 1) * blk, e0), pos + 1)
+                    # the lanes run in step, so they refill together: each up to the end
+                    # of the SHAPING_GROUP frames from its segment's (a finished lane one
+                    # dummy sample)
+                    ahead = ((stop - 1) // blk + SHAPING_GROUP) * blk
+                    drawn_hi = np.maximum(np.minimum(ahead, e0), pos + 1)
                     drawn_lo = pos.copy()
                     langevin_draws_ranges(
                         constants, 1.0 / fs, drawn_lo, drawn_hi, noise_entropy, zl
