@@ -260,7 +260,12 @@ def dml_field(
         Integration steps per sample (default: the fewest with :math:`f_{hi}\\,dt \\le
         1/16`, :math:`f_{hi}` the frequency below which all but 1e-4 of the drive's AC
         power lies; noiseless EVM of a 3.5 GHz NR carrier within about 1 % of a converged
-        run).
+        run). With the Langevin noise the EVM converges more slowly where the step is
+        long against the relaxation oscillation (:math:`\\omega_R\\,dt`): 100 MHz NR,
+        20 km, default laser, EVM at 1, 2, 3 and 4 steps per sample: 0.8646, 0.8616, -,
+        0.8614 % at 3.5 GHz (39 GS/s, the default 2 steps 0.02 % above converged) and
+        1.030, 0.726, 0.718, 0.716 % at 0.75 GHz (10.8 GS/s, the default 2 steps 1.4 %
+        above); ask for more steps where that matters.
     constants : RateConstants, optional
         Precomputed :func:`rate_constants` (default: computed with the RIN reference at
         the drive's power-weighted centre frequency, so that ``rin_db_per_hz`` holds at
