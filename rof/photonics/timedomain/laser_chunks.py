@@ -151,12 +151,15 @@ def polyphase_lanes(x, begin, length, bias, wv, wd, fs, out_v, out_d):
                             w1 = wv[r, j]
                             w2 = wd[r, j]
                             # a slice and a range index: no negative-index wrap test, so
-                            # the loop vectorises
+                            # the loops vectorise; zero taps skipped (at r = 0 the value
+                            # is the sample itself and the slope's centre tap is zero)
                             xs = x[base + j + t0 : base + j + te]
-                            for t in range(te - t0):
-                                xv = xs[t]
-                                av[t] += w1 * xv
-                                ad[t] += w2 * xv
+                            if w1 != 0.0:
+                                for t in range(te - t0):
+                                    av[t] += w1 * xs[t]
+                            if w2 != 0.0:
+                                for t in range(te - t0):
+                                    ad[t] += w2 * xs[t]
                     else:
                         for j in range(m):
                             w1 = wv[r, j]

@@ -16,7 +16,7 @@ from rof.photonics.timedomain.exprb_lanes import (
     exprb_lanes,
 )
 from rof.photonics.timedomain.laser import _interp_half_width, _lagrange_weights
-from rof.photonics.timedomain.laser_chunks import polar_offset, polyphase_range
+from rof.photonics.timedomain.laser_chunks import polar_offset, polyphase_lanes, polyphase_range
 from rof.photonics.timedomain.laser_noise import noise_increment
 from rof.photonics.timedomain.phi_functions import phi123
 from rof.photonics.timedomain.rate_constants import rate_constants
@@ -171,3 +171,30 @@ def test_lanes_continue_across_blocks_and_hold_past_their_count():
     assert np.all(p[700:, 1] == p[699, 1]) and np.all(ph[700:, 1] == ph[699, 1])
     np.testing.assert_array_equal(st3[:, 3], bias_state(cur[0].copy(), rc.as_tuple())[:, 3])
     np.testing.assert_allclose(p[:, 2], one[0][:, 2], rtol=1e-13)
+
+
+@pytest.mark.parametrize("u", [1, 2, 3])
+def test_polyphase_lanes_equal_polyphase_range(u):
+    """The FIR-ordered interpolation into the lane layout against the per-chunk dot
+    products, lanes in the middle of the record and wrapping round either end, a lane
+    shorter than the group (held at its last current, zero slope) and one of length 0."""
+    rng = np.random.default_rng(2)
+    n = 50_000
+    x = rng.standard_normal(n) * 1e-3
+    half = _interp_half_width(2 * math.pi * 3.55e9 / FS, u)
+    wv, wd = _lagrange_weights(u, half)
+    begin = np.array([0, 1234, n - 700, n - 5, 20_000, 30_000])
+    count = np.array([3000, 3000, 3000, 3000, 1000, 0])
+    rows = int(count.max()) * u + 1
+    out_v = np.empty((rows, begin.size))
+    out_d = np.empty((rows, begin.size))
+    polyphase_lanes(x, begin, count, 0.04, wv, wd, FS, out_v, out_d)
+    for c in range(begin.size):
+        m = int(count[c]) * u + 1
+        ref_v = np.empty(m)
+        ref_d = np.empty(m)
+        polyphase_range(x, int(begin[c]), 0.04, wv, wd, FS, ref_v, ref_d)
+        np.testing.assert_allclose(out_v[:m, c], ref_v, rtol=1e-14)
+        np.testing.assert_allclose(out_d[:m, c], ref_d, rtol=0, atol=1e-13 * np.abs(ref_d).max())
+        assert np.all(out_v[m:, c] == ref_v[-1])
+        assert np.all(out_d[m:, c] == 0.0)
