@@ -37,7 +37,7 @@ import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
-from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes
+from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
     SHAPING_GROUP,
@@ -403,6 +403,7 @@ def run_chunks(
     before = np.zeros(n_chunks)  # each chunk's phase at sample keep - 1 (its warm-up's end)
     last = np.zeros(n_chunks)  # and at its last sample, end - 1
     consts = constants.as_tuple()
+    narrow = use_narrow(consts, dt)
     groups = _groups(n_chunks, workers)
     blk = BLOCK
     # the draws are made SHAPING_GROUP blocks at a time per lane (one call transforms that
@@ -461,7 +462,7 @@ def run_chunks(
                 interleave_draws(zl, pos - drawn_lo, count, z[:rows])
             exprb_lanes(
                 cur[: rows * u + 1], dcur[: rows * u + 1], u, dt, consts, z[:rows],
-                scale if noisy else 0.0, chol, state, count, pw[:rows], phw[:rows],
+                scale if noisy else 0.0, chol, state, count, pw[:rows], phw[:rows], narrow,
             )  # fmt: skip
             polar_lanes(pw[:rows], phw[:rows], pos, k0, stop, field)
             for j in range(pos.size):

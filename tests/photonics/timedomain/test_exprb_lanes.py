@@ -14,6 +14,7 @@ from rof.photonics.timedomain.exprb_lanes import (
     _exp8,
     bias_state,
     exprb_lanes,
+    use_narrow,
 )
 from rof.photonics.timedomain.laser import _interp_half_width, _lagrange_weights
 from rof.photonics.timedomain.laser_chunks import polar_offset, polyphase_lanes, polyphase_range
@@ -198,3 +199,35 @@ def test_polyphase_lanes_equal_polyphase_range(u):
         np.testing.assert_allclose(out_d[:m, c], ref_d, rtol=0, atol=1e-13 * np.abs(ref_d).max())
         assert np.all(out_v[m:, c] == ref_v[-1])
         assert np.all(out_d[m:, c] == 0.0)
+
+
+@pytest.mark.parametrize("amp", [0.008, 0.03])
+def test_narrow_series_gives_the_wide_result(amp):
+    """The shorter series (narrow) against the wide one on the same lanes, small signal
+    and clipping (where steps leave the narrow range and take the scalar path)."""
+    laser = DirectLaser()
+    rc = rate_constants(laser)
+    lanes, length, u = 8, 3000, 2
+    n = lanes * length
+    t = np.arange(n) / FS
+    x = amp * np.cos(2 * np.pi * 3.5e9 * t)
+    half = _interp_half_width(2 * math.pi * 3.55e9 / FS, u)
+    wv, wd = _lagrange_weights(u, half)
+    begin = np.arange(lanes) * length
+    count = np.full(lanes, length)
+    cur = np.empty((length * u + 1, lanes))
+    dcur = np.empty((length * u + 1, lanes))
+    polyphase_lanes(x, begin, count, 0.04, wv, wd, FS, cur, dcur)
+    z = np.random.default_rng(4).standard_normal((length, 3, lanes))
+    chol = noise_increment(rc, 1 / FS)
+    assert use_narrow(rc.as_tuple(), 1 / (FS * u))
+    out = {}
+    for narrow in (False, True):
+        p, ph = np.empty((length, lanes)), np.empty((length, lanes))
+        st = bias_state(cur[0].copy(), rc.as_tuple())
+        exprb_lanes(
+            cur, dcur, u, 1 / (FS * u), rc.as_tuple(), z, 1.0, chol, st, count, p, ph, narrow
+        )
+        out[narrow] = p, ph
+    np.testing.assert_allclose(out[True][0], out[False][0], rtol=1e-9)
+    np.testing.assert_allclose(out[True][1], out[False][1], rtol=0, atol=1e-7)
