@@ -301,9 +301,13 @@ def dml_field(
     n = v.size
     half = _interp_half_width(2.0 * math.pi * f_hi / fs, u) if n > 64 else None
     if half is not None:
-        # Oversampled drive: local (Lagrange) band-limited values and slopes per chunk.
+        # Oversampled drive: local (Lagrange) band-limited values and slopes per chunk,
+        # summed in float32 (the AC current's rounding, 6e-8 of it, is the drive's own:
+        # simulate_link interpolates it in float32; 140 dB below it in band)
         wv, wd = _lagrange_weights(u, half)
-        x = np.ascontiguousarray(i_ac, dtype=np.float64)
+        wv = wv.astype(np.float32)
+        wd = wd.astype(np.float32)
+        x = np.ascontiguousarray(i_ac, dtype=np.float32)
 
         def steps(begin, count, cur, dcur):
             polyphase_lanes(x, begin, count, bias, wv, wd, fs, cur, dcur)

@@ -124,15 +124,18 @@ def polyphase_lanes(x, begin, length, bias, wv, wd, fs, out_v, out_d):
 
     The same sums, ordered as FIR filters: per block of samples, lane and phase ``r``,
     tap by tap over the block's contiguous samples (the compiler vectorises that loop),
-    so that a point costs a few multiply-adds instead of a scalar dot product."""
+    so that a point costs a few multiply-adds instead of a scalar dot product. The sums
+    run in the precision of ``x`` and the weights (float32 from
+    :func:`~rof.photonics.timedomain.laser.dml_field`: twice the vector width); the
+    bias is added and the slope scaled in float64."""
     n = x.size
     u, m = wv.shape
     p = m // 2
     rows = out_v.shape[0]
     lanes = begin.size
     blk = 256
-    av = np.empty(blk)
-    ad = np.empty(blk)
+    av = np.empty(blk, dtype=x.dtype)  # the sums in the drive's precision
+    ad = np.empty(blk, dtype=x.dtype)
     held = np.zeros(lanes)
     nt = (rows + u - 1) // u
     for t0 in range(0, nt, blk):
@@ -169,10 +172,10 @@ def polyphase_lanes(x, begin, length, bias, wv, wd, fs, out_v, out_d):
                                 av[t - t0] += w1 * xv
                                 ad[t - t0] += w2 * xv
                     for t in range(t0, te):
-                        out_v[t * u + r, c] = av[t - t0] + bias
-                        out_d[t * u + r, c] = ad[t - t0] * fs
+                        out_v[t * u + r, c] = np.float64(av[t - t0]) + bias
+                        out_d[t * u + r, c] = np.float64(ad[t - t0]) * fs
                     if r == 0 and te == cnt + 1:
-                        held[c] = av[cnt - t0] + bias
+                        held[c] = np.float64(av[cnt - t0]) + bias
                 for t in range(max(te, t0), t1):
                     k = t * u + r
                     if k < rows:
