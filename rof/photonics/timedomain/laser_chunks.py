@@ -440,6 +440,13 @@ def run_chunks(
         drawn_lo = b0.copy()  # each lane's samples drawn into zl: drawn_lo .. drawn_hi
         drawn_hi = b0.copy()
         state = None
+        # A chunk's warm-up lies in the previous chunk's last frame. The first refill
+        # draws that whole frame (it is transformed anyway) and keeps it for the previous
+        # lane, whose last refill then copies it instead of transforming it again (a
+        # frame a lane: a quarter of the draws at three frames a chunk).
+        aligned = chunk % blk == 0
+        cache = {}  # lane -> (first sample, draws) of its last frame, from the next lane
+        first = True
         while True:
             # the warm-up first, then segments ending on the grid of BLOCK samples (the
             # draws' frames), so that each lane's draws are whole frames
@@ -459,9 +466,24 @@ def run_chunks(
                     ahead = ((stop - 1) // blk + SHAPING_GROUP) * blk
                     drawn_hi = np.maximum(np.minimum(ahead, e0), pos + 1)
                     drawn_lo = pos.copy()
-                    langevin_draws_ranges(
-                        constants, 1.0 / fs, drawn_lo, drawn_hi, noise_entropy, zl
-                    )
+                    if first and aligned:
+                        warm_frame = (k0 - 1) // blk * blk
+                        drawn_lo = np.where(k0 > b0, warm_frame, pos)
+                    todo = drawn_hi.copy()
+                    for j, (c_lo, _) in cache.items():
+                        if drawn_hi[j] > c_lo:
+                            todo[j] = max(c_lo, drawn_lo[j])
+                    langevin_draws_ranges(constants, 1.0 / fs, drawn_lo, todo, noise_entropy, zl)
+                    for j, (c_lo, frame) in list(cache.items()):
+                        if drawn_hi[j] > c_lo:
+                            a = c_lo - drawn_lo[j]
+                            zl[j, a : a + frame.shape[0]] = frame
+                            del cache[j]
+                    if first and aligned:
+                        for j in range(1, pos.size):
+                            if k0[j] > b0[j] and e0[j - 1] == k0[j]:
+                                cache[j - 1] = (int(warm_frame[j]), zl[j, :blk].copy())
+                    first = False
                 interleave_draws(zl, pos - drawn_lo, count, z[:rows])
             exprb_lanes(
                 cur[: rows * u + 1], dcur[: rows * u + 1], u, dt, consts, z[:rows],
