@@ -16,13 +16,19 @@ both runs computed. Chunk 0 starts at the record's start from the bias point, as
 single pass does; the chunks agree with the single pass to the decay of the start
 transient over the warm-up (``tests/photonics/timedomain/test_laser_chunks.py``).
 
-The chunks are independent, so they run :data:`~rof.photonics.timedomain.exprb_lanes.LANES`
-at a time, one per SIMD lane of :func:`~rof.photonics.timedomain.exprb_lanes.exprb_lanes`
-(each lane computes what the single-chain kernel computes; the vector units give about
-6x its throughput), and the groups of lanes run on a thread pool: the kernels release
-the GIL (Numba ``nogil``), as do NumPy's generators and SciPy's FFTs. The drive's step
-values and slopes are interpolated per chunk (:func:`polyphase_range`) and the Langevin
-draws made per group, so no record-long array of them is made.
+The chunks are independent, so each worker thread runs one group of them (about
+:data:`~rof.photonics.timedomain.exprb_lanes.LANES`), one chunk per SIMD lane of
+:func:`~rof.photonics.timedomain.exprb_lanes.exprb_lanes` (each lane computes what the
+single-chain kernel computes; the vector units give about 6x its throughput); the kernels
+release the GIL (Numba ``nogil``), as do NumPy's generators and SciPy's FFTs. A group's
+lanes advance in step, a segment at a time (a warm-up, then blocks of :data:`BLOCK`
+samples on the grid of the Langevin draws' frames), through small per-thread work arrays
+reused for the whole record: the drive's step values and slopes interpolated into the
+lane layout (:func:`polyphase_lanes`), the draws made four frames at a time for all
+lanes (:func:`~rof.photonics.timedomain.laser_noise.langevin_draws_ranges`; a chunk's
+warm-up frame is kept for the previous chunk's last block), the kernel continuing from
+each lane's carried state, and the field written in polar form (:func:`polar_lanes`);
+each chunk's phase is then shifted to continue the previous one's (:func:`rotate`).
 """
 
 from __future__ import annotations
