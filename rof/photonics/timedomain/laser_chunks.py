@@ -46,7 +46,6 @@ from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
-    SHAPING_GROUP,
     SHAPING_OVERLAP,
     langevin_draws_ranges,
 )
@@ -54,6 +53,7 @@ from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = [
     "BLOCK",
+    "SEGMENT",
     "default_chunk",
     "gather_lanes",
     "interleave_draws",
@@ -67,13 +67,18 @@ __all__ = [
     "warm_up_s",
 ]
 
-#: Samples per block: a chunk's lanes advance a block at a time through small work
-#: arrays reused for the whole record (about 30 MB a thread), and a block is one
-#: overlap-save frame of the Langevin draws
+#: Samples per block: one overlap-save frame of the Langevin draws
 #: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
-#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`), so each lane's draws
-#: cost one frame transform a block.
+#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`); chunks are a multiple
+#: of it, so each lane's draws are whole frames.
 BLOCK = SHAPING_FFT - 2 * SHAPING_OVERLAP
+#: Samples per segment: a divisor of :data:`BLOCK` (1/7), the rows of the kernel's work
+#: arrays (a few MB a thread, reused for the whole record: on this kind of virtual machine
+#: a fresh page costs a fault of about 10 us per 4 kB, and small arrays stay in cache).
+SEGMENT = BLOCK // 7
+#: Frames of draws a lane refills at a time (all lanes in one call: fewer, larger calls;
+#: measured against 1: 3.5 GHz slot 1.9-2.0 s against 2.4-2.5 s).
+REFILL = 4
 
 
 def warm_up_s(rc: RateConstants) -> float:
@@ -415,10 +420,11 @@ def run_chunks(
     narrow = use_narrow(consts, dt)
     groups = _groups(n_chunks, workers)
     blk = BLOCK
-    # the draws are made SHAPING_GROUP blocks at a time per lane (one call transforms that
-    # many frames together, several times faster a frame than one at a time)
-    span = warm + SHAPING_GROUP * blk
-    rows_max = max(blk, warm)  # the longest segment: a block, or a warm-up
+    sub = SEGMENT
+    # the draws are made REFILL frames at a time for all lanes (one call transforms the
+    # group's frames several at a time); the kernel's arrays hold a segment, a few MB
+    span = warm + REFILL * blk
+    rows_max = max(sub, warm)  # the longest segment: SEGMENT samples, or a warm-up
     local = threading.local()
 
     def buffers(k):
@@ -456,7 +462,7 @@ def run_chunks(
         while True:
             # the warm-up first, then segments ending on the grid of BLOCK samples (the
             # draws' frames), so that each lane's draws are whole frames
-            stop = np.where(pos < k0, k0, np.minimum((pos // blk + 1) * blk, e0))
+            stop = np.where(pos < k0, k0, np.minimum((pos // sub + 1) * sub, e0))
             count = stop - pos
             rows = int(count.max())
             if rows <= 0:
@@ -467,9 +473,8 @@ def run_chunks(
             if noisy:
                 if np.any(stop > drawn_hi):
                     # the lanes run in step, so they refill together: each up to the end
-                    # of the SHAPING_GROUP frames from its segment's (a finished lane one
-                    # dummy sample)
-                    ahead = ((stop - 1) // blk + SHAPING_GROUP) * blk
+                    # of REFILL frames from its segment's (a finished lane one dummy sample)
+                    ahead = ((stop - 1) // blk + REFILL) * blk
                     drawn_hi = np.maximum(np.minimum(ahead, e0), pos + 1)
                     drawn_lo = pos.copy()
                     if first and aligned:
