@@ -28,11 +28,11 @@ from __future__ import annotations
 import functools
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import fft as sfft
 
+from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.fiber import _fiber_constants, propagate_linear
 
 __all__ = ["propagate_linear_blocks"]
@@ -110,11 +110,5 @@ def propagate_linear_blocks(
             out[s : s + c] = y[f - f0, k : k + c]
 
     workers = workers or os.cpu_count() or 1
-    tasks = range(-(-frames // GROUP))
-    if workers == 1:
-        for g in tasks:
-            task(g)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(task, tasks))
+    map_threads(task, range(-(-frames // GROUP)), workers)
     return out

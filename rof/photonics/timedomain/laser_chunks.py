@@ -37,12 +37,12 @@ import itertools
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
+from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
 from rof.photonics.timedomain.laser_noise import (
     SHAPING_FFT,
@@ -509,12 +509,7 @@ def run_chunks(
                         last[sl.start + j] = phw[count[j] - 1, j]
             pos = stop
 
-    if workers == 1 or len(groups) == 1:
-        for g in groups:
-            run(g)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, groups))
+    map_threads(run, groups, workers)
     # each chunk's phase shifted to continue the previous one's (chunk c - 1 ends at
     # sample keep[c] - 1, which chunk c computed in its warm-up)
     offsets = np.zeros(n_chunks)
@@ -525,10 +520,5 @@ def run_chunks(
         if offsets[c] != 0.0:
             rotate(field[keep[c] : end[c]], offsets[c])
 
-    if workers == 1 or n_chunks == 1:
-        for c in range(n_chunks):
-            shift(c)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(shift, range(n_chunks)))
+    map_threads(shift, range(n_chunks), workers)
     return field

@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 from scipy import fft as sfft
+
+from rof.photonics.timedomain._threads import map_threads
 
 __all__ = [
     "deinterleave",
@@ -238,10 +239,7 @@ def over_threads(fn, count: int, workers: int | None = None) -> list:
     the data of one on this project's machines)."""
     workers = max(1, min(workers or os.cpu_count() or 1, count >> 20))
     bounds = [count * i // workers for i in range(workers + 1)]
-    if workers == 1:
-        return [fn(0, count)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda i: fn(bounds[i], bounds[i + 1]), range(workers)))
+    return map_threads(lambda i: fn(bounds[i], bounds[i + 1]), range(workers), workers)
 
 
 @numba.njit(cache=True, nogil=True)
