@@ -58,12 +58,10 @@ __all__ = [
     "gather_lanes",
     "interleave_draws",
     "polar_lanes",
-    "polar_offset",
     "polyphase_lanes",
     "polyphase_range",
     "rotate",
     "run_chunks",
-    "scatter_lanes",
     "warm_up_s",
 ]
 
@@ -217,17 +215,6 @@ def interleave_draws(src, offset, count, out):
                 out[t, r, c] = src[c, offset[c] + t, r] if t < count[c] else 0.0
 
 
-@numba.njit(cache=True, nogil=True)
-def scatter_lanes(src, begin, keep, end, out):
-    """``out[begin[c] + t] = src[t, c]`` where ``keep[c] <= begin[c] + t < end[c]``: the
-    kernel's (T, K) outputs to the record (sequential reads, one write stream per lane)."""
-    for t in range(src.shape[0]):
-        for c in range(begin.size):
-            i = begin[c] + t
-            if keep[c] <= i < end[c]:
-                out[i] = src[t, c]
-
-
 # pi/2 in three parts (Cody & Waite, *Software Manual for the Elementary Functions*,
 # 1980, ch. 8; the values of fdlibm's __ieee754_rem_pio2, pio2_1/_2/_3): the first two of
 # 33 significant bits, so that k * part is exact for |k| < 2^20 (phases below 1.6e6 rad).
@@ -286,15 +273,6 @@ def _cos_sin(a):
     c = cv if q == 0.0 else (-sv if q == 1.0 else (-cv if q == 2.0 else sv))
     s = sv if q == 0.0 else (cv if q == 1.0 else (-sv if q == 2.0 else -cv))
     return c, s
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def polar_offset(p, ph, offset, out):
-    """``out = sqrt(p) * exp(1j * (ph + offset))``, vectorised (:func:`_cos_sin`)."""
-    for i in range(p.size):
-        r = math.sqrt(p[i])
-        c, s = _cos_sin(ph[i] + offset)
-        out[i] = complex(r * c, r * s)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -17,7 +17,7 @@ from rof.photonics.timedomain.exprb_lanes import (
     use_narrow,
 )
 from rof.photonics.timedomain.laser import _interp_half_width, _lagrange_weights
-from rof.photonics.timedomain.laser_chunks import polar_offset, polyphase_lanes, polyphase_range
+from rof.photonics.timedomain.laser_chunks import polar_lanes, polyphase_lanes, polyphase_range
 from rof.photonics.timedomain.laser_noise import noise_increment
 from rof.photonics.timedomain.phi_functions import phi123
 from rof.photonics.timedomain.rate_constants import rate_constants
@@ -125,14 +125,21 @@ def test_phi123_series_path_matches_eigen_closed_form():
 
 
 def test_polar_matches_numpy_over_a_wide_phase_range():
-    """The vectorised sqrt(p) e^{i(phi + offset)} against NumPy's, phases to 1e5 rad."""
+    """The vectorised polar form of the lanes, sqrt(p) e^{i phi} written to the record,
+    against NumPy's, phases to 1e5 rad."""
     rng = np.random.default_rng(5)
     p = rng.random(10_000)
     for scale in (1.0, 1e3, 1e5):
         ph = (rng.random(p.size) - 0.5) * 2 * scale
         out = np.empty(p.size, dtype=np.complex128)
-        polar_offset(p, ph, 0.7, out)
-        ref = np.sqrt(p) * np.exp(1j * (ph + 0.7))
+        lanes = 4
+        rows = p.size // lanes
+        begin = np.arange(lanes) * rows  # lane c holds samples c*rows .. (c+1)*rows - 1
+        polar_lanes(
+            p.reshape(lanes, rows).T.copy(), ph.reshape(lanes, rows).T.copy(),
+            begin, begin, begin + rows, out,
+        )  # fmt: skip
+        ref = np.sqrt(p) * np.exp(1j * ph)
         assert np.max(np.abs(out - ref)) < 1e-15 + 2e-16 * scale
 
 
