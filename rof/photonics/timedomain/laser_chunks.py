@@ -310,6 +310,11 @@ def rotate(x, phase):
         x[i] = complex(v.real * c - v.imag * s, v.real * s + v.imag * c)
 
 
+#: Per-thread work arrays of :func:`run_chunks`, kept between calls (a thread keeps one
+#: set, tens of MB, while it lives).
+_WORK = threading.local()
+
+
 def _lane_bounds(n: int, chunk: int, warm: int):
     """(begin, keep, end) of every chunk: chunk ``c`` keeps samples ``c*chunk ..
     min((c+1)*chunk, n)`` and starts ``warm`` samples earlier (chunk 0 at 0)."""
@@ -403,23 +408,24 @@ def run_chunks(
     # group's frames several at a time); the kernel's arrays hold a segment, a few MB
     span = warm + REFILL * blk
     rows_max = max(sub, warm)  # the longest segment: SEGMENT samples, or a warm-up
-    local = threading.local()
 
     def buffers(k):
-        """A group's block arrays, per thread, reused by the thread's groups of the same
-        size (each fresh page costs a fault, about 10 us per 4 kB on this kind of
-        virtual machine)."""
-        bufs = getattr(local, "bufs", None)
-        if bufs is None or bufs[0].shape[1] != k:
-            bufs = local.bufs = (
-                np.empty((rows_max * u + 1, k)),
-                np.empty((rows_max * u + 1, k)),
-                np.zeros((k, span, 3), dtype=np.float32),
-                np.empty((rows_max, 3, k), dtype=np.float32),
-                np.empty((rows_max, k)),
-                np.empty((rows_max, k)),
+        """A group's work arrays: per thread, kept between calls (the pool's threads
+        persist) and reused while the shapes match (each fresh page costs a fault, about
+        10 us per 4 kB on this kind of virtual machine)."""
+        shapes = ((rows_max * u + 1, k), (k, span, 3), (rows_max, 3, k), (rows_max, k))
+        bufs = getattr(_WORK, "bufs", None)
+        if bufs is None or bufs[0] != shapes:
+            bufs = _WORK.bufs = (
+                shapes,
+                np.empty(shapes[0]),
+                np.empty(shapes[0]),
+                np.zeros(shapes[1], dtype=np.float32),
+                np.empty(shapes[2], dtype=np.float32),
+                np.empty(shapes[3]),
+                np.empty(shapes[3]),
             )
-        return bufs
+        return bufs[1:]
 
     def run(lanes):
         sl = slice(lanes[0], lanes[-1] + 1)
