@@ -50,6 +50,7 @@ is the exact average of the band-limited current over each step.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -182,6 +183,7 @@ def _drive_spectrum_summary(i_ac, fs):
     return f_ref, float(f[above[-1]])
 
 
+@functools.lru_cache(maxsize=64)
 def _lagrange_weights(u: int, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Value and slope weights, shape (u, 2p+1), of the Lagrange interpolant on the
     sample offsets ``-p..p`` at the fractional positions ``r/u`` (r = 0..u-1); at r = 0
@@ -201,6 +203,8 @@ def _lagrange_weights(u: int, p: int) -> tuple[np.ndarray, np.ndarray]:
             for kk in range(m - 1):
                 acc += np.prod(np.delete(x - others, kk))
             wd[r, j] = acc / den
+    wv.setflags(write=False)  # cached (lru_cache): shared, read-only
+    wd.setflags(write=False)
     return wv, wd
 
 
