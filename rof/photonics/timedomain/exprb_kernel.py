@@ -18,7 +18,7 @@ from rof.photonics.timedomain.rate_kernel import _langevin_kick
 __all__ = ["exprb_kernel"]
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH)
+@numba.njit(cache=True, fastmath=FAST_MATH, inline="always")
 def _rhs_jac(n, s, cur, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps):
     """Right-hand side (f_N, f_S) and Jacobian (a11, a12, a21, a22) of the rate equations."""
     ic = 1.0 / (1.0 + eps * s)
@@ -36,12 +36,14 @@ def _rhs_jac(n, s, cur, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps):
     )
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH)
-def _exprb32_step(
-    n, s, fn, fs, a11, a12, a21, a22, i1, di0, h, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin
-):
-    """One exprb32 step (see :func:`exprb_kernel`); returns the new (N, S)."""
-    a1, b1, a2, b2, a3, b3 = phi123(h * (a11 + a22), h * h * (a11 * a22 - a12 * a21))
+@numba.njit(fastmath=FAST_MATH, inline="always")
+def _exprb32_update(
+    n, s, fn, fs, a11, a12, a21, a22, a1, b1, a2, b2, a3, b3, i1, di0, h,
+    inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin,
+):  # fmt: skip
+    """The two stages of an exprb32 step given the phi-function coefficients
+    (:math:`\\varphi_k(hJ) = a_k I + b_k hJ`); returns the new (N, S). Inlined (no branch),
+    so that :func:`~rof.photonics.timedomain.exprb_lanes.exprb_lanes` vectorises it."""
     vn = di0 * inv_q  # dF/dt: only the carrier equation sees the current
     # h phi1(hJ) F + h^2 phi2(hJ) v
     x1 = h * (a1 * fn + b1 * h * (a11 * fn + a12 * fs)) + h * h * vn * (a2 + b2 * h * a11)
@@ -56,6 +58,18 @@ def _exprb32_step(
     n_new = n2 + 2.0 * h * (a3 * dn + b3 * h * (a11 * dn + a12 * ds))
     s_new = s2 + 2.0 * h * (a3 * ds + b3 * h * (a21 * dn + a22 * ds))
     return n_new, max(s_new, smin)
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def _exprb32_step(
+    n, s, fn, fs, a11, a12, a21, a22, i1, di0, h, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin
+):
+    """One exprb32 step (see :func:`exprb_kernel`); returns the new (N, S)."""
+    a1, b1, a2, b2, a3, b3 = phi123(h * (a11 + a22), h * h * (a11 * a22 - a12 * a21))
+    return _exprb32_update(
+        n, s, fn, fs, a11, a12, a21, a22, a1, b1, a2, b2, a3, b3, i1, di0, h,
+        inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin,
+    )  # fmt: skip
 
 
 @numba.njit(cache=True, fastmath=FAST_MATH)

@@ -40,7 +40,14 @@ import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
-from rof.photonics.timedomain.exprb_kernel import _exprb32_step, _rhs_jac, _split_step
+from rof.photonics.timedomain.exprb_kernel import (
+    _exprb32_step,
+    _exprb32_update,
+    _rhs_jac,
+    _split_step,
+)
+from rof.photonics.timedomain.phi_functions import _CW, _Q_WIDE, _SW
+from rof.photonics.timedomain.rate_kernel import _langevin_kick
 
 __all__ = [
     "LANES",
@@ -63,15 +70,12 @@ LANES = 16
 #: series (:func:`exprb_lanes` with ``narrow``: 14 instead of 23 terms of C and S, 17
 #: instead of 21 of the exponential; taken where the bias point's values are at most a
 #: quarter of these, e.g. 3.5 GHz at 39 GS/s and two steps a sample, q = -0.57).
-Q_WIDE = 40.0
+Q_WIDE = _Q_WIDE  # the same range as phi123's branch-free path
 T_WIDE = 8.0
 Q_NARROW = 4.0
 T_NARROW = 2.0
-# Taylor coefficients: cosh sqrt q = sum q^k/(2k)!, sinh sqrt q/sqrt q = sum q^k/(2k+1)!
-# (k = 0..22: truncation below 1e-19 at |q| = 40; for q < 0 the terms, up to about 90,
-# cancel to about 1e-14 absolute), e^x = sum x^k/k! (k = 0..20: below 2e-20 at |x| = 1).
-_CW = tuple(1.0 / math.factorial(2 * k) for k in range(23))
-_SW = tuple(1.0 / math.factorial(2 * k + 1) for k in range(23))
+# Taylor coefficients of cosh sqrt q and sinh sqrt q/sqrt q: phi123's (_CW, _SW, 23 terms);
+# e^x = sum x^k/k! (k = 0..20: below 2e-20 at |x| = 1).
 _EX = tuple(1.0 / math.factorial(k) for k in range(21))
 
 
@@ -286,7 +290,6 @@ def exprb_lanes(
     j21 = state[7]
     j22 = state[8]
     bad = np.zeros(lanes, dtype=np.int64)
-    w = chol[6]
     kick = noise_scale > 0.0
     q_lim = Q_NARROW if narrow else Q_WIDE
     t_lim = T_NARROW if narrow else T_WIDE
@@ -332,36 +335,25 @@ def exprb_lanes(
                 x = a2 - 0.5
                 a3 = x * tr * inv_det + b2
                 b3 = -x * inv_det
-                vn = dcurrent_a[m, c] * inv_q
-                x1 = h * (a1 * fn + b1 * h * (a11 * fn + a12 * fs)) + h * h * vn * (
-                    a2 + b2 * h * a11
+                n_new, s_new = _exprb32_update(
+                    n, s, fn, fs, a11, a12, a21, a22, a1, b1, a2, b2, a3, b3, i1,
+                    dcurrent_a[m, c], h, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps, smin,
+                )  # fmt: skip
+                f_n, f_s, b11, b12, b21, b22 = _rhs_jac(
+                    n_new, s_new, i1, inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
                 )
-                x2 = h * (a1 * fs + b1 * h * (a21 * fn + a22 * fs)) + h * h * vn * b2 * h * a21
-                n2 = n + x1
-                s2 = max(s + x2, smin)
-                ic = 1.0 / (1.0 + eps * s2)
-                g = g_n * (n2 - n0) * s2 * ic
-                dn = i1 * inv_q - n2 * inv_tn - g - fn - (a11 * x1 + a12 * x2) - vn * h
-                ds = g - s2 * inv_tp + b_tn * n2 - fs - (a21 * x1 + a22 * x2)
-                n_new = n2 + 2.0 * h * (a3 * dn + b3 * h * (a11 * dn + a12 * ds))
-                s_new = max(s2 + 2.0 * h * (a3 * ds + b3 * h * (a21 * dn + a22 * ds)), smin)
-                ic = 1.0 / (1.0 + eps * s_new)
-                gg = g_n * (n_new - n0)
-                gs = gg * s_new * ic
-                gsn = g_n * s_new * ic
-                c12 = -gg * ic * ic
-                f_n = i1 * inv_q - n_new * inv_tn - gs
                 ph = p_[c] - half_ag * ((0.5 * (n + n_new) - n_b) * h + h * h / 12.0 * (fn - f_n))
                 # commit where the lane stayed on the common path
-                n_[c] = n if (off | hold) else n_new
-                s_[c] = s if (off | hold) else s_new
-                p_[c] = p_[c] if (off | hold) else ph
-                fn_[c] = fn if (off | hold) else f_n
-                fs_[c] = fs if (off | hold) else gs - s_new * inv_tp + b_tn * n_new
-                j11[c] = a11 if (off | hold) else -inv_tn - gsn
-                j12[c] = a12 if (off | hold) else c12
-                j21[c] = a21 if (off | hold) else gsn + b_tn
-                j22[c] = a22 if (off | hold) else -c12 - inv_tp
+                keep = off | hold
+                n_[c] = n if keep else n_new
+                s_[c] = s if keep else s_new
+                p_[c] = p_[c] if keep else ph
+                fn_[c] = fn if keep else f_n
+                fs_[c] = fs if keep else f_s
+                j11[c] = a11 if keep else b11
+                j12[c] = a12 if keep else b12
+                j21[c] = a21 if keep else b21
+                j22[c] = a22 if keep else b22
                 bad[c] = off & ~hold
                 nbad += off & ~hold
             if nbad:
@@ -373,33 +365,26 @@ def exprb_lanes(
                         )  # fmt: skip
         if kick:
             m = (i + 1) * substeps
-            for c in range(lanes):  # the Langevin kick, vectorised (_langevin_kick)
+            for c in range(lanes):  # the Langevin kick, vectorised (inlined)
                 hold = i >= count[c]
                 n = n_[c]
                 s = s_[c]
-                z0 = noise[i, 0, c]
-                z1 = noise[i, 1, c]
-                rn = max(n, 0.0) / n_b
-                f_n = math.sqrt(rn * (1.0 + beta * s) / (1.0 + beta * s_b))
-                f_s = math.sqrt(rn * s / s_b)
-                f_p = math.sqrt((1.0 - w) * f_n * f_n + w * rn * s_b / max(s, s_sp * n))
-                n1 = n + f_n * chol[0] * z0
-                s1 = max(s + f_s * (chol[1] * z0 + chol[2] * z1), 1e-6)
-                dp = f_n * (chol[3] * z0 + chol[4] * z1) + f_p * chol[5] * noise[i, 2, c]
-                ic = 1.0 / (1.0 + eps * s1)
-                gg = g_n * (n1 - n0)
-                gs = gg * s1 * ic
-                gsn = g_n * s1 * ic
-                c12 = -gg * ic * ic
+                n1, s1, ph1 = _langevin_kick(
+                    n, s, p_[c], noise[i, 0, c], noise[i, 1, c], noise[i, 2, c], chol,
+                    beta, s_sp, n_b, s_b,
+                )  # fmt: skip
+                f_n, f_s, b11, b12, b21, b22 = _rhs_jac(
+                    n1, s1, current_a[m, c], inv_q, inv_tp, inv_tn, b_tn, g_n, n0, eps
+                )
                 n_[c] = n if hold else n1
                 s_[c] = s if hold else s1
-                p_[c] = p_[c] if hold else p_[c] + dp
-                fn_[c] = fn_[c] if hold else current_a[m, c] * inv_q - n1 * inv_tn - gs
-                fs_[c] = fs_[c] if hold else gs - s1 * inv_tp + b_tn * n1
-                j11[c] = j11[c] if hold else -inv_tn - gsn
-                j12[c] = j12[c] if hold else c12
-                j21[c] = j21[c] if hold else gsn + b_tn
-                j22[c] = j22[c] if hold else -c12 - inv_tp
+                p_[c] = p_[c] if hold else ph1
+                fn_[c] = fn_[c] if hold else f_n
+                fs_[c] = fs_[c] if hold else f_s
+                j11[c] = j11[c] if hold else b11
+                j12[c] = j12[c] if hold else b12
+                j21[c] = j21[c] if hold else b21
+                j22[c] = j22[c] if hold else b22
         for c in range(lanes):
             p_out[i, c] = k * s_[c]
             phi_out[i, c] = p_[c]

@@ -324,12 +324,12 @@ def _lane_bounds(n: int, chunk: int, warm: int):
     return begin, keep, end
 
 
-def default_chunk(n: int, warm: int, workers: int) -> int:
+def default_chunk(n: int, workers: int) -> int:
     """Samples per chunk: a multiple of :data:`BLOCK` (so that every lane's blocks, and
     with them the Langevin draws' overlap-save frames, fall on the frames' grid), such
     that each worker gets about :data:`~rof.photonics.timedomain.exprb_lanes.LANES`
-    chunks, and at least one block (the warm-up, ``warm`` samples, then costs at most a
-    few percent)."""
+    chunks, and at least one block (a chunk's warm-up, about 400 samples at 40 GS/s for
+    the default laser, then costs at most a few percent)."""
     return int(BLOCK * max(1, round(n / (BLOCK * LANES * max(workers, 1)))))
 
 
@@ -393,7 +393,7 @@ def run_chunks(
     warm = math.ceil(warm_up_s(constants) * fs)
     workers = workers or os.cpu_count() or 1
     if chunk is None:
-        chunk = default_chunk(n, warm, workers)
+        chunk = default_chunk(n, workers)
     begin, keep, end = _lane_bounds(n, int(chunk), warm)
     n_chunks = begin.size
     field = np.empty(n, dtype=np.complex128)

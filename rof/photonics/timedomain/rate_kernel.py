@@ -44,7 +44,7 @@ def _er_step(n, s, cur, h, tau_p, tau_n, beta, g_n, n0, eps):
     return n_new, s_new
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH)
+@numba.njit(cache=True, fastmath=FAST_MATH, inline="always")
 def _langevin_kick(n, s, phi, z0, z1, z2, kick, beta, s_sp_per_n, n_b, s_b):
     """(N, S, phi) after the Langevin kick of one sample, scaled to the state (Itô).
 
