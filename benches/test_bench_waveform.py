@@ -182,7 +182,7 @@ def test_nr_slot_dml_20km_evm(benchmark):
 def test_nr_slot_dml_20km_evm_if(benchmark):
     """The same NR slot as IF-over-fiber (carrier 0.75 GHz, so the waveform is sampled at
     1.77 GS/s; 5.4 M optical samples): DML, 20 km, PD, EVM. Goal (issue 18): under
-    0.5 s (2.95 s when filed, 1.24 s at 01403fb; after the lane kernel 0.49-0.51 s min,
-    0.50-0.52 s mean over three runs)."""
+    0.5 s (2.95 s when filed, 1.24 s at 01403fb; after the lane kernel 0.49-0.55 s min,
+    0.50-0.56 s mean over four runs)."""
     benchmark.extra_info["goal_s"] = 0.5
     _nr_slot_dml_20km(benchmark, 0.75e9)
