@@ -36,6 +36,7 @@ from rof.link.sampling import (
 )
 from rof.photonics.timedomain import (
     edfa_field,
+    scratch,
     ssfm,
 )
 from rof.photonics.timedomain.fiber_blocks import propagate_linear_blocks
@@ -74,7 +75,9 @@ def _interpolated_drive(spectrum, n: int, n_opt: int, scale: float, sigma: float
     :math:`n\\sigma^2/2` per part), so the drive is transformed once; the spectrum,
     zero-padded to ``n_opt`` bins, goes back by phases in single precision
     (:func:`~rof.photonics.timedomain.phase_fft.irfft_rows`; rounding ~1e-7 of the drive,
-    150 dB below it in band). NumPy reference: ``irfft(rfft(drive) * n_opt / n, n_opt)``
+    150 dB below it in band), and is returned as float32 (the values the single-precision
+    transform made; every transmitter reads its drive as float64, the DML straight into its
+    float32 current). NumPy reference: ``irfft(rfft(drive) * n_opt / n, n_opt)``
     (``tests/link/test_waveform_drive.py``).
     """
     spec = spectrum * (scale * n_opt / n)
@@ -88,7 +91,7 @@ def _interpolated_drive(spectrum, n: int, n_opt: int, scale: float, sigma: float
             z[-1, 0] *= math.sqrt(2.0)
         spec += z.view(np.complex128)[:, 0] * (sigma * math.sqrt(0.5 * n) * n_opt / n)
         del z
-    return interleave(irfft_rows(spec, n_opt, phase_count(n_opt)))
+    return interleave(irfft_rows(spec, n_opt, phase_count(n_opt)), dtype=np.float32)
 
 
 def _photodiode_powers(link, carrier: list, fs: float, rng):
@@ -263,18 +266,25 @@ def simulate_link(
         drive = _interpolated_drive(spectrum, n, n_opt, scale, sigma, rng)
         del spectrum
     field = _transmit(link, drive, fs, rng, predistort, substeps)
+    # The record-long arrays go back to the scratch pool as their stage ends (kept for the
+    # next run; give() keeps only arrays the pool made and nothing else refers to)
+    scratch.give(drive)
     del drive  # peak memory: the arrays below are each n_opt long
     fiber = link.fiber
     if nonlinear:
-        field = ssfm(field, fs, fiber, gamma_per_w_km=gamma_per_w_km, length_km=length_km)
+        out = ssfm(field, fs, fiber, gamma_per_w_km=gamma_per_w_km, length_km=length_km)
     else:
-        field = propagate_linear_blocks(field, fs, fiber, length_km=length_km)
-    carrier = [field]
-    del field  # _photodiode_powers takes the only reference (peak memory)
+        out = propagate_linear_blocks(field, fs, fiber, length_km=length_km)
+    scratch.give(field)
+    carrier = [out]
+    del field, out  # _photodiode_powers takes the only reference (peak memory)
     powers, p_rx_mean = _photodiode_powers(link, carrier, fs, rng)
     # detection, ideal anti-alias filter and resampling to the waveform's rate in one pass
     v, i_mean = detect_band(link.detector, powers, fs, n, rng)
-    del powers
+    while powers:
+        last = powers.pop()
+        scratch.give(last)
+        del last
     fs_opt = fs
     fs = fs_wave
     meta = dict(waveform.metadata)

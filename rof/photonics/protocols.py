@@ -13,7 +13,9 @@ nothing else; the link never probes for attributes.
     Univ. Press, 2004, ch. 2-6, for the small-signal link figures).
 ``field(drive_v, sample_rate_hz, rng, *, predistort=False, substeps=None)``
     The sampled optical field, sqrt(W), for a sampled drive voltage: the waveform
-    model (:func:`rof.link.waveform.simulate_link`).
+    model (:func:`rof.link.waveform.simulate_link`). The drive comes as float64, or as
+    float32 where the simulator interpolated it in single precision; a transmitter reads
+    it as float64 (``rof._validate.check_finite``) unless it works in single precision.
 
 Adding a transmitter means one class with these two methods and one line in the
 link-file registry (:data:`rof.link.config.TRANSMITTERS`).

@@ -19,7 +19,7 @@ def test_noiseless_drive_is_the_ideal_interpolation(n, n_opt):
     x = rng.standard_normal(n)
     want = 0.7 * np.fft.irfft(np.fft.rfft(x) * (n_opt / n), n_opt)
     got = _interpolated_drive(sfft.rfft(x), n, n_opt, 0.7, 1.0, None)
-    assert got.dtype == np.float64 and got.shape == (n_opt,)
+    assert got.dtype == np.float32 and got.shape == (n_opt,)
     np.testing.assert_allclose(got, want, rtol=0, atol=2e-6 * np.max(np.abs(want)))
 
 

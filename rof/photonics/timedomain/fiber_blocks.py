@@ -32,6 +32,7 @@ import os
 import numpy as np
 from scipy import fft as sfft
 
+from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.fiber import _fiber_constants, propagate_linear
 
@@ -88,7 +89,7 @@ def propagate_linear_blocks(
     h = _block_operator(m, fs, b2, length_m, alpha)
     valid = m - 2 * k
     frames = -(-n // valid)
-    out = np.empty(n, dtype=np.complex64)
+    out = scratch.take(n, np.complex64)  # kept between runs where given back
 
     def task(g):
         # GROUP frames in one (frames, m) array: the transforms run several at a time

@@ -53,12 +53,16 @@ from __future__ import annotations
 import functools
 import math
 
+import numba
 import numpy as np
 from scipy import fft as sfft
 
 from rof._validate import check_finite, check_int_range, check_range
+from rof.errors import ParameterError
+from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain.laser_chunks import gather_lanes, polyphase_lanes, run_chunks
 from rof.photonics.timedomain.laser_noise import noise_increment
+from rof.photonics.timedomain.phase_fft import over_threads
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian, rate_constants
 from rof.units import Q_C
 
@@ -155,21 +159,23 @@ def dml_exprb_reference(current_a, dcurrent_a, dt, rc: RateConstants):
     return p, ph
 
 
-def _drive_spectrum_summary(i_ac, fs):
-    """(f_ref, f_hi): the drive's centre frequency, Hz, power-weighted over the bins within
+def _drive_spectrum_summary(v, r_in, fs):
+    """(f_ref, f_hi) of the AC drive current ``v / r_in``: its centre frequency, Hz,
+    power-weighted over the bins within
     30 dB of the strongest (so a flat OFDM band gives its centre, not a random subcarrier,
     and the input noise floor is left out), and the frequency below which all but 1e-4 of
     the AC drive power lies, Hz. Long drives: Hann-windowed periodogram of 2^16-point
-    segments (Welch), so that no full-length FFT is needed."""
-    n = i_ac.size
+    segments (Welch), so that no full-length FFT is needed (the current is formed for
+    those segments only, in double precision)."""
+    n = v.size
     if n <= 1 << 18:
-        psd = np.abs(sfft.rfft(i_ac, workers=-1)) ** 2
+        psd = np.abs(sfft.rfft(np.asarray(v, dtype=np.float64) / r_in, workers=-1)) ** 2
         f = sfft.rfftfreq(n, 1.0 / fs)
     else:
         seg = 1 << 16
         starts = np.linspace(0, n - seg, 8).astype(np.int64)
         win = np.hanning(seg)
-        blocks = np.stack([i_ac[a : a + seg] for a in starts]) * win
+        blocks = np.stack([v[a : a + seg] for a in starts]).astype(np.float64) / r_in * win
         psd = np.sum(np.abs(sfft.rfft(blocks, axis=1, workers=-1)) ** 2, axis=0)
         f = sfft.rfftfreq(seg, 1.0 / fs)
     psd[0] = 0.0
@@ -225,6 +231,20 @@ def _interp_half_width(theta: float, u: int) -> int | None:
     return None
 
 
+@numba.njit(cache=True, nogil=True)
+def _current_f32(v, r_in, out, i0, i1):
+    """``out[i] = float32(float64(v[i]) / r_in)`` for ``i0 <= i < i1`` (NumPy's
+    ``(v / r_in).astype(float32)`` for float64 ``v``); returns how many ``v[i]`` are not
+    finite."""
+    bad = 0
+    for i in range(i0, i1):
+        a = np.float64(v[i])
+        if not math.isfinite(a):
+            bad += 1
+        out[i] = np.float32(a / r_in)
+    return bad
+
+
 def dml_field(
     laser,
     drive_v,
@@ -253,7 +273,8 @@ def dml_field(
         The laser; its current is :math:`I_b + v/R_{in}` (matched input).
     drive_v : ndarray of float, shape (n,)
         RF voltage across ``laser.input_impedance_ohm``, V (real passband; band-limited,
-        periodic when zero-padded to a fast FFT length).
+        periodic when zero-padded to a fast FFT length). Float32 or float64 (read as
+        float64 either way).
     sample_rate_hz : float
         Sample rate, Hz.
     rng : numpy.random.Generator or None
@@ -292,13 +313,24 @@ def dml_field(
         Field :math:`\\sqrt{P}e^{i\\phi}`, sqrt(W), sample ``i`` at time
         :math:`(i+1)/f_s` (the state after integrating over sample ``i``).
     """
-    v = check_finite("dml_field.drive_v", drive_v)
+    v = np.asarray(drive_v)
+    if v.dtype not in (np.float32, np.float64) or v.ndim != 1:
+        v = check_finite("dml_field.drive_v", drive_v).ravel()
+    v = np.ascontiguousarray(v)
     fs = check_range("dml_field.sample_rate_hz", sample_rate_hz, 0.0, lo_open=True)
     if substeps is not None:
         substeps = check_int_range("dml_field.substeps", substeps, 1, 4096)
-    i_ac = v / laser.input_impedance_ohm
+    r_in = laser.input_impedance_ohm
+    # the AC current in single precision, float32(v / r_in), and the finiteness check, in
+    # one pass on threads (the polyphase interpolation sums in float32, see below)
+    x = scratch.take(v.size, np.float32)
+    bad = over_threads(lambda i0, i1: _current_f32(v, r_in, x, i0, i1), v.size, weight=2)
+    if sum(bad):
+        raise ParameterError(
+            "dml_field.drive_v contains NaN or infinite values; allowed: finite numbers"
+        )
     bias = laser.bias_current_ma * 1e-3
-    f_ref, f_hi = _drive_spectrum_summary(i_ac, fs)
+    f_ref, f_hi = _drive_spectrum_summary(v, r_in, fs)
     if constants is None:
         constants = rate_constants(laser, rin_reference_hz=f_ref)
     u = substeps if substeps is not None else max(1, math.ceil(16.0 * f_hi / fs - 1e-9))
@@ -311,14 +343,14 @@ def dml_field(
         wv, wd = _lagrange_weights(u, half)
         wv = wv.astype(np.float32)
         wd = wd.astype(np.float32)
-        x = np.ascontiguousarray(i_ac, dtype=np.float32)
 
         def steps(begin, count, cur, dcur):
             polyphase_lanes(x, begin, count, bias, wv, wd, fs, cur, dcur)
     else:
         # Band-limited values and slopes on the step grid (zero-padded to a fast length).
+        del x
         nf = sfft.next_fast_len(n, real=True)
-        spec = sfft.rfft(i_ac, n=nf, workers=-1)
+        spec = sfft.rfft(np.asarray(v, dtype=np.float64) / r_in, n=nf, workers=-1)
         f = sfft.rfftfreq(nf, 1.0 / fs)
         m = n * u + 1
         cur_all = np.resize(sfft.irfft(spec, n=nf * u, workers=-1) * u, m)
@@ -336,6 +368,10 @@ def dml_field(
     scale = constants.noise_scale if (noise and rng is not None) else 0.0
     chol = noise_increment(constants, 1.0 / fs) if scale > 0 else np.zeros(7)
     entropy = int(rng.integers(2**63)) if scale > 0 else None
-    return run_chunks(
+    field = run_chunks(
         n, u, 1.0 / (fs * u), constants, steps, entropy, chol, scale, chunk=chunk, workers=workers
     )
+    del steps
+    if half is not None:
+        scratch.give(x)
+    return field

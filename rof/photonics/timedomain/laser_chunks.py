@@ -42,6 +42,7 @@ import numba
 import numpy as np
 
 from rof.photonics._common import FAST_MATH
+from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
 from rof.photonics.timedomain.laser_noise import (
@@ -396,7 +397,7 @@ def run_chunks(
         chunk = default_chunk(n, workers)
     begin, keep, end = _lane_bounds(n, int(chunk), warm)
     n_chunks = begin.size
-    field = np.empty(n, dtype=np.complex128)
+    field = scratch.take(n, np.complex128)  # kept between runs where given back
     before = np.zeros(n_chunks)  # each chunk's phase at sample keep - 1 (its warm-up's end)
     last = np.zeros(n_chunks)  # and at its last sample, end - 1
     consts = constants.as_tuple()

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from rof._validate import check_range
+from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain.normals import add_normals, fill_normals
 from rof.photonics.timedomain.phase_fft import over_threads, phase_count, rfft_head
 from rof.units import K_B_J_PER_K, Q_C
@@ -145,11 +146,12 @@ def detect_band(
     # transform (phase_fft): its rounding, white over the optical band at ~3e-8 of the AC
     # current's rms, lies far below a signal of 8 % modulation in a 100 MHz channel.
     p_count = phase_count(n, most=8)  # 16 rows: more write streams here, 10 % slower
-    rows = np.empty((p_count, n // p_count), dtype=np.float32)
+    rows = scratch.take((p_count, n // p_count), np.float32)
     for j, (f, m) in enumerate(zip(fields, means, strict=True)):
         _ac_rows(f, resp, m, j > 0, rows)
     k = n_out // 2 + 1
     spec = rfft_head(rows, k)
+    scratch.give(rows)
     del rows
     spec *= n_out / n
     fs_out = fs * n_out / n
@@ -239,7 +241,9 @@ def _ac_rows_real(f, resp, mean, add, rows, j0, j1):
 def _ac_rows(f, resp, mean, add, rows):
     f = f.ravel()
     kernel = _ac_rows_abs2 if np.iscomplexobj(f) else _ac_rows_real
-    over_threads(lambda j0, j1: kernel(f, resp, mean, add, rows, j0, j1), rows.shape[1])
+    over_threads(
+        lambda j0, j1: kernel(f, resp, mean, add, rows, j0, j1), rows.shape[1], weight=rows.shape[0]
+    )
 
 
 @lru_cache(maxsize=8)

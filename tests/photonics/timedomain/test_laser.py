@@ -183,7 +183,7 @@ def test_rin_reference_is_the_centre_of_a_flat_band():
     spec[k] = np.exp(2j * np.pi * rng.random(k.size)) * (1 + 0.5 * rng.random(k.size))
     x = np.fft.irfft(spec, n)
     x += rng.normal(0.0, 1e-2 * x.std(), n)
-    f_ref, _ = _drive_spectrum_summary(x, fs)
+    f_ref, _ = _drive_spectrum_summary(x, 1.0, fs)
     assert f_ref == pytest.approx(0.75e9, abs=5e6)
 
 

@@ -103,3 +103,31 @@ def test_numba_normals_are_numpys():
     np.testing.assert_array_equal(out, r2.standard_normal((3, 1001)))
     add_normals(x, r1, 0.3, got)
     np.testing.assert_array_equal(got, x + r2.normal(0.0, 0.3, x.size))
+
+
+def test_threaded_transforms_equal_serial():
+    """Two phases of an awkward length (an NR slot's 2 x 443,289: split into one row per
+    thread) and a long inverse (its bins spread on threads): the same numbers as one
+    thread, and NumPy's transform."""
+    n = 2 * 443_289
+    x = np.random.default_rng(4).standard_normal(n)
+    rows = deinterleave(x, 2)
+    k = n // 2 + 1
+    got = rfft_head(rows, k, workers=2)
+    np.testing.assert_array_equal(got, rfft_head(rows, k, workers=1))
+    want = np.fft.rfft(x)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.abs(want).max())
+    n_opt = 16 << 17
+    back = irfft_rows(want, n_opt, 16, workers=2)
+    np.testing.assert_array_equal(back, irfft_rows(want, n_opt, 16, workers=1))
+    ref = np.fft.irfft(want, n_opt)  # zero-padded: the record interpolated
+    np.testing.assert_allclose(interleave(back), ref, rtol=0, atol=1e-6 * np.abs(ref).max())
+
+
+def test_over_threads_weight_and_align():
+    """An item of ``weight`` elements counts towards the 2^20 elements a part; inner bounds
+    fall on multiples of ``align``."""
+    assert over_threads(lambda a, b: (a, b), 1 << 17, workers=2) == [(0, 1 << 17)]
+    parts = over_threads(lambda a, b: (a, b), (1 << 17) + 5, workers=2, weight=16, align=512)
+    assert parts == [(0, 1 << 16), (1 << 16, (1 << 17) + 5)]
+    assert interleave(np.ones((2, 4), np.float32), dtype=np.float32).dtype == np.float32
