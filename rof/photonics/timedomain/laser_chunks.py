@@ -22,11 +22,12 @@ The chunks are independent, so each worker thread runs one group of them (about
 single-chain kernel computes; the vector units give about 6x its throughput); the kernels
 release the GIL (Numba ``nogil``), as do NumPy's generators and SciPy's FFTs. A group's
 lanes advance in step, a segment at a time (a warm-up, then blocks of :data:`BLOCK`
-samples on the grid of the Langevin draws' frames), through small per-thread work arrays
-reused for the whole record: the drive's step values and slopes interpolated into the
-lane layout (:func:`polyphase_lanes`), the draws made four frames at a time for all
-lanes (:func:`~rof.photonics.timedomain.laser_noise.langevin_draws_ranges`; a chunk's
-warm-up frame is kept for the previous chunk's last block), the kernel continuing from
+samples on the grid of the Langevin draws' frame hops), through small per-thread work
+arrays reused for the whole record: the drive's step values and slopes interpolated into
+the lane layout (:func:`polyphase_lanes`), the draws made four hops at a time for all
+lanes (:func:`~rof.photonics.timedomain.laser_noise.langevin_draws_ranges`; the frames a
+lane reads again are kept: its last, for the next hop's crossfade, and the frame under
+the next chunk's warm-up, for its own last hop), the kernel continuing from
 each lane's carried state, and the field written in polar form (:func:`polar_lanes`);
 each chunk's phase is then shifted to continue the previous one's (:func:`rotate`).
 """
@@ -45,11 +46,7 @@ from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
-from rof.photonics.timedomain.laser_noise import (
-    SHAPING_FFT,
-    SHAPING_OVERLAP,
-    langevin_draws_ranges,
-)
+from rof.photonics.timedomain.laser_noise import SHAPING_FFT, SHAPING_HOP, langevin_draws_ranges
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = [
@@ -66,15 +63,15 @@ __all__ = [
     "warm_up_s",
 ]
 
-#: Samples per block: one overlap-save frame of the Langevin draws
-#: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_FFT` less twice
-#: :data:`~rof.photonics.timedomain.laser_noise.SHAPING_OVERLAP`); chunks are a multiple
-#: of it, so each lane's draws are whole frames.
-BLOCK = SHAPING_FFT - 2 * SHAPING_OVERLAP
-#: Samples per segment: a divisor of :data:`BLOCK` (1/7), the rows of the kernel's work
+#: Samples per block: one hop of the Langevin draws' frames
+#: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_HOP`); the lanes refill their
+#: draws on this grid.
+BLOCK = SHAPING_HOP
+assert BLOCK < SHAPING_FFT
+#: Samples per segment: a divisor of :data:`BLOCK` (1/8), the rows of the kernel's work
 #: arrays (a few MB a thread, reused for the whole record: on this kind of virtual machine
 #: a fresh page costs a fault of about 10 us per 4 kB, and small arrays stay in cache).
-SEGMENT = BLOCK // 7
+SEGMENT = BLOCK // 8
 #: Frames of draws a lane refills at a time (all lanes in one call: fewer, larger calls;
 #: measured against 1: 3.5 GHz slot 1.9-2.0 s against 2.4-2.5 s).
 REFILL = 4
@@ -311,6 +308,23 @@ def rotate(x, phase):
         x[i] = complex(v.real * c - v.imag * s, v.real * s + v.imag * c)
 
 
+def _keep_frames(frames: dict, drawn_hi, end) -> None:
+    """Drop the Langevin frames no lane will read again (a lane that continues from sample
+    ``drawn_hi`` reads the frames from the one before its hop to its end's); a kept frame
+    that is a view of a batch of frames is copied, so that the batch can go."""
+    hop = SHAPING_HOP
+    live = [
+        (int(a) // hop - 1, (int(b) - 1) // hop)
+        for a, b in zip(drawn_hi, end, strict=True)
+        if a < b
+    ]
+    for f in list(frames):
+        if not any(f0 <= f <= f1 for f0, f1 in live):
+            del frames[f]
+        elif frames[f].base is not None:
+            frames[f] = frames[f].copy()
+
+
 #: Per-thread work arrays of :func:`run_chunks`, kept between calls (a thread keeps one
 #: set, tens of MB, while it lives).
 _WORK = threading.local()
@@ -326,12 +340,15 @@ def _lane_bounds(n: int, chunk: int, warm: int):
 
 
 def default_chunk(n: int, workers: int) -> int:
-    """Samples per chunk: a multiple of :data:`BLOCK` (so that every lane's blocks, and
-    with them the Langevin draws' overlap-save frames, fall on the frames' grid), such
-    that each worker gets about :data:`~rof.photonics.timedomain.exprb_lanes.LANES`
-    chunks, and at least one block (a chunk's warm-up, about 400 samples at 40 GS/s for
-    the default laser, then costs at most a few percent)."""
-    return int(BLOCK * max(1, round(n / (BLOCK * LANES * max(workers, 1)))))
+    """Samples per chunk: the record split evenly into
+    :data:`~rof.photonics.timedomain.exprb_lanes.LANES` chunks per worker (a full vector
+    of lanes each: 15 lanes ran the kernel 40 % slower than 16), rounded up to a multiple
+    of :data:`SEGMENT`, and at least one :data:`BLOCK` (a chunk's warm-up, about 400
+    samples at 40 GS/s for the default laser, then costs at most a few percent). Chunks
+    need not fall on the draws' hops: a frame two lanes read is made once."""
+    lanes = LANES * max(workers, 1)
+    per = -(-n // lanes)
+    return int(max(BLOCK, -(-per // SEGMENT) * SEGMENT))
 
 
 def _groups(n_chunks: int, workers: int) -> list[range]:
@@ -437,16 +454,13 @@ def run_chunks(
         drawn_lo = b0.copy()  # each lane's samples drawn into zl: drawn_lo .. drawn_hi
         drawn_hi = b0.copy()
         state = None
-        # A chunk's warm-up lies in the previous chunk's last frame. The first refill
-        # draws that whole frame (it is transformed anyway) and keeps it for the previous
-        # lane, whose last refill then copies it instead of transforming it again (a
-        # frame a lane: a quarter of the draws at three frames a chunk).
-        aligned = chunk % blk == 0
-        cache = {}  # lane -> (first sample, draws) of its last frame, from the next lane
-        first = True
+        # The draws' frames this group made and will need again: each lane's last one
+        # (the next refill's first fade) and, for the previous lane's last hop, the frame
+        # under a chunk's warm-up (made by the first refill, used at the very end)
+        frames = {}
         while True:
-            # the warm-up first, then segments ending on the grid of BLOCK samples (the
-            # draws' frames), so that each lane's draws are whole frames
+            # the warm-up first, then segments ending on the grid of SEGMENT samples (the
+            # draws' hops, BLOCK, a multiple), the lanes in step
             stop = np.where(pos < k0, k0, np.minimum((pos // sub + 1) * sub, e0))
             count = stop - pos
             rows = int(count.max())
@@ -458,28 +472,14 @@ def run_chunks(
             if noisy:
                 if np.any(stop > drawn_hi):
                     # the lanes run in step, so they refill together: each up to the end
-                    # of REFILL frames from its segment's (a finished lane one dummy sample)
+                    # of REFILL hops from its segment's (a finished lane none)
                     ahead = ((stop - 1) // blk + REFILL) * blk
-                    drawn_hi = np.maximum(np.minimum(ahead, e0), pos + 1)
+                    drawn_hi = np.maximum(np.minimum(ahead, e0), pos)
                     drawn_lo = pos.copy()
-                    if first and aligned:
-                        warm_frame = (k0 - 1) // blk * blk
-                        drawn_lo = np.where(k0 > b0, warm_frame, pos)
-                    todo = drawn_hi.copy()
-                    for j, (c_lo, _) in cache.items():
-                        if drawn_hi[j] > c_lo:
-                            todo[j] = max(c_lo, drawn_lo[j])
-                    langevin_draws_ranges(constants, 1.0 / fs, drawn_lo, todo, noise_entropy, zl)
-                    for j, (c_lo, frame) in list(cache.items()):
-                        if drawn_hi[j] > c_lo:
-                            a = c_lo - drawn_lo[j]
-                            zl[j, a : a + frame.shape[0]] = frame
-                            del cache[j]
-                    if first and aligned:
-                        for j in range(1, pos.size):
-                            if k0[j] > b0[j] and e0[j - 1] == k0[j]:
-                                cache[j - 1] = (int(warm_frame[j]), zl[j, :blk].copy())
-                    first = False
+                    langevin_draws_ranges(
+                        constants, 1.0 / fs, drawn_lo, drawn_hi, noise_entropy, zl, frames
+                    )
+                    _keep_frames(frames, drawn_hi, e0)
                 interleave_draws(zl, pos - drawn_lo, count, z[:rows])
             exprb_lanes(
                 cur[: rows * u + 1], dcur[: rows * u + 1], u, dt, consts, z[:rows],

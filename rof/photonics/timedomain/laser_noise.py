@@ -308,17 +308,20 @@ def langevin_shaping_kernel(xi, h, m, jac, prop, c_inv, d_half, scale, out):
         out[2, k] = scale * (c_inv[2, 0] * u0 + c_inv[2, 1] * u1 + c_inv[2, 2] * u2)
 
 
-#: FFT length of the overlap-save shaping of :func:`langevin_draws_range`.
+#: Samples per frame of :func:`langevin_draws_range` (the length of its inverse FFT).
 SHAPING_FFT = 1 << 16
-#: Samples of white input kept on each side of an overlap-save frame: the shaping
-#: filter's impulse response beyond this lag holds about 2e-5 of its energy (its tail
-#: falls as 1/k, from the response's step at Nyquist), which is what the frames leave out.
-SHAPING_OVERLAP = 1 << 12
-#: Overlap-save frames transformed together (their 3 x 4 rows run through the FFT several
-#: at a time).
+#: Samples over which consecutive frames are crossfaded: between frames the draws'
+#: covariance is cut beyond this lag, where it holds 6e-5 of its energy or less (it falls
+#: as 1/lag, from the filter's step at Nyquist), and bent by at most
+#: :math:`1 - \cos(\pi\tau/2F)` at lag :math:`\tau` across a fade of :math:`F` samples
+#: (2e-5 at lag 16; beyond lag 16 the correlations are below 3e-3 of the variance); the
+#: figures for the default laser at 10.6 and 39.3 GS/s.
+SHAPING_FADE = 1 << 12
+#: Frame hop: frame ``f`` covers the samples ``f * SHAPING_HOP .. f * SHAPING_HOP +
+#: SHAPING_FFT - 1``, the first :data:`SHAPING_FADE` of them shared with frame ``f - 1``.
+SHAPING_HOP = SHAPING_FFT - SHAPING_FADE
+#: Frames transformed together (their 3 x 4 rows run through the FFT several at a time).
 SHAPING_GROUP = 4
-#: White draws per generator block (a block's generator is keyed by its index alone).
-WHITE_BLOCK = 1 << 14
 
 
 @functools.lru_cache(maxsize=4)
@@ -348,49 +351,102 @@ def shaping_matrices(rc: RateConstants, h: float, m: int = SHAPING_FFT) -> np.nd
     return t
 
 
-@functools.lru_cache(maxsize=4)
-def _shaping_single(rc: RateConstants, h: float) -> np.ndarray:
-    """:func:`shaping_matrices` in single precision (cached)."""
-    return shaping_matrices(rc, h).astype(np.complex64)
-
-
-def _white(entropy: int, lo: int, hi: int, prev=None) -> tuple[np.ndarray, int]:
-    """Unit white normals of (at least) the samples ``lo .. hi-1`` (any integers), float32,
-    as ``(w, start)``: ``w[:, i]`` is sample ``start + i``, shape ``(3, whole blocks)``.
-
-    Block ``b`` of :data:`WHITE_BLOCK` samples is ``standard_normal((3, WHITE_BLOCK))``
-    of the generator keyed ``(entropy, b + 2**40)``
-    (:func:`~rof.photonics.timedomain.normals.fill_normals`), so a sample's draw depends on
-    the seed and its index only. Blocks that ``prev`` (an earlier ``(w, start)``) holds
-    are copied from it, not drawn again."""
-    b0, b1 = lo // WHITE_BLOCK, (hi - 1) // WHITE_BLOCK + 1
-    out = np.empty((3, (b1 - b0) * WHITE_BLOCK), dtype=np.float32)
-    p0 = p1 = 0
-    if prev is not None:
-        p0 = prev[1] // WHITE_BLOCK
-        p1 = p0 + prev[0].shape[1] // WHITE_BLOCK
-    for b in range(b0, b1):
-        k = (b - b0) * WHITE_BLOCK
-        if p0 <= b < p1:
-            j = (b - p0) * WHITE_BLOCK
-            out[:, k : k + WHITE_BLOCK] = prev[0][:, j : j + WHITE_BLOCK]
-        else:
-            g = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(b + (1 << 40),)))
-            fill_normals(g, out[:, k : k + WHITE_BLOCK])
-    return out, b0 * WHITE_BLOCK
+def _frame_key(f: int) -> tuple[int]:
+    """Spawn key of frame ``f``'s generator (any integer ``f``)."""
+    return (f + (1 << 40),)
 
 
 @numba.njit(cache=True, nogil=True, fastmath=FAST_MATH)
-def _shape_bins(x, t):
-    """``x[f, :, k] = t[k] @ x[f, :, k]`` in place, for each frame ``f`` and bin ``k``."""
-    for f in range(x.shape[0]):
-        for k in range(x.shape[2]):
-            x0 = x[f, 0, k]
-            x1 = x[f, 1, k]
-            x2 = x[f, 2, k]
-            x[f, 0, k] = t[k, 0, 0] * x0 + t[k, 0, 1] * x1 + t[k, 0, 2] * x2
-            x[f, 1, k] = t[k, 1, 0] * x0 + t[k, 1, 1] * x1 + t[k, 1, 2] * x2
-            x[f, 2, k] = t[k, 2, 0] * x0 + t[k, 2, 1] * x1 + t[k, 2, 2] * x2
+def _shape_frames(z, tr, ti, m, out):
+    """``out[f, :, k] = T_k xi`` with ``xi`` the bin ``k`` of a white frame of ``m`` unit
+    normals, drawn as its transform: ``xi_c = sqrt(m/2) (z[f, 2c, k] + i z[f, 2c+1, k])``,
+    real ``sqrt(m) z[f, 2c, 0]`` at DC (the Nyquist bin, where ``T`` is zero, left out).
+    ``T`` as its real and imaginary parts ``tr``, ``ti`` (3, 3, bins); ``out`` complex64
+    seen as float32 pairs (frames, 3, 2 bins), so that the bins' loop vectorises."""
+    bins = z.shape[2]
+    half = np.float32(math.sqrt(0.5 * m))
+    dc = np.float32(math.sqrt(float(m)))
+    for f in range(z.shape[0]):
+        for r in range(3):
+            for k in range(bins):
+                are = np.float32(0.0)
+                aim = np.float32(0.0)
+                for c in range(3):
+                    xr = z[f, 2 * c, k]
+                    xi = z[f, 2 * c + 1, k]
+                    are += tr[r, c, k] * xr - ti[r, c, k] * xi
+                    aim += tr[r, c, k] * xi + ti[r, c, k] * xr
+                out[f, r, 2 * k] = half * are
+                out[f, r, 2 * k + 1] = half * aim
+            are = np.float32(0.0)
+            aim = np.float32(0.0)
+            for c in range(3):
+                are += tr[r, c, 0] * z[f, 2 * c, 0]
+                aim += ti[r, c, 0] * z[f, 2 * c, 0]
+            out[f, r, 0] = dc * are
+            out[f, r, 1] = dc * aim
+
+
+@functools.lru_cache(maxsize=4)
+def _shaping_parts(rc: RateConstants, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shaping_matrices` as float32 real and imaginary parts, shape (3, 3, bins)
+    (cached, read-only)."""
+    t = shaping_matrices(rc, h).transpose(1, 2, 0)
+    tr = np.ascontiguousarray(t.real, dtype=np.float32)
+    ti = np.ascontiguousarray(t.imag, dtype=np.float32)
+    tr.setflags(write=False)
+    ti.setflags(write=False)
+    return tr, ti
+
+
+def _make_frames(rc: RateConstants, h: float, entropy: int, index: list[int]) -> np.ndarray:
+    """The frames ``index`` (float32, shape (len, 3, SHAPING_FFT)): per frame, the white
+    bins drawn by the generator keyed ``(entropy, f + 2**40)`` (NumPy's
+    ``standard_normal((6, SHAPING_FFT // 2 + 1))``, rows ``2c`` and ``2c + 1`` the real
+    and imaginary parts of component ``c``; :func:`fill_normals`), shaped by the matrices
+    of :func:`shaping_matrices` and transformed back; the frames' rows go through the FFT
+    together."""
+    m = SHAPING_FFT
+    z = np.empty((len(index), 6, m // 2 + 1), dtype=np.float32)
+    for i, f in enumerate(index):
+        g = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=_frame_key(f)))
+        fill_normals(g, z[i])
+    spec = np.empty((len(index), 3, m // 2 + 1), dtype=np.complex64)
+    tr, ti = _shaping_parts(rc, float(h))
+    _shape_frames(z, tr, ti, m, spec.view(np.float32))
+    del z
+    return sfft.irfft(spec, m, axis=-1, overwrite_x=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _fade_weights() -> tuple[np.ndarray, np.ndarray]:
+    """Weights of a frame over its first :data:`SHAPING_FADE` samples, sin, and of the
+    previous frame there, cos, of :math:`\\frac{\\pi}{2}(o + \\tfrac12)/F` (squares sum to
+    one: the variance holds through the fade)."""
+    a = 0.5 * np.pi * (np.arange(SHAPING_FADE) + 0.5) / SHAPING_FADE
+    w_in, w_out = np.sin(a), np.cos(a)
+    w_in.setflags(write=False)
+    w_out.setflags(write=False)
+    return w_in, w_out
+
+
+@numba.njit(cache=True, nogil=True)
+def _put_frame(cur, prev, o0, o1, w_in, w_out, out, i0):
+    """``out[i0 + o - o0, r]`` for the frame offsets ``o0 <= o < o1`` of hop ``f``: frame
+    ``cur`` (``f``), crossfaded over its first ``len(w_in)`` samples with frame ``prev``
+    (``f - 1``, its samples from the hop on)."""
+    fade = w_in.size
+    hop = cur.shape[1] - fade
+    for o in range(o0, o1):
+        i = i0 + o - o0
+        if o < fade:
+            a = w_in[o]
+            b = w_out[o]
+            for r in range(3):
+                out[i, r] = a * cur[r, o] + b * prev[r, hop + o]
+        else:
+            for r in range(3):
+                out[i, r] = cur[r, o]
 
 
 def langevin_draws_range(
@@ -399,22 +455,37 @@ def langevin_draws_range(
     r"""Band-limited Langevin draws of the samples ``lo .. hi-1`` of one endless sequence.
 
     The process of :func:`langevin_draws` (spectrum :math:`C^{-1}MDM^HC^{-T}/h`, nothing
-    folded from above Nyquist), made by filtering unit white draws :math:`\xi_t` with
-    the per-bin matrices of :func:`shaping_matrices` by overlap-save (Oppenheim &
-    Schafer, *Discrete-Time Signal Processing*, 3rd ed., 2010, section 8.7.3): frames of
-    :data:`SHAPING_FFT` white samples, of which the outer :data:`SHAPING_OVERLAP` on
-    each side are discarded. The draw at sample :math:`t` depends only on ``entropy``
-    and the white draws within :data:`SHAPING_OVERLAP` of :math:`t` (generated per
-    block of :data:`WHITE_BLOCK` samples from its own key), so any range, in any order
-    or on any thread, gives the same numbers: a record split into chunks draws exactly
-    what one pass draws. Unlike :func:`langevin_draws` the sequence is not periodic.
-    Single precision throughout (draws, transforms, shaping, result): the draws are
-    noise, and a relative error of 1e-7 in them is far below any statistic the link
-    reports. The white draws are NumPy's ``Generator.standard_normal`` (its float64
-    ziggurat, run in numba:
-    :func:`~rof.photonics.timedomain.normals.fill_normals`), and :data:`SHAPING_GROUP` frames
-    are transformed together; cost about 45 ns a sample on one core (one frame in
-    sixteen of it the overlap's).
+    folded from above Nyquist), made frame by frame: frame :math:`f` covers the samples
+    :math:`fH .. fH + N - 1` (:math:`N` = :data:`SHAPING_FFT`, hop :math:`H` =
+    :data:`SHAPING_HOP`) and is :func:`langevin_draws`' construction on its own, the
+    bins of a white frame drawn directly (white Gaussian noise's DFT bins are independent
+    complex Gaussians: Oppenheim & Schafer, *Discrete-Time Signal Processing*, 3rd ed.,
+    2010, section 8.5), multiplied by the matrices :math:`T_k` of
+    :func:`shaping_matrices` and transformed back: a periodic sequence with the exact
+    spectral matrix at every bin, whose covariance at lag :math:`\tau` is the process's
+    plus its aliases at :math:`\tau \pm N` (negligible: the covariance falls as
+    :math:`1/\tau`). Consecutive frames, independent, overlap by :math:`F` =
+    :data:`SHAPING_FADE` samples and are crossfaded there with weights
+    :math:`\sin\theta, \cos\theta`, :math:`\theta = \frac{\pi}{2}(o + \tfrac12)/F`:
+    the variance holds (:math:`\sin^2 + \cos^2 = 1`), and two samples :math:`\tau`
+    apart keep the covariance :math:`\cos(\theta_1 - \theta_2)R(\tau)` against
+    :math:`R(\tau)`, a relative error below :math:`(\pi\tau/2F)^2/2` (2e-5 at
+    :math:`\tau = 16`), while samples of two frames more than :math:`F` apart are
+    uncorrelated (the process's covariance there below 1e-5 of its variance for the
+    default laser) (``tests/photonics/timedomain/test_langevin_draws.py`` measures the
+    covariance through the fades). Against filtering white time samples by overlap-save,
+    which needs a forward and an inverse transform, each frame takes one inverse
+    transform.
+
+    A frame depends only on ``entropy`` and its index (its generator is keyed by both),
+    so any range, in any order or on any thread, gives the same numbers: a record split
+    into chunks draws exactly what one pass draws. Unlike :func:`langevin_draws` the
+    sequence is not periodic. Single precision throughout (draws, transforms, shaping,
+    result): the draws are noise, and a relative error of 1e-7 in them is far below any
+    statistic the link reports. The white bins are NumPy's
+    ``Generator.standard_normal`` (its float64 ziggurat, run in numba:
+    :func:`~rof.photonics.timedomain.normals.fill_normals`), and :data:`SHAPING_GROUP`
+    frames are transformed together; cost about 25 ns a sample on one core.
 
     Parameters
     ----------
@@ -428,17 +499,13 @@ def langevin_draws_range(
         Seed of the sequence (e.g. ``rng.integers(2**63)``).
     out : ndarray of float32, shape (hi - lo, 3), optional
         Written and returned (C-contiguous); a caller that reuses it saves the page faults
-        of a fresh array (about 10 us per 4 kB page on this project's virtual machines).
+        of a fresh array.
 
     Returns
     -------
     ndarray of float32, shape (hi - lo, 3)
         As :func:`langevin_draws` (C-contiguous: sample ``i``'s three draws adjacent).
     """
-    t = _shaping_single(rc, float(h))
-    m, k = SHAPING_FFT, SHAPING_OVERLAP
-    valid = m - 2 * k
-    f0, f1 = lo // valid, -(-hi // valid)  # frames on a grid fixed in sample index
     if out is None:
         out = np.empty((hi - lo, 3), dtype=np.float32)
     elif out.shape != (hi - lo, 3) or out.dtype != np.float32 or not out.flags.c_contiguous:
@@ -446,40 +513,21 @@ def langevin_draws_range(
             f"langevin_draws_range.out: shape {out.shape}, {out.dtype}; allowed: "
             f"C-contiguous float32 of shape ({hi - lo}, 3)"
         )
-    white = None
-    for g0 in range(f0, f1, SHAPING_GROUP):
-        g1 = min(g0 + SHAPING_GROUP, f1)
-        # the group's white draws (a few MB, drawn group by group: the previous group's
-        # overlapping blocks are copied), and its frames as one (frames, 3, m) view of them:
-        # the transforms then run several at a time (SIMD over rows), twice as fast as three.
-        white = _white(entropy, g0 * valid - k, g1 * valid + k, white)
-        w, start = white
-        step = w.strides[1]
-        frames = np.lib.stride_tricks.as_strided(
-            w[:, g0 * valid - k - start :],
-            shape=(g1 - g0, 3, m),
-            strides=(valid * step, w.strides[0], step),
-            writeable=False,
-        )
-        x = sfft.rfft(frames, axis=-1)
-        _shape_bins(x, t)
-        y = sfft.irfft(x, m, axis=-1, overwrite_x=True)
-        for f in range(g0, g1):
-            s0, s1 = max(f * valid, lo), min((f + 1) * valid, hi)
-            _put_transposed(y[f - g0], k + s0 - f * valid, out, s0 - lo, s1 - s0)
+    langevin_draws_ranges(rc, h, [lo], [hi], entropy, out[np.newaxis])
     return out
 
 
 def langevin_draws_ranges(
-    rc: RateConstants, h: float, lo, hi, entropy: int, out: np.ndarray
+    rc: RateConstants, h: float, lo, hi, entropy: int, out: np.ndarray, frames=None
 ) -> np.ndarray:
-    """:func:`langevin_draws_range` of several ranges at once, their frames transformed
-    together: ``out[j, : hi[j] - lo[j]]`` gets the draws of samples ``lo[j] .. hi[j]-1``
-    (nothing for ``hi[j] <= lo[j]``), the same numbers as one call per range.
+    """:func:`langevin_draws_range` of several ranges at once, their frames made together
+    (a frame that two ranges share, once): ``out[j, : hi[j] - lo[j]]`` gets the draws of
+    samples ``lo[j] .. hi[j]-1`` (nothing for ``hi[j] <= lo[j]``), the same numbers as one
+    call per range.
 
-    For callers that advance many chunks a little at a time (the DML's lanes, a frame of
-    each per step): one range per call would transform one frame's three rows at a time,
-    about twice the cost per sample of :data:`SHAPING_GROUP` frames together.
+    For callers that advance many chunks a little at a time (the DML's lanes, a few
+    frames of each per step): one range per call would transform one frame's three rows
+    at a time, about twice the cost per sample of :data:`SHAPING_GROUP` frames together.
 
     Parameters
     ----------
@@ -489,6 +537,11 @@ def langevin_draws_ranges(
         First and one-past-last sample of each range.
     out : ndarray of float32, shape (ranges, rows, 3)
         Written (rows at least the longest range; each ``out[j]`` C-contiguous).
+    frames : dict, optional
+        Frames already made for this ``rc``, ``h`` and ``entropy`` (index -> float32
+        array (3, SHAPING_FFT)), used instead of making them again; the frames this call
+        makes are added (a caller that advances its ranges keeps the last frame of each,
+        which the next call's first fade needs, and drops the rest).
 
     Returns
     -------
@@ -509,37 +562,27 @@ def langevin_draws_ranges(
             f"langevin_draws_ranges.out: shape {out.shape}, {out.dtype}; allowed: float32 of "
             f"shape ({len(lo)}, rows >= the longest range, 3), rows C-contiguous"
         )
-    t = _shaping_single(rc, float(h))
-    m, k = SHAPING_FFT, SHAPING_OVERLAP
-    valid = m - 2 * k
-    users: dict[int, list[int]] = {}  # frame -> the ranges that take samples from it
+    hop, fade = SHAPING_HOP, SHAPING_FADE
+    # the hops each range takes samples from; a hop's fade needs the frame before it too
+    pieces = []  # (range, hop, first offset, end offset)
+    needed = set()
     for j, (a, b) in enumerate(zip(lo, hi, strict=True)):
-        for f in range(a // valid, -(-b // valid)) if b > a else ():
-            users.setdefault(f, []).append(j)
-    frames = sorted(users)
-    windows = {}
-    for g in range(0, len(frames), SHAPING_GROUP):
-        group = frames[g : g + SHAPING_GROUP]
-        stack = np.empty((len(group), 3, m), dtype=np.float32)
-        for i, f in enumerate(group):
-            prev = windows.get(f - 1)
-            white = _white(entropy, f * valid - k, f * valid + valid + k, prev)
-            windows[f] = white
-            w, start = white
-            stack[i] = w[:, f * valid - k - start : f * valid - k - start + m]
-        x = sfft.rfft(stack, axis=-1, overwrite_x=True)
-        _shape_bins(x, t)
-        y = sfft.irfft(x, m, axis=-1, overwrite_x=True)
-        for i, f in enumerate(group):
-            for j in users[f]:
-                s0, s1 = max(f * valid, lo[j]), min((f + 1) * valid, hi[j])
-                _put_transposed(y[i], k + s0 - f * valid, out[j], s0 - lo[j], s1 - s0)
+        for f in range(a // hop, -(-b // hop)) if b > a else ():
+            o0, o1 = max(a - f * hop, 0), min(b - f * hop, hop)
+            pieces.append((j, f, o0, o1))
+            needed.add(f)
+            if o0 < fade:
+                needed.add(f - 1)
+    have = {} if frames is None else frames
+    todo = sorted(needed - have.keys())
+    if todo:
+        for g in range(0, len(todo), SHAPING_GROUP):
+            group = todo[g : g + SHAPING_GROUP]
+            y = _make_frames(rc, h, entropy, group)
+            for i, f in enumerate(group):
+                have[f] = y[i]
+    w_in, w_out = _fade_weights()
+    for j, f, o0, o1 in pieces:
+        prev = have[f - 1] if o0 < fade else have[f]
+        _put_frame(have[f], prev, o0, o1, w_in, w_out, out[j], f * hop + o0 - lo[j])
     return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _put_transposed(y, y0, out, o0, count):
-    """``out[o0 + i, c] = y[c, y0 + i]`` for ``i < count`` (a frame's kept outputs)."""
-    for i in range(count):
-        for c in range(3):
-            out[o0 + i, c] = y[c, y0 + i]

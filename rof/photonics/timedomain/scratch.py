@@ -20,6 +20,7 @@ runs on several threads each take their own.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import weakref
@@ -28,9 +29,20 @@ import numpy as np
 
 __all__ = ["give", "kept_bytes", "limit_bytes", "release", "take"]
 
-#: Bytes of free arrays kept at most (default 2 GiB: the arrays of two 3.5 GHz NR slots
-#: of 100 MHz; set to 0 to keep none).
-limit_bytes = 2 << 30
+
+def _default_limit() -> int:
+    """2 GiB (the arrays of two 3.5 GHz NR slots of 100 MHz), at most an eighth of the
+    machine's memory."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 2 << 30
+    return int(min(2 << 30, physical // 8))
+
+
+#: Bytes of free arrays kept at most (default: 2 GiB, at most an eighth of the machine's
+#: memory; set to 0 to keep none).
+limit_bytes = _default_limit()
 
 _LOCK = threading.Lock()
 _FREE: list[np.ndarray] = []  # least recently given first

@@ -1,11 +1,13 @@
-"""Band-limited Langevin draws by overlap-save: white source, full spectral matrix, Gaussian
-marginals, and one sequence across frame groups.
+"""Band-limited Langevin draws by crossfaded frames: each frame as a plain-NumPy
+construction, full spectral matrix, covariance through the fades, Gaussian marginals, and
+one sequence across frame groups.
 
-References: the white draws against NumPy's own ``Generator.standard_normal`` (the numba
-fill must be that generator's algorithm, not a look-alike); the draws' 3 x 3 cross-spectral
-matrix against :math:`T_kT_k^H` of the closed-form shaping matrices (the diagonal alone
-would not see a transposed, conjugated or permuted filter); the marginals against the
-normal law (a non-Gaussian white source leaks through the short-memory filter).
+References: a frame against the same construction in NumPy (``Generator.standard_normal``
+for the white bins, the closed-form shaping matrices, ``numpy.fft.irfft``); the draws' 3 x 3
+cross-spectral matrix against :math:`T_kT_k^H` of the shaping matrices (the diagonal alone
+would not see a transposed, conjugated or permuted filter); the covariance at lags 0 and 1
+inside and at the edges of the fades against the closed form's inverse transform of
+:math:`T_kT_k^H`; the marginals against the normal law.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from scipy import special
 from rof.photonics import DirectLaser
 from rof.photonics.timedomain import laser_noise
 from rof.photonics.timedomain.laser_noise import (
+    SHAPING_FADE,
     SHAPING_FFT,
     SHAPING_GROUP,
-    SHAPING_OVERLAP,
-    WHITE_BLOCK,
+    SHAPING_HOP,
     langevin_draws_range,
     shaping_matrices,
 )
@@ -37,28 +39,71 @@ def rc():
     return rate_constants(DirectLaser(), rin_reference_hz=3.5e9)
 
 
-def test_white_draws_are_numpys_generator_per_block():
-    """Block b of the white draws is standard_normal((3, WHITE_BLOCK)) of the generator
-    keyed (entropy, b + 2**40), NumPy's float64 algorithm rounded to float32."""
-    lo, hi = -WHITE_BLOCK - 123, 2 * WHITE_BLOCK + 77
-    w, start = laser_noise._white(99, lo, hi)
-    got = w[:, lo - start : hi - start]
-    # a window that reuses an earlier one's blocks holds the same numbers
-    w2, start2 = laser_noise._white(99, lo + WHITE_BLOCK // 2, hi + WHITE_BLOCK, (w, start))
-    np.testing.assert_array_equal(w2[:, : w.shape[1] - (start2 - start)], w[:, start2 - start :])
-    blocks = []
-    for b in range(-2, 3):
-        g = np.random.default_rng(np.random.SeedSequence(99, spawn_key=(b + (1 << 40),)))
-        blocks.append(g.standard_normal((3, WHITE_BLOCK)))
-    want = np.concatenate(blocks, axis=1)[:, lo + 2 * WHITE_BLOCK : hi + 2 * WHITE_BLOCK]
-    assert got.dtype == np.float32
-    np.testing.assert_array_equal(got, want.astype(np.float32))
+def _numpy_frame(rc, entropy, f):
+    """Frame ``f`` built in plain NumPy: white bins from the generator keyed
+    (entropy, f + 2**40), shaped by the closed-form matrices, transformed back."""
+    m = SHAPING_FFT
+    g = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(f + (1 << 40),)))
+    z = g.standard_normal((6, m // 2 + 1))
+    xi = math.sqrt(m / 2) * (z[0::2] + 1j * z[1::2])  # (3, bins)
+    xi[:, 0] = math.sqrt(m) * z[0::2, 0]
+    t = shaping_matrices(rc, 1 / FS)  # (bins, 3, 3)
+    return np.fft.irfft(np.einsum("kij,jk->ik", t, xi), m, axis=-1)
+
+
+def test_frames_and_fades_are_the_plain_numpy_construction(rc):
+    """Samples of hop -1 past its own fade and of hop 0 (its fade with frame -1, then frame
+    0 alone) against frames built in NumPy and crossfaded with sin/cos weights."""
+    start = SHAPING_FADE + 100  # offset in hop -1 (its fade with frame -2 is before)
+    lo, hi = -SHAPING_HOP + start, SHAPING_FADE + 500
+    got = langevin_draws_range(rc, 1 / FS, lo, hi, 99).astype(np.float64)
+    assert got.dtype == np.float64 and got.shape == (hi - lo, 3)
+    prev, cur = _numpy_frame(rc, 99, -1), _numpy_frame(rc, 99, 0)
+    theta = 0.5 * np.pi * (np.arange(SHAPING_FADE) + 0.5) / SHAPING_FADE
+    want = np.concatenate(
+        [
+            prev[:, start:SHAPING_HOP],  # frame -1 alone
+            np.sin(theta) * cur[:, :SHAPING_FADE] + np.cos(theta) * prev[:, SHAPING_HOP:],
+            cur[:, SHAPING_FADE : SHAPING_FADE + 500],
+        ],
+        axis=1,
+    ).T
+    np.testing.assert_allclose(got, want, rtol=0, atol=2e-6 * np.abs(want).max())
+
+
+def test_covariance_holds_through_the_fades(rc):
+    """Over 240 fades: the lag-1 covariance matrix of every pair of neighbouring samples
+    from the one before the fade to the one after it (each position on its own), and the
+    lag-0 matrix in eighths of the fade, against the closed form R(tau) = irfft(T T^H)
+    (convention E[z_i(t) z_j(t + 1)] = R_ji(1)); 6 standard errors of each estimate. A
+    fade with linear weights would lose a quarter of the variance mid-fade; a hard switch
+    between the frames anywhere in the fade, or a frame read one hop off, would lose the
+    lag-1 covariance (up to 0.29 of the variance here) at that pair."""
+    t = shaping_matrices(rc, 1 / FS)
+    r = np.fft.irfft(np.einsum("kia,kja->ijk", t, t.conj()), SHAPING_FFT, axis=-1)
+    r0, r1 = r[:, :, 0], r[:, :, 1].T
+    hops, bins = 240, 8
+    width = SHAPING_FADE // bins
+    lag0 = np.zeros((bins, 3, 3))
+    lag1 = np.zeros((SHAPING_FADE + 1, 3, 3))  # pairs (p - 1, p), p = 0 .. FADE
+    for f in range(1, hops + 1):
+        w = langevin_draws_range(
+            rc, 1 / FS, f * SHAPING_HOP - 1, f * SHAPING_HOP + SHAPING_FADE + 1, 3
+        ).astype(np.float64)
+        lag1 += np.einsum("pi,pj->pij", w[:-1], w[1:])
+        x = w[1:-1].reshape(bins, width, 3)
+        lag0 += np.einsum("bpi,bpj->bij", x, x)
+    d = np.diag(r0)
+    se0 = np.sqrt((np.outer(d, d) + r0**2) / (hops * width / 16))  # neighbours correlated
+    assert np.all(np.abs(lag0 / (hops * width) - r0) < 6 * se0)
+    se1 = np.sqrt((np.outer(d, d) + r1**2) / hops)
+    assert np.all(np.abs(lag1 / hops - r1) < 6 * se1)
 
 
 def test_ranges_across_frame_groups_are_one_sequence(rc):
     """Ranges that put a frame in a different group, or at another place in its group,
     draw exactly what one pass over many groups draws."""
-    valid = SHAPING_FFT - 2 * SHAPING_OVERLAP
+    valid = SHAPING_HOP
     lo0, hi0 = -valid - 77, (2 * SHAPING_GROUP + 1) * valid + 5
     whole = langevin_draws_range(rc, 1 / FS, lo0, hi0, 11)
     rng = np.random.default_rng(0)
@@ -119,8 +164,9 @@ def test_draws_into_a_given_array(rc):
 def test_many_ranges_at_once_are_the_single_ranges(rc):
     """langevin_draws_ranges (frames of all ranges transformed together) against one
     langevin_draws_range call per range: lanes a frame apart, overlapping ranges (two
-    ranges sharing a frame), an empty range, ranges across frame boundaries."""
-    valid = SHAPING_FFT - 2 * SHAPING_OVERLAP
+    ranges sharing a frame), an empty range, ranges across frame boundaries; and with frames
+    kept from an earlier call (the same numbers, no frame made again)."""
+    valid = SHAPING_HOP
     lo = [0, 5 * valid - 300, 5 * valid + 17, 9 * valid, 20 * valid + 5, -700, 3]
     hi = [valid, 6 * valid, 5 * valid + 90, 9 * valid, 21 * valid + 5, 40, 3 * valid]
     out = np.full((len(lo), 3 * valid, 3), np.nan, dtype=np.float32)
@@ -131,5 +177,13 @@ def test_many_ranges_at_once_are_the_single_ranges(rc):
                 out[j, : b - a], langevin_draws_range(rc, 1 / FS, a, b, 8)
             )
     assert np.isnan(out[3]).all()
+    frames = {}
+    again = np.full_like(out, np.nan)
+    laser_noise.langevin_draws_ranges(rc, 1 / FS, lo, hi, 8, again, frames)
+    np.testing.assert_array_equal(again, out)
+    made = dict(frames)
+    laser_noise.langevin_draws_ranges(rc, 1 / FS, lo, hi, 8, again, frames)
+    np.testing.assert_array_equal(again, out)
+    assert frames.keys() == made.keys() and all(frames[f] is made[f] for f in made)
     with pytest.raises(ValueError, match="out"):
         laser_noise.langevin_draws_ranges(rc, 1 / FS, lo, hi, 8, out[:, :10])

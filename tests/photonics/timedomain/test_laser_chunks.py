@@ -101,20 +101,34 @@ def test_polyphase_range_matches_fft_interpolation():
         np.testing.assert_allclose(dcur, dfine[idx], atol=1e-6 * np.max(np.abs(dfine)))
 
 
-def test_chunks_on_the_frame_grid_reuse_the_warm_up_frame():
-    """Chunks a multiple of the noise frame (the default) and longer than one refill
-    (four frames): each chunk's warm-up frame is kept for the previous chunk's last
-    block instead of drawn again; the record equals the single pass (same draws,
-    stitched phases), with noise and near clipping."""
-    from rof.photonics.timedomain.laser_chunks import BLOCK
+def test_chunks_make_each_noise_frame_once(monkeypatch):
+    """Chunks longer than one refill (four hops), on the hops' grid and off it: a frame
+    under a chunk's warm-up is kept for the previous chunk's last hop instead of made
+    again (with one worker, as many frames as the single pass makes); the record equals
+    the single pass (same draws, stitched phases), with noise and near clipping."""
+    from rof.photonics.timedomain import laser_noise
+    from rof.photonics.timedomain.laser_chunks import BLOCK, SEGMENT
 
+    made = []
+    make = laser_noise._make_frames
+
+    def counting(rc, h, entropy, index):
+        made.extend(index)
+        return make(rc, h, entropy, index)
+
+    monkeypatch.setattr(laser_noise, "_make_frames", counting)
     n = 12 * BLOCK
     t = np.arange(n) / FS
     v = 1.3 * np.sin(2 * np.pi * 3.5e9 * t) + 0.4 * np.sin(2 * np.pi * 3.43e9 * t + 1.0)
     laser = DirectLaser()
     single = dml_field(laser, v, FS, np.random.default_rng(7), chunk=n, workers=1)
-    for workers in (1, 2):
-        chunked = dml_field(
-            laser, v, FS, np.random.default_rng(7), chunk=6 * BLOCK, workers=workers
-        )
-        assert np.max(np.abs(chunked - single)) < 1e-7 * np.max(np.abs(single))
+    assert sorted(made) == list(range(-1, 12))
+    for chunk in (6 * BLOCK, 5 * BLOCK + 3 * SEGMENT):
+        for workers in (1, 2):
+            made.clear()
+            chunked = dml_field(
+                laser, v, FS, np.random.default_rng(7), chunk=chunk, workers=workers
+            )
+            if workers == 1:
+                assert sorted(made) == list(range(-1, 12)), chunk
+            assert np.max(np.abs(chunked - single)) < 1e-7 * np.max(np.abs(single))
