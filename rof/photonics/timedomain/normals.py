@@ -47,4 +47,3 @@ def _fill_normals(gen, out):
 def _add_normals(x, gen, sigma, out):
     for i in range(x.size):
         out[i] = x[i] + sigma * gen.standard_normal()
-
