@@ -6,8 +6,10 @@ record (drive, current, field, fiber output, detector rows). Fresh memory is pai
 when first written: the kernel zeroes each page, and on a virtual machine whose freed
 memory goes back to the host (free page reporting) it must be backed again, about
 1.5 ms per MB measured on this project's machines against 0.04 ms for memory the
-process reuses (``benches/test_bench_waveform.py``). With these arrays reused, that
-3.5 GHz slot ran in 1.56-1.64 s instead of 1.9-2.5 s (same run, six repetitions).
+process reuses: system time was 0.4-0.9 s of that slot's 3.3 CPU-seconds. With these
+arrays reused the slot's median over six repetitions went from 2.06 to 1.79 s
+(``benches/test_bench_waveform.py``; 1.63 s with the C library told to keep every
+freed block, the bound for reusing everything).
 
 :func:`take` hands out an array of a given shape and type, a kept one if one is free;
 :func:`give` takes back an array that :func:`take` made, once nothing else refers to it
