@@ -196,9 +196,24 @@ def test_clipping_drive_is_stable():
     assert p.mean() == pytest.approx(laser.mean_power_w(), rel=0.3)
 
 
+def test_single_precision_drive_reads_as_double():
+    """A float32 drive gives the field of the same values in float64 (simulate_link hands
+    its interpolated drive over in single precision); integer drives are read as float."""
+    rng = np.random.default_rng(3)
+    v32 = (0.3 * rng.standard_normal(70_000)).astype(np.float32)
+    laser = DirectLaser()
+    want = dml_field(laser, v32.astype(np.float64), 2e10, np.random.default_rng(4))
+    got = dml_field(laser, v32, 2e10, np.random.default_rng(4))
+    np.testing.assert_array_equal(got, want)
+    ints = dml_field(laser, np.zeros(4096, dtype=np.int64), 2e10, None)
+    np.testing.assert_array_equal(ints, dml_field(laser, np.zeros(4096), 2e10, None))
+
+
 def test_bad_input():
     with pytest.raises(ParameterError, match="drive_v"):
         dml_field(DirectLaser(), np.array([0.0, np.nan]), 1e10, None)
+    with pytest.raises(ParameterError, match="drive_v"):
+        dml_field(DirectLaser(), np.array([0.0, np.inf], dtype=np.float32), 1e10, None)
     with pytest.raises(ParameterError, match="substeps"):
         dml_field(DirectLaser(), np.zeros(8), 1e10, None, substeps=0)
 
