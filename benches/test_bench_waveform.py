@@ -175,7 +175,7 @@ def test_nr_slot_dml_20km_evm(benchmark):
     Goal (issue 18): under 2 s (19.7 M optical samples; 12.4 s when the issue was filed,
     5.0 s at 01403fb, 1.95-2.08 s mean after the lane kernel; with the scratch pool,
     threaded serial passes and the frame-by-frame Langevin draws 1.49-1.67 s min,
-    1.58-1.72 s mean over five runs; quiet 2-core box)."""
+    1.58-1.72 s mean over six runs; quiet 2-core box)."""
     benchmark.extra_info["goal_s"] = 2.0
     _nr_slot_dml_20km(benchmark, 3.5e9)
 
@@ -184,6 +184,6 @@ def test_nr_slot_dml_20km_evm_if(benchmark):
     """The same NR slot as IF-over-fiber (carrier 0.75 GHz, so the waveform is sampled at
     1.77 GS/s; 5.4 M optical samples): DML, 20 km, PD, EVM. Goal (issue 18): under
     0.5 s (2.95 s when filed, 1.24 s at 01403fb, 0.50-0.56 s mean after the lane kernel;
-    now 0.39-0.44 s min, 0.40-0.45 s mean over five runs)."""
+    now 0.39-0.44 s min, 0.40-0.46 s mean over six runs)."""
     benchmark.extra_info["goal_s"] = 0.5
     _nr_slot_dml_20km(benchmark, 0.75e9)
