@@ -46,7 +46,7 @@ from rof.photonics._common import FAST_MATH
 from rof.photonics.timedomain import scratch
 from rof.photonics.timedomain._threads import map_threads
 from rof.photonics.timedomain.exprb_lanes import LANES, bias_state, exprb_lanes, use_narrow
-from rof.photonics.timedomain.laser_noise import SHAPING_FFT, SHAPING_HOP, langevin_draws_ranges
+from rof.photonics.timedomain.laser_noise import SHAPING_HOP, langevin_draws_ranges
 from rof.photonics.timedomain.rate_constants import RateConstants, jacobian
 
 __all__ = [
@@ -67,7 +67,6 @@ __all__ = [
 #: (:data:`~rof.photonics.timedomain.laser_noise.SHAPING_HOP`); the lanes refill their
 #: draws on this grid.
 BLOCK = SHAPING_HOP
-assert BLOCK < SHAPING_FFT
 #: Samples per segment: a divisor of :data:`BLOCK` (1/8), the rows of the kernel's work
 #: arrays (a few MB a thread, reused for the whole record: on this kind of virtual machine
 #: a fresh page costs a fault of about 10 us per 4 kB, and small arrays stay in cache).
