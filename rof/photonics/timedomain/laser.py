@@ -324,6 +324,7 @@ def dml_field(
     # the AC current in single precision, float32(v / r_in), and the finiteness check, in
     # one pass on threads (the polyphase interpolation sums in float32, see below)
     x = scratch.take(v.size, np.float32)
+    # weight 2: a sample is read and written, so records from 2^19 samples take two threads
     bad = over_threads(lambda i0, i1: _current_f32(v, r_in, x, i0, i1), v.size, weight=2)
     if sum(bad):
         raise ParameterError(

@@ -71,8 +71,9 @@ BLOCK = SHAPING_HOP
 #: arrays (a few MB a thread, reused for the whole record: on this kind of virtual machine
 #: a fresh page costs a fault of about 10 us per 4 kB, and small arrays stay in cache).
 SEGMENT = BLOCK // 8
-#: Frames of draws a lane refills at a time (all lanes in one call: fewer, larger calls;
-#: measured against 1: 3.5 GHz slot 1.9-2.0 s against 2.4-2.5 s).
+#: Hops of draws a lane refills at a time (all lanes in one call: fewer, larger calls;
+#: measured against 1 with the earlier overlap-save draws: 3.5 GHz slot 1.9-2.0 s against
+#: 2.4-2.5 s).
 REFILL = 4
 
 
